@@ -1,0 +1,157 @@
+"""The command line: the only place that wires the layers together.
+
+    python play.py [--story DIR] [--saves DIR] [--load SLOT] [--plain] [--seed N]
+    python play.py check [DIR] [--json] [--stats]
+    python play.py replay FILE [--story DIR] [--transcript OUT]
+    python play.py saves [--saves DIR]
+
+Exit codes: 0 success; 1 the story or a save has problems (with messages);
+2 bad usage. Every error a user can cause is one line on stderr, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from .errors import GameError, StoryError, UsageError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STORY = PROJECT_ROOT / "story"
+DEFAULT_SAVES = PROJECT_ROOT / "saves"
+MAX_ERRORS_SHOWN = 20
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises UsageError instead of exiting, so main() owns the exit code."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="play.py", description="AKA: Alias Investigations, a noir case in the terminal.")
+    parser.add_argument("--story", type=Path, default=DEFAULT_STORY, help="story folder (default: story/)")
+    parser.add_argument("--saves", type=Path, default=DEFAULT_SAVES, help="saves folder (default: saves/)")
+    parser.add_argument("--load", metavar="SLOT", help="resume from a save slot (e.g. autosave)")
+    parser.add_argument("--plain", action="store_true", help="plain line mode (also used when input is piped)")
+    parser.add_argument("--seed", type=int, help="random seed for text variations (default: random)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="find every problem in a story folder")
+    check.add_argument("dir", nargs="?", type=Path, default=DEFAULT_STORY, help="story folder")
+    check.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    check.add_argument("--stats", action="store_true", help="also print the story's numbers")
+
+    replay = sub.add_parser("replay", help="replay a save or walkthrough and print its transcript")
+    replay.add_argument("file", type=Path, help="a save file or walkthrough (.json)")
+    replay.add_argument("--story", dest="replay_story", type=Path, default=None, help="story folder")
+    replay.add_argument("--transcript", type=Path, metavar="OUT", help="write the transcript to a file")
+
+    saves = sub.add_parser("saves", help="list the save slots")
+    saves.add_argument("--saves", dest="saves_dir", type=Path, default=None, help="saves folder")
+    return parser
+
+
+def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "check":
+            return cmd_check(args, stdout)
+        if args.command == "replay":
+            return cmd_replay(args, stdout)
+        if args.command == "saves":
+            return cmd_saves(args, stdout)
+        return cmd_play(args, stdin, stdout)
+    except StoryError as exc:
+        _print_story_errors(exc)
+        return exc.exit_code
+    except GameError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `play.py check | head`: the reader left, nothing to report
+        return 0
+
+
+def _print_story_errors(exc: StoryError) -> None:
+    errors = [d for d in exc.diagnostics if d.severity == "error"]
+    for diagnostic in errors[:MAX_ERRORS_SHOWN]:
+        print(diagnostic, file=sys.stderr)
+    if len(errors) > MAX_ERRORS_SHOWN:
+        print(f"... and {len(errors) - MAX_ERRORS_SHOWN} more; run 'play.py check' for all", file=sys.stderr)
+
+
+def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .tools import check
+
+    return check.report(check.run_check(args.dir), stdout, args.json, args.stats)
+
+
+def _load_story(path: Path):
+    from . import loader
+
+    return loader.load(path).story
+
+
+def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from .ui.session import Session
+
+    story = _load_story(args.story)
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
+    session = Session(story, args.saves, seed=seed)
+    if args.load:
+        session.load(args.load)
+    from .ui.plain import PlainUI
+
+    ui = PlainUI(session, stdin, stdout)
+    try:
+        return ui.run(fresh=not args.load)
+    except KeyboardInterrupt:
+        stdout.write("\n")
+        return ui.leave()
+
+
+def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
+    from . import saves
+    from .engine import Engine
+    from .tools.transcript import transcript
+
+    story = _load_story(args.replay_story or args.story)
+    doc = saves.read_doc(args.file)
+    engine = Engine(story)
+    saves.restore(doc, engine, str(args.file))  # raises, naming the turn, if the log no longer fits
+    log = saves.log_of(doc)
+    text = transcript(story, log, doc.get("seed", 0), engine)
+    if args.transcript:
+        saves.write_text(args.transcript, text)
+        stdout.write(f"Transcript of {len(log)} turns written to {args.transcript}\n")
+    else:
+        stdout.write(text)
+    return 0
+
+
+def cmd_saves(args: argparse.Namespace, stdout: TextIO) -> int:
+    from . import saves
+
+    folder = args.saves_dir or args.saves
+    infos = saves.list_saves(folder)
+    if not infos:
+        stdout.write(f"No saves in {folder}.\n")
+        return 0
+    for info in infos:
+        if info.problem:
+            stdout.write(f"{info.slot:<16} cannot be loaded: {info.problem}\n")
+        else:
+            ending = f", ended: {info.ending}" if info.ending else ""
+            stdout.write(f"{info.slot:<16} {info.updated}  {info.title} (turn {info.turn}, "
+                         f"{info.clues} clues{ending})\n")
+    return 0

@@ -1,0 +1,369 @@
+"""The condition language: parsed once at load time, evaluated every turn.
+
+    clue.pill_label and not flag.evicted
+    stat.trust_trish >= 2 or visited.office.case_board
+    (turn > 30) == false
+
+Grammar (lowest precedence first)::
+
+    expr  := and ('or' and)*
+    and   := not ('and' not)*
+    not   := 'not' not | cmp
+    cmp   := atom (('=='|'!='|'<'|'<='|'>'|'>=') atom)?
+    atom  := NUMBER | '-' NUMBER | 'true' | 'false' | NAME | '(' expr ')'
+    NAME  := 'turn' | ('clue'|'flag'|'stat'|'visited') '.' ID ('.' ID)*
+
+A tiny hand-written parser rather than Python's ``ast``: the language is not
+Python (``true``, dotted scene ids), and writers deserve errors in its own
+terms with an exact column. Nothing is ever passed to ``eval``. Each parsed
+tree is compiled into nested closures, so evaluation costs a few attribute
+look-ups per turn.
+
+Types are checked at load time: ``clue.x``, ``flag.x`` and ``visited.x`` are
+true/false, ``stat.x`` and ``turn`` are numbers; ``and``/``or``/``not`` take
+true/false, ``<`` and friends take numbers.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+from .diagnostics import did_you_mean
+from .errors import ConditionError
+
+MAX_CONDITION_LENGTH = 2000
+MAX_NESTING = 50
+
+BOOL = "true/false"
+NUM = "number"
+
+# kind -> the type a reference of that kind evaluates to
+NAMESPACES = {"clue": BOOL, "flag": BOOL, "visited": BOOL, "stat": NUM}
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<number>\d+)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
+  | (?P<op>==|!=|<=|>=|<|>|\(|\)|-)
+  | (?P<wrong>&&|\|\||!|=|&|\|)
+    """,
+    re.VERBOSE,
+)
+_WRONG = {"&&": "and", "&": "and", "||": "or", "|": "or", "!": "not", "=": "=="}
+_KEYWORDS = {"and", "or", "not", "true", "false"}
+_COMPARE = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+# --- tree ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lit:
+    value: Any
+    type: str
+    col: int
+
+
+@dataclass(frozen=True)
+class Ref:
+    kind: str  # clue | flag | stat | visited | turn
+    name: str  # the id within the kind ('' for turn)
+    type: str
+    col: int
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Node
+    col: int
+    type: str = BOOL
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    op: str  # and | or
+    operands: tuple[Node, ...]
+    col: int
+    type: str = BOOL
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str
+    left: Node
+    right: Node
+    col: int
+    type: str = BOOL
+
+
+Node = Lit | Ref | Not | BoolOp | Compare
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A parsed condition: call it with a playthrough to get True or False."""
+
+    source: str
+    tree: Node
+    test: Callable[[Any], bool] = field(compare=False, repr=False)
+
+    def __call__(self, playthrough: Any) -> bool:
+        return self.test(playthrough)
+
+    def __str__(self) -> str:
+        return self.source
+
+    @property
+    def refs(self) -> frozenset[tuple[str, str]]:
+        """Every (kind, name) the condition reads, e.g. ('clue', 'pill_label')."""
+        return frozenset(_refs(self.tree))
+
+
+def _refs(node: Node) -> Iterable[tuple[str, str]]:
+    if isinstance(node, Ref):
+        yield (node.kind, node.name)
+    elif isinstance(node, Not):
+        yield from _refs(node.operand)
+    elif isinstance(node, BoolOp):
+        for operand in node.operands:
+            yield from _refs(operand)
+    elif isinstance(node, Compare):
+        yield from _refs(node.left)
+        yield from _refs(node.right)
+
+
+# --- parsing -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # number | name | op | end
+    text: str
+    col: int
+
+
+def _tokenize(source: str) -> list[_Tok]:
+    tokens: list[_Tok] = []
+    pos = 0
+    while pos < len(source):
+        match = _TOKEN.match(source, pos)
+        if match is None:
+            raise ConditionError(f"unexpected character {source[pos]!r}", pos)
+        kind = match.lastgroup or ""
+        text = match.group()
+        if kind == "wrong":
+            raise ConditionError(f"'{text}' is not part of the language; use '{_WRONG[text]}'", pos)
+        if kind != "space":
+            tokens.append(_Tok(kind, text, pos))
+        pos = match.end()
+    tokens.append(_Tok("end", "", len(source)))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, source: str, known: Mapping[str, Iterable[str]]):
+        self.source = source
+        self.tokens = _tokenize(source)
+        self.index = 0
+        self.known = known
+        self.depth = 0
+
+    @property
+    def tok(self) -> _Tok:
+        return self.tokens[self.index]
+
+    def advance(self) -> _Tok:
+        tok = self.tokens[self.index]
+        self.index += 1
+        return tok
+
+    def at(self, *texts: str) -> bool:
+        return self.tok.kind in ("op", "name") and self.tok.text in texts
+
+    def parse(self) -> Node:
+        if self.tok.kind == "end":
+            raise ConditionError("empty condition", 0)
+        node = self.expr()
+        if self.tok.kind != "end":
+            raise ConditionError(f"unexpected '{self.tok.text}' after a complete condition", self.tok.col)
+        return node
+
+    def expr(self) -> Node:
+        return self._chain("or", self.conj)
+
+    def conj(self) -> Node:
+        return self._chain("and", self.negation)
+
+    def _chain(self, op: str, parse_operand: Callable[[], Node]) -> Node:
+        first = parse_operand()
+        if not self.at(op):
+            return first
+        operands = [first]
+        while self.at(op):
+            self.advance()
+            operands.append(parse_operand())
+        for operand in operands:
+            _expect_type(operand, BOOL, f"'{op}'")
+        return BoolOp(op, tuple(operands), first.col)
+
+    def negation(self) -> Node:
+        if self.at("not"):
+            tok = self.advance()
+            self._enter(tok)
+            operand = self.negation()
+            self.depth -= 1
+            _expect_type(operand, BOOL, "'not'")
+            return Not(operand, tok.col)
+        return self.comparison()
+
+    def comparison(self) -> Node:
+        left = self.atom()
+        if self.tok.kind == "op" and self.tok.text in _COMPARE:
+            op = self.advance()
+            right = self.atom()
+            if op.text in ("==", "!="):
+                if left.type != right.type:
+                    raise ConditionError(
+                        f"cannot compare {_describe(left)} ({left.type}) with {_describe(right)} ({right.type})",
+                        op.col,
+                    )
+            else:
+                _expect_type(left, NUM, f"'{op.text}'")
+                _expect_type(right, NUM, f"'{op.text}'")
+            if self.tok.kind == "op" and self.tok.text in _COMPARE:
+                raise ConditionError("chained comparisons are not supported; join them with 'and'", self.tok.col)
+            return Compare(op.text, left, right, left.col)
+        return left
+
+    def atom(self) -> Node:
+        tok = self.tok
+        if tok.kind == "number":
+            self.advance()
+            return Lit(int(tok.text), NUM, tok.col)
+        if tok.kind == "op" and tok.text == "-":
+            self.advance()
+            if self.tok.kind != "number":
+                raise ConditionError("'-' must be followed by a number", self.tok.col)
+            return Lit(-int(self.advance().text), NUM, tok.col)
+        if tok.kind == "op" and tok.text == "(":
+            self._enter(tok)
+            self.advance()
+            node = self.expr()
+            if not self.at(")"):
+                raise ConditionError(f"missing ')' to close the '(' at column {tok.col + 1}", self.tok.col)
+            self.advance()
+            self.depth -= 1
+            return node
+        if tok.kind == "name":
+            self.advance()
+            return self.reference(tok)
+        if tok.kind == "end":
+            raise ConditionError("condition ends too early; expected a name, number or '('", tok.col)
+        raise ConditionError(f"unexpected '{tok.text}'; expected a name, number or '('", tok.col)
+
+    def _enter(self, tok: _Tok) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ConditionError(f"nested more than {MAX_NESTING} levels deep", tok.col)
+
+    def reference(self, tok: _Tok) -> Node:
+        text = tok.text
+        if text in ("true", "false"):
+            return Lit(text == "true", BOOL, tok.col)
+        if text in ("and", "or", "not"):
+            raise ConditionError(f"'{text}' needs something before it", tok.col)
+        if text == "turn":
+            return Ref("turn", "", NUM, tok.col)
+        kind, _, name = text.partition(".")
+        if kind not in NAMESPACES or not name:
+            hint = did_you_mean(kind, [*NAMESPACES, "turn"])
+            raise ConditionError(
+                f"unknown name '{text}'{hint}; names are clue.ID, flag.ID, stat.ID, visited.SCENE or turn",
+                tok.col,
+            )
+        known = self.known.get(kind)
+        if known is not None and name not in known:
+            raise ConditionError(f"unknown {kind} '{name}'{did_you_mean(name, known)}", tok.col + len(kind) + 1)
+        return Ref(kind, name, NAMESPACES[kind], tok.col)
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, Ref):
+        return "turn" if node.kind == "turn" else f"{node.kind}.{node.name}"
+    if isinstance(node, Lit):
+        return str(node.value).lower() if isinstance(node.value, bool) else str(node.value)
+    return "the expression"
+
+
+def _expect_type(node: Node, wanted: str, where: str) -> None:
+    if node.type == wanted:
+        return
+    if wanted == BOOL:
+        raise ConditionError(
+            f"{where} needs true/false, but {_describe(node)} is a number; compare it, e.g. {_describe(node)} >= 1",
+            node.col,
+        )
+    raise ConditionError(f"{where} needs numbers, but {_describe(node)} is true/false", node.col)
+
+
+# --- compiling -----------------------------------------------------------
+
+
+def _compile(node: Node) -> Callable[[Any], Any]:
+    if isinstance(node, Lit):
+        value = node.value
+        return lambda pt: value
+    if isinstance(node, Ref):
+        name = node.name
+        if node.kind == "clue":
+            return lambda pt: name in pt.clues
+        if node.kind == "flag":
+            return lambda pt: name in pt.flags
+        if node.kind == "visited":
+            return lambda pt: name in pt.visited
+        if node.kind == "stat":
+            return lambda pt: pt.stats[name]
+        return lambda pt: pt.turn
+    if isinstance(node, Not):
+        inner = _compile(node.operand)
+        return lambda pt: not inner(pt)
+    if isinstance(node, BoolOp):
+        parts = tuple(_compile(op) for op in node.operands)
+        if node.op == "and":
+            return lambda pt: all(part(pt) for part in parts)
+        return lambda pt: any(part(pt) for part in parts)
+    compare = _COMPARE[node.op]
+    left, right = _compile(node.left), _compile(node.right)
+    return lambda pt: compare(left(pt), right(pt))
+
+
+def parse(source: Any, known: Mapping[str, Iterable[str]] | None = None) -> Condition:
+    """Parse and type-check a condition; raise ConditionError with a column.
+
+    ``known`` maps a kind ('clue', 'flag', 'stat', 'visited') to its known ids;
+    a kind left out is not checked.
+    """
+    if isinstance(source, bool):
+        source = "true" if source else "false"
+    if not isinstance(source, str):
+        raise ConditionError(f"a condition must be text, not {type(source).__name__}", 0)
+    if len(source) > MAX_CONDITION_LENGTH:
+        raise ConditionError(f"condition longer than {MAX_CONDITION_LENGTH} characters", MAX_CONDITION_LENGTH)
+    tree = _Parser(source, known or {}).parse()
+    if tree.type != BOOL:
+        raise ConditionError(
+            f"a condition must be true/false, but {_describe(tree)} is a number; compare it, e.g. >= 1",
+            tree.col,
+        )
+    return Condition(source.strip(), tree, _compile(tree))

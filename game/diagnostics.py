@@ -1,0 +1,82 @@
+"""Diagnostics: every problem found in a story, with where it is.
+
+Format follows compilers (and Ren'Py's lint): ``path:line:col: error: message``
+so that editors and terminals can jump to the place.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """A place in a file: 1-based line and column, as editors count them."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}:{self.col}"
+        return self.path
+
+    def shifted(self, columns: int) -> Pos:
+        return Pos(self.path, self.line, self.col + columns)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    pos: Pos
+    severity: str  # "error" | "warning"
+    message: str
+    code: str = ""  # stable short name, used by tests and --json consumers
+
+    def __str__(self) -> str:
+        return f"{self.pos}: {self.severity}: {self.message}"
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.pos.path,
+            "line": self.pos.line,
+            "col": self.pos.col,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Report:
+    """Collects diagnostics so that one pass reports every problem at once."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, pos: Pos, message: str, code: str = "") -> None:
+        self.items.append(Diagnostic(pos, "error", message, code))
+
+    def warning(self, pos: Pos, message: str, code: str = "") -> None:
+        self.items.append(Diagnostic(pos, "warning", message, code))
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.items, key=lambda d: (d.pos, d.severity, d.message))
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """A ' (did you mean 'x'?)' suffix when a known name is close, else ''."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,96 @@
+"""The playthrough: everything that changes during play, and nothing else.
+
+A small, plain value (ink's StoryState): the scene, clues with where and
+when each was found, flags, stats, the turn, the scenes visited, the log of
+choices taken and the random seed. It converts to and from JSON-ready dicts
+for save files; the story itself is never copied into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SNAPSHOT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Found:
+    """Where and when a clue was found."""
+
+    scene: str
+    turn: int
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One choice taken: in which scene, which choice id."""
+
+    scene: str
+    choice: str
+
+    def to_json(self) -> list[str]:
+        return [self.scene, self.choice]
+
+
+@dataclass
+class Playthrough:
+    scene: str
+    seed: int = 0
+    turn: int = 0
+    clues: dict[str, Found] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)
+    stats: dict[str, int] = field(default_factory=dict)
+    visited: dict[str, int] = field(default_factory=dict)  # scene -> times entered
+    taken: set[tuple[str, str]] = field(default_factory=set)  # (scene, choice) of once-only choices
+    log: list[LogEntry] = field(default_factory=list)
+    ending: str | None = None
+
+    @property
+    def over(self) -> bool:
+        return self.ending is not None
+
+    def copy(self) -> Playthrough:
+        return Playthrough(
+            scene=self.scene,
+            seed=self.seed,
+            turn=self.turn,
+            clues=dict(self.clues),
+            flags=set(self.flags),
+            stats=dict(self.stats),
+            visited=dict(self.visited),
+            taken=set(self.taken),
+            log=list(self.log),
+            ending=self.ending,
+        )
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-ready picture of the state (for save files and comparisons)."""
+        return {
+            "version": SNAPSHOT_VERSION,
+            "scene": self.scene,
+            "seed": self.seed,
+            "turn": self.turn,
+            "clues": {k: {"scene": v.scene, "turn": v.turn} for k, v in self.clues.items()},
+            "flags": sorted(self.flags),
+            "stats": dict(self.stats),
+            "visited": dict(self.visited),
+            "taken": sorted([s, c] for s, c in self.taken),
+            "ending": self.ending,
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any], log: list[LogEntry] | None = None) -> Playthrough:
+        """Rebuild from snapshot(); the caller has validated the shape."""
+        return cls(
+            scene=data["scene"],
+            seed=int(data.get("seed", 0)),
+            turn=int(data["turn"]),
+            clues={k: Found(v["scene"], int(v["turn"])) for k, v in data.get("clues", {}).items()},
+            flags=set(data.get("flags", [])),
+            stats={k: int(v) for k, v in data.get("stats", {}).items()},
+            visited={k: int(v) for k, v in data.get("visited", {}).items()},
+            taken={(s, c) for s, c in data.get("taken", [])},
+            log=list(log or []),
+            ending=data.get("ending"),
+        )

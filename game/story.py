@@ -1,0 +1,217 @@
+"""The story as loaded: immutable definitions, shared by every playthrough.
+
+Nothing here changes during play (ink's Story / StoryState split): what
+changes lives in game.state.Playthrough. Positions (``pos``) point back at
+the YAML so that tools can report problems where the writer can fix them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Union
+
+from .diagnostics import Pos
+
+if TYPE_CHECKING:
+    from .conditions import Condition
+
+
+@dataclass(frozen=True)
+class Stat:
+    id: str
+    label: str
+    min: int
+    max: int
+    start: int
+    shown: bool = False  # on the UI's toolbar
+    kind: str = "state"  # "relationship" | "state" | "suspicion": how the status page groups it
+    # "clamp": changes stop at the range's edge; "block": a choice whose effects
+    # would leave the range is offered as locked.
+    overflow: str = "clamp"
+    description: str = ""
+    pos: Pos = field(default=Pos(""), compare=False)
+
+
+@dataclass(frozen=True)
+class Clue:
+    id: str
+    title: str
+    text: str
+    group: str = "Leads"
+    pos: Pos = field(default=Pos(""), compare=False)
+
+
+@dataclass(frozen=True)
+class Flag:
+    id: str
+    description: str = ""
+    pos: Pos = field(default=Pos(""), compare=False)
+
+
+@dataclass(frozen=True)
+class Ending:
+    id: str
+    title: str
+    text: str = ""  # epilogue shown on the ending screen
+    kind: str = ""  # free label, e.g. "canonical", "dark", "lost"
+    pos: Pos = field(default=Pos(""), compare=False)
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    title: str
+    pos: Pos = field(default=Pos(""), compare=False)
+
+
+# --- effects -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GainClue:
+    clue: str
+    pos: Pos = field(default=Pos(""), compare=False)
+
+
+@dataclass(frozen=True)
+class SetFlag:
+    flag: str
+    value: bool = True
+    pos: Pos = field(default=Pos(""), compare=False)
+
+
+@dataclass(frozen=True)
+class ChangeStat:
+    stat: str
+    amount: int
+    relative: bool = True  # False: set to amount
+    pos: Pos = field(default=Pos(""), compare=False)
+
+
+@dataclass(frozen=True)
+class EndGame:
+    ending: str
+    pos: Pos = field(default=Pos(""), compare=False)
+
+
+Effect = Union[GainClue, SetFlag, ChangeStat, EndGame]
+
+
+# --- text ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One block of scene text: fixed, conditional (``if``) or varied (``one_of``)."""
+
+    variants: tuple[str, ...]  # one entry unless one_of
+    condition: Condition | None = None
+    pos: Pos = field(default=Pos(""), compare=False)
+
+
+# --- scenes --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Branch:
+    """Where a choice leads: the first branch whose condition holds wins."""
+
+    target: str | None  # scene id; None means stay in the current scene
+    condition: Condition | None = None
+    pos: Pos = field(default=Pos(""), compare=False)
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: str
+    branches: tuple[Branch, ...] = ()
+    condition: Condition | None = None
+    effects: tuple[Effect, ...] = ()
+    outcome: str = ""  # narration shown after taking the choice
+    once: bool = False
+    visible_when_locked: bool = False
+    hint: str = ""
+    pos: Pos = field(default=Pos(""), compare=False)
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(b.target for b in self.branches if b.target)
+
+
+@dataclass(frozen=True)
+class Scene:
+    id: str
+    area: str
+    title: str
+    text: tuple[Paragraph, ...]
+    choices: tuple[Choice, ...] = ()
+    on_enter: tuple[Effect, ...] = ()
+    ending: str | None = None  # entering this scene ends the game
+    case_board: bool = False  # offers the story's deductions as choices
+    pos: Pos = field(default=Pos(""), compare=False)
+
+    def choice(self, choice_id: str) -> Choice | None:
+        for choice in self.choices:
+            if choice.id == choice_id:
+                return choice
+        return None
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """Combining clues at a case board yields a new clue (a lead)."""
+
+    id: str
+    label: str  # the choice text offered at the board
+    needs: tuple[str, ...]
+    gives: str
+    text: str = ""  # what Jessica works out
+    pos: Pos = field(default=Pos(""), compare=False)
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str
+    title: str
+    version: str
+    start: str
+    scenes: dict[str, Scene]
+    clues: dict[str, Clue]
+    flags: dict[str, Flag]
+    stats: dict[str, Stat]
+    endings: dict[str, Ending]
+    areas: dict[str, Area]
+    deductions: dict[str, Deduction] = field(default_factory=dict)
+    intro: str = ""
+    content_notes: tuple[str, ...] = ()
+    # Old name -> new name, so saves made before a rename still replay.
+    renamed_scenes: dict[str, str] = field(default_factory=dict)
+    renamed_choices: dict[tuple[str, str], str] = field(default_factory=dict)
+    fingerprint: str = ""  # sha256 over the story files, for saves
+    root: str = ""  # the folder it was loaded from, for display
+
+    def __hash__(self) -> int:  # dict fields make the dataclass unhashable otherwise
+        return hash((self.id, self.fingerprint))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Story) and (self.id, self.fingerprint) == (other.id, other.fingerprint)
+
+    @property
+    def ending_scenes(self) -> list[Scene]:
+        return [s for s in self.scenes.values() if s.ending]
+
+    def word_count(self) -> int:
+        words = 0
+        for scene in self.scenes.values():
+            for para in scene.text:
+                words += sum(len(v.split()) for v in para.variants)
+            for choice in scene.choices:
+                words += len(choice.text.split()) + len(choice.outcome.split())
+        for ending in self.endings.values():
+            words += len(ending.text.split())
+        for clue in self.clues.values():
+            words += len(clue.text.split())
+        for deduction in self.deductions.values():
+            words += len(deduction.text.split())
+        return words + len(self.intro.split())

@@ -1,0 +1,86 @@
+"""`play.py check`: load a story folder and report every problem, plus its numbers.
+
+The loader finds what is wrong in each file; story-wide analysis (reachability,
+soft-locks) lives in game.tools.analysis and is added to the same report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from .. import loader
+from ..diagnostics import Diagnostic
+from ..story import Story
+
+
+@dataclass
+class CheckResult:
+    story: Story | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return self.story is not None and not self.errors
+
+
+def run_check(root: Path) -> CheckResult:
+    story, diagnostics = loader.check(root)
+    return CheckResult(story, diagnostics)
+
+
+def story_stats(story: Story | None) -> dict[str, Any]:
+    if story is None:
+        return {"scenes": 0, "clues": 0, "endings": 0, "words": 0, "areas": {}, "deductions": 0,
+                "choices": 0, "stats": 0, "flags": 0}
+    areas = Counter(scene.area for scene in story.scenes.values())
+    return {
+        "title": story.title,
+        "version": story.version,
+        "scenes": len(story.scenes),
+        "choices": sum(len(scene.choices) for scene in story.scenes.values()),
+        "clues": len(story.clues),
+        "flags": len(story.flags),
+        "stats": len(story.stats),
+        "deductions": len(story.deductions),
+        "endings": len(story.endings),
+        "words": story.word_count(),
+        "areas": {area: areas.get(area, 0) for area in story.areas},
+    }
+
+
+def report(result: CheckResult, out: TextIO, as_json: bool, with_stats: bool) -> int:
+    if as_json:
+        doc: dict[str, Any] = {
+            "ok": result.ok,
+            "errors": [d.to_json() for d in result.errors],
+            "warnings": [d.to_json() for d in result.warnings],
+        }
+        doc.update(story_stats(result.story))
+        out.write(json.dumps(doc, indent=2) + "\n")
+        return 0 if result.ok else 1
+    for diagnostic in result.diagnostics:
+        out.write(f"{diagnostic}\n")
+    errors, warnings = len(result.errors), len(result.warnings)
+    if with_stats and result.story is not None:
+        stats = story_stats(result.story)
+        areas = ", ".join(f"{area} {count}" for area, count in stats["areas"].items())
+        out.write(
+            f"{stats['scenes']} scenes ({areas}), {stats['choices']} choices, {stats['clues']} clues, "
+            f"{stats['deductions']} deductions, {stats['endings']} endings, {stats['words']:,} words\n"
+        )
+    verdict = "ok" if result.ok else "failed"
+    out.write(f"check {verdict}: {errors} error{'s' * (errors != 1)}, "
+              f"{warnings} warning{'s' * (warnings != 1)}\n")
+    return 0 if result.ok else 1

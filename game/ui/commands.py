@@ -1,0 +1,187 @@
+"""The command table: what a player can type, shared by every UI.
+
+A line of input is either a choice number or a command with an optional
+argument. dispatch() runs it against a Session and returns a Reply (lines to
+show, whether to show the scene again, whether to quit). Both the plain mode
+and the prompt-toolkit UI use this table, so `help`, aliases and completion
+always agree.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..diagnostics import did_you_mean
+from ..errors import ChoiceError, SaveError
+from . import render
+from .render import Line
+from .session import Session
+
+MAX_INPUT = 500
+
+
+@dataclass
+class Reply:
+    lines: list[Line] = field(default_factory=list)
+    show_scene: bool = False  # show the (new) scene and its choices after the lines
+    quit: bool = False
+    took_turn: bool = False
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    aliases: tuple[str, ...]
+    usage: str
+    help: str
+    run: Callable[[Session, str], Reply]
+    takes_slot: bool = False  # its argument is a save slot (for completion)
+
+
+def _look(session: Session, arg: str) -> Reply:
+    return Reply(show_scene=True)
+
+
+def _clues(session: Session, arg: str) -> Reply:
+    return Reply(render.case_file_lines(session.story, session.pt))
+
+
+def _status(session: Session, arg: str) -> Reply:
+    return Reply(render.status_lines(session.story, session.pt))
+
+
+def _save(session: Session, arg: str) -> Reply:
+    path = session.save(arg or "quicksave")
+    return Reply([("class:notice", f"Saved to slot '{path.stem}'.")])
+
+
+def _load(session: Session, arg: str) -> Reply:
+    slot = arg or "quicksave"
+    session.load(slot)
+    return Reply([("class:notice", f"Loaded slot '{slot.strip().lower()}'.")], show_scene=True)
+
+
+def _undo(session: Session, arg: str) -> Reply:
+    try:
+        turns = int(arg) if arg else 1
+    except ValueError:
+        raise ChoiceError(f"undo takes a number of turns, not {arg!r}") from None
+    undone = session.undo(turns)
+    plural = "s" if undone != 1 else ""
+    return Reply([("class:notice", f"Undid {undone} turn{plural}.")], show_scene=True)
+
+
+def _history(session: Session, arg: str) -> Reply:
+    if not session.pt.log:
+        return Reply([("class:text", "No choices taken yet.")])
+    lines: list[Line] = [("class:title", "History")]
+    for turn, entry in enumerate(session.pt.log, start=1):
+        scene = session.story.scenes.get(entry.scene)
+        title = scene.title if scene and scene.title else entry.scene
+        choice = scene.choice(entry.choice) if scene else None
+        if choice is not None:
+            text = choice.text
+        elif entry.choice.startswith("deduce:"):
+            deduction = session.story.deductions.get(entry.choice.split(":", 1)[1])
+            text = deduction.label if deduction else entry.choice
+        else:
+            text = entry.choice
+        lines.append(("class:item", f"{turn}. {title}: {text}"))
+    return Reply(lines)
+
+
+def _saves(session: Session, arg: str) -> Reply:
+    infos = session.slots()
+    if not infos:
+        return Reply([("class:text", "No saves yet. Type 'save NAME' to make one.")])
+    lines: list[Line] = [("class:title", "Saves")]
+    for info in infos:
+        if info.problem:
+            lines.append(("class:locked", f"- {info.slot}: cannot be loaded ({info.problem})"))
+        else:
+            lines.append(("class:item", f"- {info.slot}: {info.title}, turn {info.turn}, "
+                                        f"{info.clues} clues, {info.updated}"))
+    return Reply(lines)
+
+
+def _restart(session: Session, arg: str) -> Reply:
+    session.new_game()
+    return Reply([("class:notice", "A new case begins.")], show_scene=True)
+
+
+def _help(session: Session, arg: str) -> Reply:
+    lines: list[Line] = [("class:title", "Commands")]
+    lines.append(("class:text", "Type a choice's number to take it."))
+    for command in COMMANDS:
+        aliases = f" (or {', '.join(command.aliases)})" if command.aliases else ""
+        lines.append(("class:item", f"{command.usage}{aliases}: {command.help}"))
+    return Reply(lines)
+
+
+def _quit(session: Session, arg: str) -> Reply:
+    return Reply(quit=True)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("look", ("l",), "look", "show the scene and its choices again", _look),
+    Command("clues", ("c", "case"), "clues", "open the case file: every clue, where and when found", _clues),
+    Command("status", ("st",), "status", "relationships and Jessica's state of mind", _status),
+    Command("history", ("hi",), "history", "the choices taken so far", _history),
+    Command("save", ("s",), "save NAME", "save to a named slot", _save, takes_slot=True),
+    Command("load", ("lo",), "load NAME", "load a named slot", _load, takes_slot=True),
+    Command("saves", (), "saves", "list the save slots", _saves),
+    Command("undo", ("u",), "undo [N]", "take back the last N turns (default 1)", _undo),
+    Command("restart", (), "restart", "start the case over from the beginning", _restart),
+    Command("help", ("h", "?"), "help", "this list", _help),
+    Command("quit", ("q", "exit"), "quit", "save to the autosave slot and leave", _quit),
+)
+
+_BY_NAME = {name: command for command in COMMANDS for name in (command.name, *command.aliases)}
+
+
+def command_words() -> list[str]:
+    return [command.name for command in COMMANDS]
+
+
+def clean(text: str) -> str:
+    """Printable text only: control and format characters (escape sequences'
+    ESC among them) are dropped, runs of white space become one space."""
+    text = text[:MAX_INPUT]
+    kept = [" " if ch in "\t\r\n" else ch for ch in text
+            if ch in "\t\r\n" or not unicodedata.category(ch).startswith("C")]
+    return " ".join("".join(kept).split())
+
+
+def dispatch(session: Session, raw: str) -> Reply:
+    """Run one line of player input; errors a player can cause become a Reply."""
+    text = clean(raw)
+    if not text:
+        return Reply()
+    word, _, arg = text.partition(" ")
+    arg = arg.strip()
+    if word.isascii() and word.isdecimal():
+        return _take(session, int(word))
+    command = _BY_NAME.get(word.lower())
+    if command is None:
+        hint = did_you_mean(word.lower(), list(_BY_NAME))
+        return Reply([("class:error", f"Unknown command '{word[:40]}'{hint}. Type a number, or 'help'.")])
+    try:
+        return command.run(session, arg)
+    except (ChoiceError, SaveError) as exc:
+        return Reply([("class:error", str(exc))])
+
+
+def _take(session: Session, number: int) -> Reply:
+    if session.over:
+        return Reply([("class:error", "The case is closed. Type 'undo', 'restart' or 'quit'.")])
+    try:
+        step = session.take(number)
+    except ChoiceError as exc:
+        return Reply([("class:error", str(exc).capitalize() + ".")])
+    lines = render.step_lines(session.story, step)
+    warning = session.try_autosave()
+    if warning:
+        lines.append(("class:error", warning))
+    return Reply(lines, show_scene=True, took_turn=True)

@@ -1,0 +1,91 @@
+"""Plain line mode: text in, text out, one prompt line `> `.
+
+Used with --plain and whenever standard input is not a terminal (pipes,
+scripts, tests). It must stay fully usable with a screen reader: no colour,
+no boxes, no cursor tricks; every piece of information is in the words.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from typing import TextIO
+
+from . import render
+from .commands import Reply, dispatch
+from .render import Line
+from .session import Session
+
+PROMPT = "> "
+PARAGRAPH_STYLES = {"class:title", "class:text", "class:outcome", "class:ending"}
+
+
+class PlainUI:
+    def __init__(self, session: Session, stdin: TextIO, stdout: TextIO, width: int | None = None):
+        self.session = session
+        self.stdin = stdin
+        self.stdout = stdout
+        self.width = width or min(shutil.get_terminal_size((80, 24)).columns, 100)
+
+    def write(self, lines: list[Line]) -> None:
+        """Paragraphs get a blank line around them; list items and notices stay tight."""
+        previous = ""
+        for style, text in lines:
+            kind = "para" if style in PARAGRAPH_STYLES else "line"
+            if previous and (kind == "para" or previous == "para"):
+                self.stdout.write("\n")
+            for number, paragraph in enumerate(text.split("\n\n")):
+                if number:
+                    self.stdout.write("\n")
+                indent = "  " if paragraph.startswith("- ") else ""
+                self.stdout.write(textwrap.fill(" ".join(paragraph.split()), width=max(20, self.width - 1),
+                                                subsequent_indent=indent) + "\n")
+            previous = kind
+        if lines:
+            self.stdout.write("\n")
+
+    def show_scene(self) -> None:
+        session = self.session
+        self.write(render.scene_lines(session.engine, session.pt))
+        if session.over:
+            self.write(render.ending_lines(session.story, session.pt))
+        else:
+            self.write(render.offer_lines(session.offers()))
+
+    def intro(self) -> None:
+        story = self.session.story
+        lines: list[Line] = [("class:title", story.title)]
+        if story.content_notes:
+            lines.append(("class:notice", "Content notes: " + ", ".join(story.content_notes) + "."))
+        if story.intro.strip():
+            lines.append(("class:text", story.intro.strip()))
+        lines.append(("class:hint", "Type a number to choose, or 'help' for commands."))
+        self.write(lines)
+
+    def run(self, fresh: bool = True) -> int:
+        if fresh:
+            self.intro()
+        self.write(render.step_lines(self.session.story, self.session.last_step))
+        self.show_scene()
+        while True:
+            self.stdout.write(PROMPT)
+            self.stdout.flush()
+            line = self.stdin.readline()
+            if not line:  # end of input: leave as if the player typed quit
+                self.stdout.write("\n")
+                return self.leave()
+            reply: Reply = dispatch(self.session, line)
+            self.write(reply.lines)
+            if reply.quit:
+                return self.leave()
+            if reply.show_scene:
+                self.show_scene()
+
+    def leave(self) -> int:
+        warning = self.session.try_autosave()
+        if warning:
+            self.stdout.write(warning + "\n")
+        else:
+            self.stdout.write("Autosaved. Come back to it with --load autosave.\n")
+        self.stdout.flush()
+        return 0

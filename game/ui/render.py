@@ -1,0 +1,114 @@
+"""What the player reads, as styled lines any UI can show.
+
+Every function returns a list of (style, text) pairs, one paragraph each,
+unwrapped: the plain mode wraps them to the terminal, the prompt-toolkit UI
+lets its window wrap (so a resize re-wraps). Styles are names the full UI
+maps to colours; plain mode ignores them, so nothing here may rely on colour
+or layout to make sense (screen readers read plain mode).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..engine import Engine, GameEnded, Offer, StatChanged, Step
+from ..state import Playthrough
+from ..story import Story
+
+Line = tuple[str, str]
+
+
+def scene_lines(engine: Engine, pt: Playthrough) -> list[Line]:
+    scene = engine.scene(pt)
+    lines: list[Line] = []
+    if scene.title:
+        lines.append(("class:title", scene.title))
+    lines.extend(("class:text", para) for para in engine.text(pt))
+    return lines
+
+
+def offer_lines(offers: list[Offer]) -> list[Line]:
+    lines: list[Line] = []
+    for offer in offers:
+        if offer.enabled:
+            lines.append(("class:choice", f"{offer.number}. {offer.text}"))
+        else:
+            hint = f" ({offer.hint})" if offer.hint else ""
+            lines.append(("class:locked", f"{offer.number}. [locked] {offer.text}{hint}"))
+    return lines
+
+
+def step_lines(story: Story, step: Step) -> list[Line]:
+    """Narration and notices for what a turn did (before the new scene is shown)."""
+    lines: list[Line] = []
+    if step.outcome.strip():
+        lines.append(("class:outcome", step.outcome.strip()))
+    for clue_id in step.clues:
+        clue = story.clues[clue_id]
+        lines.append(("class:notice", f"Clue found: {clue.title}."))
+    for change in step.stat_changes:
+        lines.append(("class:notice", stat_notice(story, change)))
+    return lines
+
+
+def stat_notice(story: Story, change: StatChanged) -> str:
+    stat = story.stats[change.stat]
+    direction = "up" if change.delta > 0 else "down"
+    return f"{stat.label} {direction} {abs(change.delta)} (now {change.new})."
+
+
+def ending_lines(story: Story, pt: Playthrough, discovered: int | None = None) -> list[Line]:
+    ending = story.endings.get(pt.ending or "")
+    if ending is None:
+        return []
+    lines: list[Line] = [("class:ending", f"THE END: {ending.title}")]
+    if ending.text.strip():
+        lines.append(("class:text", ending.text.strip()))
+    lines.append(("class:notice", f"Clues found: {len(pt.clues)} of {len(story.clues)}. Turns: {pt.turn}."))
+    if discovered is not None:
+        lines.append(("class:notice", f"Endings discovered: {discovered} of {len(story.endings)}."))
+    lines.append(("class:hint", "Type 'undo' to step back, 'restart' to begin again, or 'quit'."))
+    return lines
+
+
+def case_file_lines(story: Story, pt: Playthrough) -> list[Line]:
+    if not pt.clues:
+        return [("class:text", "The case file is empty. Nothing found yet.")]
+    groups: dict[str, list[str]] = defaultdict(list)
+    order = {clue_id: index for index, clue_id in enumerate(story.clues)}
+    for clue_id in sorted(pt.clues, key=lambda c: order.get(c, 0)):
+        clue = story.clues[clue_id]
+        found = pt.clues[clue_id]
+        scene = story.scenes.get(found.scene)
+        where = scene.title if scene and scene.title else found.scene
+        when = "at the start" if found.turn == 0 else f"turn {found.turn}"
+        text = f" {clue.text.strip()}" if clue.text.strip() else ""
+        groups[clue.group].append(f"- {clue.title}.{text} (Found: {where}, {when}.)")
+    lines: list[Line] = [("class:title", f"Case file: {len(pt.clues)} of {len(story.clues)} clues")]
+    for group, entries in groups.items():
+        lines.append(("class:heading", group))
+        lines.extend(("class:item", entry) for entry in entries)
+    return lines
+
+
+_KIND_HEADINGS = {"relationship": "People", "state": "Jessica", "suspicion": "Heat"}
+
+
+def status_lines(story: Story, pt: Playthrough) -> list[Line]:
+    scene = story.scenes[pt.scene]
+    area = story.areas.get(scene.area)
+    lines: list[Line] = [("class:title", "Status")]
+    lines.append(("class:text", f"Where: {scene.title or scene.id}, {area.title if area else scene.area}. "
+                                f"Turn {pt.turn}. Clues: {len(pt.clues)} of {len(story.clues)}."))
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for stat in story.stats.values():
+        by_kind[stat.kind].append(f"- {stat.label}: {pt.stats[stat.id]} (from {stat.min} to {stat.max})")
+    for kind in ("relationship", "state", "suspicion"):
+        if by_kind.get(kind):
+            lines.append(("class:heading", _KIND_HEADINGS[kind]))
+            lines.extend(("class:item", entry) for entry in by_kind[kind])
+    return lines
+
+
+def ended(step: Step) -> bool:
+    return any(isinstance(e, GameEnded) for e in step.events)
