@@ -17,8 +17,8 @@ costs O(scenes), ``set_state`` costs almost nothing.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from transitions import Machine
 
@@ -247,10 +247,9 @@ class Engine:
                 if new != old:
                     pt.stats[stat.id] = new
                     events.append(StatChanged(stat.id, old, new))
-            elif isinstance(effect, EndGame):
-                if pt.ending is None:
-                    pt.ending = effect.ending
-                    events.append(GameEnded(effect.ending))
+            elif isinstance(effect, EndGame) and pt.ending is None:
+                pt.ending = effect.ending
+                events.append(GameEnded(effect.ending))
 
     def _on_enter(self, pt: Playthrough) -> None:
         self._enter(pt, self._model.state)

@@ -43,7 +43,7 @@ from .story import (
     Stat,
     Story,
 )
-from .yamlsrc import YList, YMap, read_text, parse_text
+from .yamlsrc import YList, YMap, parse_text, read_text
 
 MANIFEST = "story.yaml"
 ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

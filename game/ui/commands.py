@@ -10,8 +10,8 @@ always agree.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ..diagnostics import did_you_mean
 from ..errors import ChoiceError, SaveError
