@@ -16,6 +16,7 @@ all of them, or returns the Story and its warnings.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,7 @@ from .story import (
     Stat,
     Story,
 )
-from .yamlsrc import YList, YMap, parse_text, read_text
+from .yamlsrc import Budget, YList, YMap, parse_text, read_text
 
 MANIFEST = "story.yaml"
 ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -87,14 +88,23 @@ class _Decl:
 
 
 def story_files(root: Path) -> list[Path]:
-    """Every story file under root, in a stable order, skipping hidden folders."""
+    """Every story file under root, in a stable order, skipping hidden files and folders.
+
+    Linked folders are not entered (so a link loop cannot trap the walk, and
+    hidden folders like .git are never walked); linked files are listed, and
+    the loader refuses those that point outside the story folder. Stops
+    early past MAX_FILES.
+    """
     found = []
-    for path in root.rglob("*"):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.suffix in (".yaml", ".yml") and path.is_file():
-            found.append(path)
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        for name in files:
+            path = Path(folder, name)
+            if not name.startswith(".") and path.suffix in (".yaml", ".yml") and \
+                    (path.is_symlink() or path.is_file()):
+                found.append(path)
+        if len(found) > MAX_FILES:
+            break
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
@@ -102,7 +112,7 @@ def display_path(path: Path) -> str:
     """A path as a user would type it: relative to the working folder when possible."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return path.as_posix()
 
 
@@ -133,6 +143,7 @@ class _Loader:
         self.manifest_pos = Pos(display_path(root / MANIFEST))
         self.digest = hashlib.sha256()
         self.unreadable_files = 0
+        self.budget = Budget()  # time and memory limits for the whole folder (yamlsrc)
 
     # -- helpers ----------------------------------------------------------
 
@@ -206,7 +217,8 @@ class _Loader:
 
     def run(self) -> Story | None:
         if not self.root.is_dir():
-            self.err(Pos(display_path(self.root)), "story folder not found", "no-story")
+            problem = "is a file, not a story folder" if self.root.is_file() else "story folder not found"
+            self.err(Pos(display_path(self.root)), problem, "no-story")
             return None
         files = story_files(self.root)
         if len(files) > MAX_FILES:
@@ -234,8 +246,11 @@ class _Loader:
         display = display_path(path)
         rel = path.relative_to(self.root).as_posix()
         errors_before = len(self.report.errors)
-        text = read_text(path, display, self.report)
-        data = None if text is None else parse_text(text, display, self.report)
+        problem = _link_problem(path, self.root)
+        if problem:
+            self.err(Pos(display), problem, "bad-link")
+        text = None if problem else read_text(path, display, self.report, self.budget)
+        data = None if text is None else parse_text(text, display, self.report, self.budget)
         if text is None or (data is None and len(self.report.errors) > errors_before):
             self.unreadable_files += 1
             return
@@ -760,6 +775,21 @@ class _Loader:
         if deductions and not any(s.case_board for s in scenes.values()):
             first = next(iter(deductions.values()))
             self.warn(first.pos, "deductions are declared but no scene is a case_board", "no-case-board")
+
+
+def _link_problem(path: Path, root: Path) -> str:
+    """Why a story file cannot be read safely ('' if it can): a story folder
+    from a stranger must not make the game read files outside it."""
+    try:
+        target = path.resolve(strict=True)
+        inside = target.is_relative_to(root.resolve(strict=True))
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        return "a broken or looping link"
+    if not inside:
+        return "a link to a file outside the story folder; copy the file in instead"
+    if not target.is_file():
+        return "not a regular file"
+    return ""
 
 
 def _kind(value: Any) -> str:

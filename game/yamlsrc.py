@@ -1,41 +1,52 @@
 """Read one YAML file safely, keeping the line and column of every value.
 
 PyYAML's constructors forget positions and silently keep the last of two
-duplicate keys, so we let libyaml *compose* the node graph (fast, in C) and
-build plain Python values from it ourselves: dicts and lists that remember
-where each key and item came from. Only the YAML core types are built; any
-other tag (``!!python/object`` and friends) is refused, so nothing in a
-story file can construct an object or run code.
+duplicate keys, so we let libyaml *parse* the file into events (fast, in C)
+and build plain Python values from them ourselves: dicts and lists that
+remember where each key and item came from. Only the YAML core types are
+built; any other tag (``!!python/object`` and friends) is refused, so
+nothing in a story file can construct an object or run code.
+
+We build from the event stream rather than from PyYAML's node graph for
+safety: libyaml's composer recurses in C and overflows the C stack (a
+segfault, no Python error) somewhere past 20,000 nesting levels, while the
+event builder below keeps its own stack and stops at MAX_DEPTH; and counting
+values as they arrive stops an alias bomb or a huge file before it costs
+much time or memory. It is also about twice as fast and half the memory.
 
 Limits keep a hostile file from costing unbounded time or memory (see
-docs/SECURITY.md): file size, nesting depth, and the number of nodes a
-document may expand to through aliases.
+docs/SECURITY.md, which lists them).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.reader import ReaderError
+from yaml.resolver import Resolver
 
 from .diagnostics import Pos, Report
 
-try:  # libyaml's composer is ~10x faster than the pure-Python one
+try:  # libyaml's parser is ~10x faster than the pure-Python one
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 8 * 1024 * 1024
-MAX_DEPTH = 64
-# libyaml's composer recurses in C; very deep nesting overflows the C stack
-# (measured: a crash between 20,000 and 30,000 levels). Files whose nesting
-# *could* exceed this bound get an iterative depth scan before composing.
-_COMPOSE_SAFE_DEPTH = 2000
-# Without aliases a document cannot have more nodes than bytes; allow some
-# slack for small files, and refuse alias "billion laughs" expansions.
-_MIN_NODE_BUDGET = 20_000
+# Limits (docs/SECURITY.md). A "value" is a scalar, or a mapping or list
+# (counting 2: its start and end), and an alias counts every value it repeats.
+# Real stories are far below them: prose runs at about 20 bytes a value, and
+# a synthetic 10,000-scene story (bench/) is some 600,000 values in 7 MB.
+# One file at its limits is refused in about a second; a whole folder at its
+# limits costs time in proportion (some seconds), never more.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_FILE_NODES = 200_000
+MAX_STORY_BYTES = 32 * 1024 * 1024  # all files of a story together
+MAX_STORY_NODES = 2_000_000
+MAX_DEPTH = 64  # nested mappings and lists
+MAX_NUMBER_CHARS = 100  # characters of one number
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -45,6 +56,9 @@ _NULL = "tag:yaml.org,2002:null"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+_NO_KEY = object()
+_resolve = Resolver().resolve  # the plain-scalar rules of PyYAML's safe loader (yes/no, 0x1f, ...)
 
 _constructor = SafeConstructor()
 _SCALARS = {
@@ -95,24 +109,44 @@ class _Abort(Exception):
     """Stops building a document after a fatal problem was reported."""
 
 
-def read_text(path: Path, display: str, report: Report) -> str | None:
+class Budget:
+    """What a whole story may cost: shared by all its files (one per load)."""
+
+    def __init__(self, max_nodes: int = MAX_STORY_NODES, max_bytes: int = MAX_STORY_BYTES):
+        self.max_nodes = max_nodes
+        self.max_bytes = max_bytes
+        self.used = 0  # values built so far
+        self.bytes = 0  # bytes read so far
+        self.exhausted = False  # reported once; later files are skipped quietly
+
+
+def read_text(path: Path, display: str, report: Report, budget: Budget | None = None) -> str | None:
     """Read a story file as UTF-8 text, reporting size, NUL and encoding problems."""
     where = Pos(display)
+    budget = budget or Budget()
+    if budget.exhausted:
+        return None
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            report.error(
-                where,
-                f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} (split it into smaller files)",
-                "file-too-large",
-            )
-            return None
-        data = path.read_bytes()
+        # Read at most one byte past the limit, never trusting a size from stat:
+        # a file may grow after it was listed, or be a /proc file that claims 0.
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         report.error(where, f"cannot read file: {exc.strerror or exc}", "unreadable")
         return None
+    if len(data) > MAX_FILE_BYTES:
+        report.error(where, f"file is larger than {MAX_FILE_BYTES:,} bytes, the limit for one file "
+                     "(split it into smaller files)", "file-too-large")
+        return None
+    budget.bytes += len(data)
+    if budget.bytes > budget.max_bytes:
+        budget.exhausted = True
+        report.error(where, f"the story's files add up to more than {budget.max_bytes:,} bytes, the limit "
+                     "for a story", "story-too-large")
+        return None
+    # A byte-order mark is allowed by YAML and added by some Windows editors: accept it quietly.
+    # It is not part of the text, so adding or removing one does not change the story's fingerprint.
     if data.startswith(b"\xef\xbb\xbf"):
-        report.warning(Pos(display, 1, 1), "byte-order mark ignored; save the file as plain UTF-8", "bom")
         data = data[3:]
     nul = data.find(b"\x00")
     if nul >= 0:
@@ -136,27 +170,36 @@ def _byte_pos(data: bytes, offset: int, display: str) -> Pos:
     return Pos(display, line, col)
 
 
-def parse_text(text: str, display: str, report: Report) -> Any:
+def parse_text(text: str, display: str, report: Report, budget: Budget | None = None) -> Any:
     """Parse YAML text into YMap/YList/scalars; None (with errors reported) on failure."""
-    if _may_nest_deeper_than(text, _COMPOSE_SAFE_DEPTH) and not _depth_ok(text, display, report):
+    budget = budget or Budget()
+    if budget.exhausted:
         return None
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        parser = _Loader(text)
+    except UnicodeEncodeError:  # a lone surrogate: text that did not come from a UTF-8 file
+        report.error(Pos(display), "not valid Unicode text; save the file as UTF-8", "encoding")
+        return None
+    builder = _Builder(display, report, budget)
+    try:
+        return builder.run(parser)
+    except _Abort:
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(display, mark.line + 1, mark.column + 1) if mark else Pos(display)
         report.error(pos, _yaml_message(exc, text), "yaml-syntax")
         return None
-    except yaml.YAMLError as exc:  # e.g. a second document in the stream
+    except ReaderError as exc:  # a character YAML forbids, e.g. a control character
+        pos = _byte_pos(text.encode("utf-8", "surrogatepass"), exc.position, display)
+        report.error(pos, f"character U+{exc.character:04X} is not allowed in YAML; remove it", "yaml-syntax")
+        return None
+    except yaml.YAMLError as exc:
         report.error(Pos(display), f"invalid YAML: {exc}".splitlines()[0], "yaml-syntax")
         return None
-    if node is None:
-        return None
-    builder = _Builder(display, report, budget=max(_MIN_NODE_BUDGET, len(text)))
-    try:
-        return builder.build(node, 0)
-    except _Abort:
-        return None
+    finally:
+        parser.dispose()
+        budget.used += builder.used
 
 
 def read_yaml(path: Path, display: str, report: Report) -> Any:
@@ -183,109 +226,182 @@ def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     return f"YAML syntax: {problem}{context}".strip()
 
 
-def _may_nest_deeper_than(text: str, depth: int) -> bool:
-    # Block nesting needs indentation or an indicator per level on one line,
-    # flow nesting needs a bracket per level: both are bounded cheaply.
-    longest = max(map(len, text.split("\n")), default=0)
-    return 2 * longest + text.count("[") + text.count("{") + 4 > depth
+class _Open:
+    """A mapping or list whose end event has not come yet."""
 
+    __slots__ = ("anchor", "is_map", "key", "key_pos", "skip", "start", "value")
 
-def _depth_ok(text: str, display: str, report: Report) -> bool:
-    """Scan the event stream (iterative, no recursion) for excessive nesting."""
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    report.error(
-                        Pos(display, mark.line + 1, mark.column + 1),
-                        f"nesting deeper than {MAX_DEPTH} levels",
-                        "too-deep",
-                    )
-                    return False
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.MarkedYAMLError:
-        return True  # compose will report the syntax error with its position
-    except yaml.YAMLError:
-        return True
-    return True
+    def __init__(self, value: YMap | YList, anchor: str | None, start: int):
+        self.value = value
+        self.is_map = isinstance(value, YMap)
+        self.anchor = anchor
+        self.start = start  # the count of values before it opened: its size is known at its end
+        self.key: Any = _NO_KEY  # in a mapping: the key waiting for its value
+        self.key_pos: Pos | None = None
+        self.skip = False  # the waiting key is a duplicate: drop its value
 
 
 class _Builder:
-    def __init__(self, display: str, report: Report, budget: int):
+    """Builds values from libyaml's event stream.
+
+    An explicit stack instead of recursion, so no nesting can overflow any
+    stack; every value is counted as it arrives (an alias counts as all the
+    values it repeats), so an alias bomb or a huge file stops early. Aliased
+    values are shared, not copied: the loader only reads them.
+    """
+
+    def __init__(self, display: str, report: Report, budget: Budget):
         self.display = display
         self.report = report
         self.budget = budget
+        self.used = 0  # values in this file so far
+        self.limit = min(MAX_FILE_NODES, budget.max_nodes - budget.used)
+        self.stack: list[_Open] = []
+        self.anchors: dict[str, tuple[Any, int, Pos] | None] = {}  # None: still open
+        self.root: Any = None
 
-    def pos(self, node: yaml.Node) -> Pos:
-        mark = node.start_mark
+    def pos(self, event: yaml.Event) -> Pos:
+        mark = event.start_mark
         return Pos(self.display, mark.line + 1, mark.column + 1)
 
-    def content_pos(self, node: yaml.Node) -> Pos:
-        # Point inside quotes, so a column offset into the text lands exactly.
-        pos = self.pos(node)
-        if isinstance(node, yaml.ScalarNode) and node.style in ("'", '"'):
-            return pos.shifted(1)
-        return pos
-
-    def fail(self, node: yaml.Node, message: str, code: str) -> None:
-        self.report.error(self.pos(node), message, code)
+    def fail(self, event: yaml.Event, message: str, code: str) -> NoReturn:
+        self.report.error(self.pos(event), message, code)
         raise _Abort
 
-    def build(self, node: yaml.Node, depth: int) -> Any:
-        self.budget -= 1
-        if self.budget < 0:
-            self.fail(node, "document expands to too many values (alias bomb?)", "too-many-nodes")
-        if depth > MAX_DEPTH:
-            self.fail(node, f"nesting deeper than {MAX_DEPTH} levels", "too-deep")
-        tag = node.tag
-        if isinstance(node, yaml.ScalarNode):
-            if tag == _STR:
-                return node.value
-            if tag == _TIMESTAMP:  # dates stay text: the story has no use for datetimes
-                return node.value
-            construct = _SCALARS.get(tag)
-            if construct is None:
-                self.fail(node, f"unsupported YAML tag {_short(tag)}", "bad-tag")
-            try:
-                return construct(node)
-            except (ConstructorError, ValueError) as exc:
-                self.fail(node, f"bad {_short(tag)} value: {exc}", "bad-scalar")
-        if isinstance(node, yaml.SequenceNode):
-            if tag != _SEQ:
-                self.fail(node, f"unsupported YAML tag {_short(tag)}", "bad-tag")
-            seq = YList(self.pos(node))
-            for item in node.value:
-                seq.append(self.build(item, depth + 1))
-                seq.item_pos.append(self.content_pos(item))
-            return seq
-        if isinstance(node, yaml.MappingNode):
-            if tag != _MAP:
-                self.fail(node, f"unsupported YAML tag {_short(tag)}", "bad-tag")
-            mapping = YMap(self.pos(node))
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    self.fail(key_node, "merge keys (<<) are not supported; write the keys out", "merge-key")
-                key = self.build(key_node, depth + 1)
-                if isinstance(key, (dict, list)):
-                    self.fail(key_node, "a key must be a plain value, not a mapping or list", "bad-key")
-                if key in mapping:
-                    first = mapping.key_pos[key]
-                    self.report.error(
-                        self.pos(key_node),
-                        f"duplicate key '{key}' (first defined at line {first.line})",
-                        "duplicate-key",
-                    )
-                    continue
-                mapping[key] = self.build(value_node, depth + 1)
-                mapping.key_pos[key] = self.pos(key_node)
-                mapping.val_pos[key] = self.content_pos(value_node)
-            return mapping
-        self.fail(node, "unsupported YAML node", "bad-tag")  # pragma: no cover
-        return None
+    def run(self, parser: Any) -> Any:
+        # The hot loop: written for speed (a story file is mostly scalars).
+        get_event, stack, limit = parser.get_event, self.stack, self.limit
+        documents = 0
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                self.used += 1
+                if self.used > limit:
+                    self.too_many(event)
+                if event.tag is None and not event.implicit[0]:
+                    value = event.value  # quoted or block text: always a string
+                else:
+                    value = self.scalar(event)
+                if event.anchor is not None:
+                    self.anchor(event, value, 1)
+                pos = self.pos(event)
+                if event.style in ("'", '"'):  # point inside quotes, so a column offset into the text lands
+                    self.place(value, pos, pos.shifted(1))
+                else:
+                    self.place(value, pos, pos)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self.open(event, kind is yaml.MappingStartEvent)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                done = stack.pop()
+                if done.anchor is not None:
+                    self.anchors[done.anchor] = (done.value, self.used - done.start, done.value.pos)
+                self.place(done.value, done.value.pos, done.value.pos)
+            elif kind is yaml.AliasEvent:
+                self.alias(event)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    self.fail(event, "a second YAML document in one file (after '---' or '...'); "
+                              "a story file holds one", "yaml-syntax")
+            elif kind is yaml.StreamEndEvent:
+                return self.root
+
+    def too_many(self, event: yaml.Event) -> NoReturn:
+        if self.limit < MAX_FILE_NODES:
+            self.budget.exhausted = True  # no later file can fit either: say it once
+            self.fail(event, f"the story holds more than {self.budget.max_nodes:,} values in all, "
+                      "the limit for a story", "story-too-large")
+        self.fail(event, f"the file holds more than {MAX_FILE_NODES:,} values, counting every value an "
+                  "alias repeats (an alias bomb?); split it into smaller files", "too-many-nodes")
+
+    def expecting_key(self) -> bool:
+        return bool(self.stack) and self.stack[-1].is_map and self.stack[-1].key is _NO_KEY
+
+    def scalar(self, event: yaml.ScalarEvent) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag in (_STR, _TIMESTAMP):  # dates stay text: the story has no use for datetimes
+            return event.value
+        construct = _SCALARS.get(tag)
+        if construct is None:
+            if tag == _MERGE and self.expecting_key():
+                self.fail(event, "merge keys (<<) are not supported; write the keys out", "merge-key")
+            self.fail(event, f"unsupported YAML tag {_short(tag)}", "bad-tag")
+        if len(event.value) > MAX_NUMBER_CHARS:
+            # PyYAML converts 1:2:3... (base 60) in quadratic time; no story needs such numbers
+            self.fail(event, f"a number longer than {MAX_NUMBER_CHARS} characters; quote it if it is text",
+                      "bad-scalar")
+        try:
+            return construct(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark))
+        except (ConstructorError, ValueError, OverflowError) as exc:
+            self.fail(event, f"bad {_short(tag)} value: {exc}", "bad-scalar")
+
+    def open(self, event: yaml.CollectionStartEvent, is_map: bool) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            self.fail(event, f"nesting deeper than {MAX_DEPTH} levels", "too-deep")
+        if self.expecting_key():
+            self.fail(event, "a key must be a plain value, not a mapping or list", "bad-key")
+        tag = event.tag
+        if tag is not None and tag != "!" and tag != (_MAP if is_map else _SEQ):
+            self.fail(event, f"unsupported YAML tag {_short(tag)}", "bad-tag")
+        start = self.used
+        self.used += 2  # it costs its start and its end (an empty [] is not free)
+        if self.used > self.limit:
+            self.too_many(event)
+        if event.anchor is not None:
+            self.anchor(event, None, 0)  # open: an alias to it before its end would be a loop
+        value = YMap(self.pos(event)) if is_map else YList(self.pos(event))
+        self.stack.append(_Open(value, event.anchor, start))
+
+    def anchor(self, event: yaml.NodeEvent, value: Any, size: int) -> None:
+        name = event.anchor
+        if name in self.anchors:  # PyYAML refuses this too: which one would an alias mean?
+            first = self.anchors[name]
+            where = f" (first at line {first[2].line})" if first else ""
+            self.fail(event, f"anchor &{name} is defined twice{where}", "bad-alias")
+        self.anchors[name] = (value, size, self.pos(event)) if size else None
+
+    def alias(self, event: yaml.AliasEvent) -> None:
+        name = event.anchor
+        if name not in self.anchors:
+            self.fail(event, f"alias *{name} names no anchor defined before it", "bad-alias")
+        entry = self.anchors[name]
+        if entry is None:
+            self.fail(event, f"alias *{name} is inside the value it names (a loop)", "bad-alias")
+        value, size, _ = entry
+        if isinstance(value, (YMap, YList)) and self.expecting_key():
+            self.fail(event, "a key must be a plain value, not a mapping or list", "bad-key")
+        self.used += size
+        if self.used > self.limit:
+            self.too_many(event)
+        pos = self.pos(event)
+        self.place(value, pos, pos)
+
+    def place(self, value: Any, pos: Pos, content_pos: Pos) -> None:
+        """Put a finished value into the open collection (or make it the document)."""
+        if not self.stack:
+            self.root = value
+            return
+        top = self.stack[-1]
+        parent = top.value
+        if not top.is_map:
+            parent.append(value)
+            parent.item_pos.append(content_pos)
+        elif top.key is _NO_KEY:
+            if value in parent:
+                first = parent.key_pos[value]
+                self.report.error(pos, f"duplicate key '{value}' (first defined at line {first.line})",
+                                  "duplicate-key")
+                top.skip = True
+            top.key, top.key_pos = value, pos
+        else:
+            if not top.skip:
+                parent[top.key] = value
+                parent.key_pos[top.key] = top.key_pos
+                parent.val_pos[top.key] = content_pos
+            top.key, top.skip = _NO_KEY, False
 
 
 def _short(tag: str) -> str:
