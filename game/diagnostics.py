@@ -10,6 +10,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .safetext import printable
+
 
 @dataclass(frozen=True, order=True)
 class Pos:
@@ -20,9 +22,10 @@ class Pos:
     col: int = 0
 
     def __str__(self) -> str:
+        path = printable(self.path)  # a file name from a stranger's folder may hold anything
         if self.line:
-            return f"{self.path}:{self.line}:{self.col}"
-        return self.path
+            return f"{path}:{self.line}:{self.col}"
+        return path
 
     def shifted(self, columns: int) -> Pos:
         return Pos(self.path, self.line, self.col + columns)
@@ -34,6 +37,11 @@ class Diagnostic:
     severity: str  # "error" | "warning"
     message: str
     code: str = ""  # stable short name, used by tests and --json consumers
+
+    def __post_init__(self) -> None:
+        # Messages quote the writer's text (a key, a name): keep them one line
+        # and free of terminal control characters, whoever prints them.
+        object.__setattr__(self, "message", printable(self.message))
 
     def __str__(self) -> str:
         return f"{self.pos}: {self.severity}: {self.message}"

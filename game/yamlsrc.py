@@ -20,6 +20,7 @@ docs/SECURITY.md, which lists them).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -58,6 +59,9 @@ _SEQ = "tag:yaml.org,2002:seq"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
 _NO_KEY = object()
+# Control characters a terminal acts on (ESC starts an escape sequence). YAML
+# refuses them raw; only escapes in "double quotes" (\e, \x1b) can make them.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _resolve = Resolver().resolve  # the plain-scalar rules of PyYAML's safe loader (yes/no, 0x1f, ...)
 
 _constructor = SafeConstructor()
@@ -283,6 +287,8 @@ class _Builder:
                     value = event.value  # quoted or block text: always a string
                 else:
                     value = self.scalar(event)
+                if event.style == '"' and isinstance(value, str) and _CONTROL.search(value):
+                    self.control_character(event, value)
                 if event.anchor is not None:
                     self.anchor(event, value, 1)
                 pos = self.pos(event)
@@ -314,6 +320,11 @@ class _Builder:
                       "the limit for a story", "story-too-large")
         self.fail(event, f"the file holds more than {MAX_FILE_NODES:,} values, counting every value an "
                   "alias repeats (an alias bomb?); split it into smaller files", "too-many-nodes")
+
+    def control_character(self, event: yaml.ScalarEvent, value: str) -> None:
+        char = _CONTROL.search(value).group()  # type: ignore[union-attr]
+        self.report.error(self.pos(event), f"control character U+{ord(char):04X} in text; terminals act "
+                          "on these, so a story may not hold them", "control-character")
 
     def expecting_key(self) -> bool:
         return bool(self.stack) and self.stack[-1].is_map and self.stack[-1].key is _NO_KEY
