@@ -292,8 +292,13 @@ def list_saves(saves_dir: Path) -> list[SaveInfo]:
             updated=str(doc.get("updated", "")),
             scene=str(summary.get("scene", "")),
             title=str(summary.get("title", "")),
-            turn=int(summary.get("turn", 0) or 0),
-            clues=int(summary.get("clues", 0) or 0),
-            ending=summary.get("ending"),
+            turn=_whole(summary.get("turn")),
+            clues=_whole(summary.get("clues")),
+            ending=summary.get("ending") if isinstance(summary.get("ending"), str) else None,
         ))
     return sorted(infos, key=lambda i: (i.updated, i.slot), reverse=True)
+
+
+def _whole(value: Any) -> int:
+    # The summary is for display only, and a hand-edited file may hold anything there.
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

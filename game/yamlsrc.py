@@ -36,16 +36,15 @@ try:  # libyaml's parser is ~10x faster than the pure-Python one
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-# Limits (docs/SECURITY.md). A "value" is a scalar, or a mapping or list
-# (counting 2: its start and end), and an alias counts every value it repeats.
-# Real stories are far below them: prose runs at about 20 bytes a value, and
-# a synthetic 10,000-scene story (bench/) is some 600,000 values in 7 MB.
-# One file at its limits is refused in about a second; a whole folder at its
-# limits costs time in proportion (some seconds), never more.
-MAX_FILE_BYTES = 4 * 1024 * 1024
-MAX_FILE_NODES = 200_000
+# Limits (docs/SECURITY.md). MAX_NODES counts values in all files of a
+# story: a scalar is 1 (plus 1 per 128 characters of text), a mapping or list
+# 2 (its start and its end), and an alias all the values it repeats, so an
+# alias bomb stops at once. Measured: a 10,000-scene story of 60 words a
+# scene is 7.4 MB and 520,000 values and loads in about 2 s; at the limits a
+# story costs a few seconds and a few hundred MB, never more.
+MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_STORY_BYTES = 32 * 1024 * 1024  # all files of a story together
-MAX_STORY_NODES = 2_000_000
+MAX_NODES = 1_000_000
 MAX_DEPTH = 64  # nested mappings and lists
 MAX_NUMBER_CHARS = 100  # characters of one number
 
@@ -116,7 +115,7 @@ class _Abort(Exception):
 class Budget:
     """What a whole story may cost: shared by all its files (one per load)."""
 
-    def __init__(self, max_nodes: int = MAX_STORY_NODES, max_bytes: int = MAX_STORY_BYTES):
+    def __init__(self, max_nodes: int = MAX_NODES, max_bytes: int = MAX_STORY_BYTES):
         self.max_nodes = max_nodes
         self.max_bytes = max_bytes
         self.used = 0  # values built so far
@@ -259,7 +258,7 @@ class _Builder:
         self.report = report
         self.budget = budget
         self.used = 0  # values in this file so far
-        self.limit = min(MAX_FILE_NODES, budget.max_nodes - budget.used)
+        self.limit = budget.max_nodes - budget.used
         self.stack: list[_Open] = []
         self.anchors: dict[str, tuple[Any, int, Pos] | None] = {}  # None: still open
         self.root: Any = None
@@ -280,7 +279,10 @@ class _Builder:
             event = get_event()
             kind = type(event)
             if kind is yaml.ScalarEvent:
-                self.used += 1
+                # Long text costs more (one per 128 characters), so that aliases
+                # repeating a long text are bounded in characters, not just in values.
+                cost = 1 + (len(event.value) >> 7)
+                self.used += cost
                 if self.used > limit:
                     self.too_many(event)
                 if event.tag is None and not event.implicit[0]:
@@ -290,7 +292,7 @@ class _Builder:
                 if event.style == '"' and isinstance(value, str) and _CONTROL.search(value):
                     self.control_character(event, value)
                 if event.anchor is not None:
-                    self.anchor(event, value, 1)
+                    self.anchor(event, value, cost)
                 pos = self.pos(event)
                 if event.style in ("'", '"'):  # point inside quotes, so a column offset into the text lands
                     self.place(value, pos, pos.shifted(1))
@@ -314,12 +316,9 @@ class _Builder:
                 return self.root
 
     def too_many(self, event: yaml.Event) -> NoReturn:
-        if self.limit < MAX_FILE_NODES:
-            self.budget.exhausted = True  # no later file can fit either: say it once
-            self.fail(event, f"the story holds more than {self.budget.max_nodes:,} values in all, "
-                      "the limit for a story", "story-too-large")
-        self.fail(event, f"the file holds more than {MAX_FILE_NODES:,} values, counting every value an "
-                  "alias repeats (an alias bomb?); split it into smaller files", "too-many-nodes")
+        self.budget.exhausted = True  # no later file can fit either: say it once
+        self.fail(event, f"the story holds more than {self.budget.max_nodes:,} values, counting every "
+                  "value an alias repeats (an alias bomb?)", "too-many-nodes")
 
     def control_character(self, event: yaml.ScalarEvent, value: str) -> None:
         char = _CONTROL.search(value).group()  # type: ignore[union-attr]
