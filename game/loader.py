@@ -111,7 +111,9 @@ def story_files(root: Path) -> list[Path]:
 def display_path(path: Path) -> str:
     """A path as a user would type it: relative to the working folder when possible."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        # The folder resolved, the name kept: a linked file is shown by its own
+        # name, not by where it points (which may be outside the story).
+        return (path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()).as_posix()
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return path.as_posix()
 
