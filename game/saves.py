@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ FORMAT = "aka-save"
 VERSION = 1
 SUFFIX = ".json"
 MAX_SAVE_BYTES = 16 * 1024 * 1024
+MAX_TURNS = 50_000  # loading replays every turn (~0.1 ms each): a bound on the time a save can cost
 MAX_SLOT_LENGTH = 40
 AUTOSAVE = "autosave"
 
@@ -125,6 +127,8 @@ def validate(doc: Any, where: str) -> dict[str, Any]:
     if "checksum" in doc and doc["checksum"] != checksum(doc):
         raise SaveError(f"{where}: checksum does not match; the file is damaged or was edited by hand")
     log = doc.get("log")
+    if isinstance(log, list) and len(log) > MAX_TURNS:
+        raise SaveError(f"{where}: the log has more than {MAX_TURNS:,} turns; no game is that long")
     if not isinstance(log, list):
         raise SaveError(f"{where}: 'log' must be a list of [scene, choice] pairs")
     for index, entry in enumerate(log, start=1):
@@ -147,10 +151,13 @@ def read_doc(path: Path) -> dict[str, Any]:
     """Read and validate one save or walkthrough file."""
     where = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_SAVE_BYTES:
-            raise SaveError(f"{where}: file is {size:,} bytes, larger than any save ({MAX_SAVE_BYTES:,})")
-        raw = path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
+            # a FIFO would block forever, /dev/zero never ends
+            raise SaveError(f"{where}: not a regular file, so not a save file")
+        with path.open("rb") as handle:  # read at most one byte past the limit, whatever stat said
+            raw = handle.read(MAX_SAVE_BYTES + 1)
+        if len(raw) > MAX_SAVE_BYTES:
+            raise SaveError(f"{where}: file is larger than any save ({MAX_SAVE_BYTES:,} bytes)")
     except FileNotFoundError:
         raise SaveError(f"{where}: no such save") from None
     except IsADirectoryError:
@@ -165,6 +172,8 @@ def read_doc(path: Path) -> dict[str, Any]:
         raise SaveError(f"{where}:{exc.lineno}:{exc.colno}: damaged save file: {exc.msg}") from None
     except RecursionError:
         raise SaveError(f"{where}: damaged save file: nested too deeply") from None
+    except ValueError:  # e.g. a number of more than 4,300 digits
+        raise SaveError(f"{where}: damaged save file: a number too long to read") from None
     return validate(doc, where)
 
 
