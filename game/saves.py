@@ -270,6 +270,11 @@ def read_doc(path: Path) -> dict[str, Any]:
         raise SaveError(f"{where}: is a folder, not a save file") from None
     except OSError as exc:
         raise SaveError(f"{where}: cannot read: {_why(exc)}") from None
+    return parse_doc(raw, where)
+
+
+def parse_doc(raw: bytes, where: str) -> dict[str, Any]:
+    """Parse, validate and upgrade the bytes of a save or walkthrough."""
     if not raw.strip():
         raise SaveError(f"{where}: damaged save file: it is empty")
     try:
