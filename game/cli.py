@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .errors import GameError, StoryError, UsageError
+from .errors import GameError, SaveError, StoryError, UsageError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORY = PROJECT_ROOT / "story"
@@ -170,7 +170,10 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
     if args.to is not None and not 0 <= args.to <= total:
         raise UsageError(f"--to {args.to}: {where} has turns 0 to {total}")
     if args.branch:
-        branch = saves.writable_slot(args.branch)
+        try:
+            branch = saves.writable_slot(args.branch)
+        except SaveError as exc:
+            raise UsageError(f"--branch: {exc}") from None
         saves_dir = args.saves_dir or args.saves
         if saves.slot_path(saves_dir, branch).exists():
             raise UsageError(f"--branch {branch}: a save of that name exists in {saves_dir}; pick a new name")

@@ -34,6 +34,8 @@ def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine 
     out = [f"Transcript: {story.title} (version {story.version})", f"Seed: {seed}", ""]
     entries = log if upto is None else log[:upto]
     for turn in range(len(entries) + 1):
+        if turn:
+            out.append("")
         for _style, text in render.step_lines(story, step):
             out.append(_para(text))
         out.append(f"--- Turn {turn} ---")
