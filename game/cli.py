@@ -208,12 +208,18 @@ def cmd_saves(args: argparse.Namespace, stdout: TextIO) -> int:
     if not infos:
         stdout.write(f"No saves in {folder}.\n")
         return 0
-    stdout.write(f"Saves in {folder}, newest first:\n")
     width = max(len(info.slot) for info in infos)
-    for info in infos:
-        if info.problem:
-            stdout.write(f"  {info.slot:<{width}}  DAMAGED, cannot be loaded: {info.problem}\n")
-        else:
+    named = [info for info in infos if not info.autosave and not info.problem]
+    auto = [info for info in infos if info.autosave and not info.problem]
+    damaged = [info for info in infos if info.problem]
+    for heading, group in (("Saves", named), ("Autosaves", auto), ("Damaged", damaged)):
+        if not group:
+            continue
+        stdout.write(f"{heading} in {folder}{', newest first' if heading != 'Damaged' else ''}:\n")
+        for info in group:
+            if info.problem:
+                stdout.write(f"  {info.slot:<{width}}  DAMAGED, cannot be loaded: {info.problem}\n")
+                continue
             ending = f", ended: {info.ending}" if info.ending else ""
             stdout.write(f"  {info.slot:<{width}}  {saves.local_time(info.updated):<16}  turn {info.turn:>3}  "
                          f"clues {info.clues:>2}  {info.title}{ending}\n")

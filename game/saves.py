@@ -541,8 +541,9 @@ class SaveMisfit(SaveError):
         changed = "the story changed since this save: " if loaded.story_changed else ""
         keep = f"play on from turn {loaded.fitting}" if loaded.fitting else "start over from it"
         label = f"save '{loaded.slot}'" if loaded.slot else loaded.where
-        super().__init__(f"{label}: {changed}{describe_misfit(error, loaded.total)}; "
-                         f"use --partial to {keep}")
+        self.problem = f"{label}: {changed}{describe_misfit(error, loaded.total)}"
+        self.remedy = keep  # what loading the fitting part does, for a UI's own hint
+        super().__init__(f"{self.problem}; use --partial to {keep}")
 
 
 def replay_doc(doc: dict[str, Any], engine: Engine, where: str, slot: str = "",

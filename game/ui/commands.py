@@ -65,7 +65,11 @@ def _load(session: Session, arg: str) -> Reply:
     words = arg.split()
     partial = PARTIAL in words
     slot = " ".join(w for w in words if w != PARTIAL) or "quicksave"
-    loaded = session.load(slot, partial=partial)
+    try:
+        loaded = session.load(slot, partial=partial)
+    except saves.SaveMisfit as misfit:
+        hint = f"type 'load {misfit.loaded.slot} --partial' to {misfit.remedy}"
+        raise SaveError(f"{misfit.problem}; {hint}") from None
     turns = f"turn {loaded.playthrough.turn}"
     lines: list[Line] = [("class:notice", f"Loaded '{loaded.slot}' ({turns}).")]
     lines.extend(("class:notice", note) for note in loaded.notes())
@@ -120,7 +124,8 @@ def _saves(session: Session, arg: str) -> Reply:
     if not infos:
         return Reply([("class:text", "No saves yet. Type 'save NAME' to make one.")])
     lines: list[Line] = [("class:title", "Saves")]
-    for info in infos:
+    # Named saves first, then the autosave ring in its own order, damaged files last.
+    for info in sorted(infos, key=lambda i: (bool(i.problem), i.autosave)):
         if info.problem:
             lines.append(("class:locked", f"- {info.slot}: cannot be loaded ({info.problem})"))
         else:
