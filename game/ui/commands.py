@@ -213,7 +213,7 @@ def _take(session: Session, number: int) -> Reply:
     except ChoiceError as exc:
         return Reply([("class:error", str(exc).capitalize() + ".")])
     lines = render.step_lines(session.story, step)
-    warning = session.try_autosave()
+    warning = session.try_autosave(once=True)
     if warning:
         lines.append(("class:error", warning))
     return Reply(lines, show_scene=True, took_turn=True)

@@ -108,16 +108,16 @@ class Session:
     def slots(self) -> list[saves.SaveInfo]:
         return saves.list_saves(self.saves_dir)
 
-    def try_autosave(self) -> str:
+    def try_autosave(self, once: bool = False) -> str:
         """Autosave, returning a warning line if it failed ('' when it worked).
-        The same failure is reported once, not on every turn."""
+        With once=True (after every turn) the same failure is reported only the
+        first time, so a full disk does not shout on every turn."""
         try:
             self.autosave()
         except SaveError as exc:
             warning = f"Autosave failed: {exc}"
-            if warning == self._autosave_warning:
-                return ""
+            repeated = warning == self._autosave_warning
             self._autosave_warning = warning
-            return warning
+            return "" if once and repeated else warning
         self._autosave_warning = ""
         return ""

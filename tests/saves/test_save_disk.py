@@ -4,6 +4,7 @@ process killed while saving leaves either the old save or the new one."""
 from __future__ import annotations
 
 import errno
+import io
 import os
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from game import saves
+from game import cli, saves
 from game.errors import SaveError
 from game.ui.commands import dispatch
 from game.ui.session import Session
@@ -169,3 +170,17 @@ def test_a_process_killed_while_saving_always_leaves_a_loadable_save(tmp_path, e
                 seen_turns.add(turn)
     assert len(seen_turns) > 1  # the kills really did land at different points of the loop
 
+
+
+def test_cli_play_with_an_unwritable_saves_folder_warns_and_never_claims_it_saved(tmp_path, capsys) -> None:
+    blocker = tmp_path / "saves"
+    blocker.write_text("in the way")
+    out = io.StringIO()
+    code = cli.main(["--plain", "--story", str(ROOT / "tests" / "data" / "sample"), "--saves", str(blocker)],
+                    stdin=io.StringIO("1\n1\nsave mine\nquit\n"), stdout=out)
+    text = out.getvalue()
+    assert code == 0 and "Traceback" not in text + capsys.readouterr().err
+    assert text.count("Autosave failed: cannot write to") == 2  # after the first turn, and on leaving
+    assert "cannot write to" in text.split("> ")[3]  # 'save mine' says why, in one line
+    assert "Autosaved." not in text
+    assert blocker.read_text() == "in the way"
