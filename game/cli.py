@@ -119,6 +119,13 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     session = Session(story, args.saves, seed=seed)
     if args.load and args.resume:
         raise UsageError("use either --load SLOT or --continue, not both")
+    if args.load:
+        from . import saves
+
+        try:
+            saves.slot_name(args.load)
+        except SaveError as exc:
+            raise UsageError(f"--load: {exc}") from None
     slot = args.load or ("autosave" if args.resume else None)
     if args.resume and not _has_autosave(args.saves):
         stdout.write("No autosave yet; a new case begins.\n\n")

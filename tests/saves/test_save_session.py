@@ -160,3 +160,18 @@ def test_continue_resumes_the_newest_autosave_or_starts_a_new_case(tmp_path, sam
                     stdin=io.StringIO("history\n"), stdout=out) == 0
     assert out.getvalue().startswith("Loaded 'autosave-1' (turn 2).")
     assert "Turn 2. The Desk: Go out." in out.getvalue()
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["--load", "../etc"], 2, "--load: save name '../etc'"),
+    (["--load", "one", "--continue"], 2, "either --load SLOT or --continue"),
+    (["--load", "nothere"], 1, "no save named 'nothere'"),
+])
+def test_cli_load_mistakes_are_one_line(tmp_path, capsys, argv, code, message) -> None:
+    story = str(Path(__file__).resolve().parent.parent / "data" / "sample")
+    out = io.StringIO()
+    assert cli.main(["--plain", "--story", story, "--saves", str(tmp_path), *argv],
+                    stdin=io.StringIO(""), stdout=out) == code
+    err = capsys.readouterr().err
+    assert out.getvalue() == "" and message in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
