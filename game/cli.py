@@ -112,6 +112,7 @@ def _load_story(path: Path):
 
 
 def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from . import saves
     from .ui.session import Session
 
     story = _load_story(args.story)
@@ -120,14 +121,12 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     if args.load and args.resume:
         raise UsageError("use either --load SLOT or --continue, not both")
     if args.load:
-        from . import saves
-
         try:
             saves.slot_name(args.load)
         except SaveError as exc:
             raise UsageError(f"--load: {exc}") from None
     slot = args.load or ("autosave" if args.resume else None)
-    if args.resume and not _has_autosave(args.saves):
+    if args.resume and not saves.has_autosave(args.saves):
         stdout.write("No autosave yet; a new case begins.\n\n")
         slot = None
     if slot:
@@ -145,12 +144,6 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     except KeyboardInterrupt:
         stdout.write("\n")
         return ui.leave()
-
-
-def _has_autosave(saves_dir: Path) -> bool:
-    from . import saves
-
-    return any(saves.slot_path(saves_dir, name).exists() for name in [*saves.autosave_slots(), saves.AUTOSAVE])
 
 
 def _read_replayable(args: argparse.Namespace):

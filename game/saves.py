@@ -436,6 +436,11 @@ def autosave(saves_dir: Path, story: Story, pt: Playthrough) -> Path:
     return ring[0]
 
 
+def has_autosave(saves_dir: Path) -> bool:
+    """Whether 'autosave' (continue) has anything to load, damaged or not."""
+    return any(slot_path(saves_dir, name).exists() for name in [*autosave_slots(), AUTOSAVE])
+
+
 @dataclass(frozen=True)
 class SlotDoc:
     """A slot's file, read and validated (not yet replayed)."""
