@@ -278,11 +278,14 @@ def parse_doc(raw: bytes, where: str) -> dict[str, Any]:
     if not raw.strip():
         raise SaveError(f"{where}: damaged save file: it is empty")
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        doc = json.loads(text)
     except UnicodeDecodeError:
         raise SaveError(f"{where}: damaged save file: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise SaveError(f"{where}:{exc.lineno}:{exc.colno}: damaged save file: {exc.msg}") from None
+        short = "; it looks cut short" if not text.rstrip().endswith("}") else ""
+        raise SaveError(f"{where}: damaged save file: {exc.msg.removesuffix(' at')} "
+                        f"(line {exc.lineno}, column {exc.colno}){short}") from None
     except RecursionError:
         raise SaveError(f"{where}: damaged save file: nested too deeply") from None
     return validate(doc, where)
@@ -604,7 +607,7 @@ def list_saves(saves_dir: Path) -> list[SaveInfo]:
                                 "letters, digits, '-' and '_'")
             doc = read_doc(path)
         except SaveError as exc:
-            damaged.append(SaveInfo(slot, path, problem=str(exc).removeprefix(f"{path}").lstrip(":0123456789 ")))
+            damaged.append(SaveInfo(slot, path, problem=str(exc).removeprefix(f"{path}: ")))
             continue
         summary = doc.get("summary", {})
         story = doc.get("story", {})

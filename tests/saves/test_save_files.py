@@ -145,7 +145,7 @@ def _damages():
         path.write_text('{"format": "quetzal", "version": 1}')
 
     return {
-        "truncated": (truncate, "damaged save file"),
+        "truncated": (truncate, "it looks cut short"),
         "empty": (empty, "empty"),
         "binary garbage": (garbage, "not UTF-8"),
         "png": (png, "not UTF-8"),
