@@ -143,6 +143,7 @@ KILL_DRIVER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the driver forks its writers")
 def test_a_process_killed_while_saving_always_leaves_a_loadable_save(tmp_path, engine, play) -> None:
     iterations = 100
     seed = 11
