@@ -4,12 +4,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from support import SAMPLE
 
 from game import loader
 from game.engine import Engine
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "tests" / "data" / "sample"
 
 
 @pytest.fixture(scope="session")

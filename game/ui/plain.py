@@ -86,6 +86,6 @@ class PlainUI:
         if warning:
             self.stdout.write(warning + "\n")
         else:
-            self.stdout.write("Autosaved. Come back to it with --load autosave.\n")
+            self.stdout.write("Autosaved. Come back to it with --continue.\n")
         self.stdout.flush()
         return 0
