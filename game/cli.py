@@ -110,6 +110,10 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     session = Session(story, args.saves, seed=seed)
     if args.load:
         session.load(args.load)
+    if not args.plain and _is_terminal(stdin) and _is_terminal(stdout):
+        from .ui import tui  # imported here: prompt-toolkit is only needed for the full UI
+
+        return tui.run(session, stdout, start_in_game=bool(args.load))
     from .ui.plain import PlainUI
 
     ui = PlainUI(session, stdin, stdout)
@@ -118,6 +122,13 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     except KeyboardInterrupt:
         stdout.write("\n")
         return ui.leave()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
 
 
 def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
