@@ -145,7 +145,7 @@ def test_load_menu_lists_slots_and_loads_one(story, saves_dir):
     session.take(3)  # out
     session.save("kozlov")
     fresh = new_session(story, saves_dir)
-    ui, _ = play(fresh, "3" + ENTER + "1" + ENTER + CTRL_D)
+    play(fresh, "3" + ENTER + "1" + ENTER + CTRL_D)
     assert fresh.pt.scene == "street.corner"
 
 
@@ -153,7 +153,7 @@ def test_load_menu_escape_goes_back_to_the_title(story, saves_dir):
     new_session(story, saves_dir).save("kozlov")
     ui, _ = play(new_session(story, saves_dir), "3" + ENTER + "\x1b" + CTRL_D)
     assert ui.mode == "title"
-    assert [o.key for o in ui.view.options][0] == "new"
+    assert ui.view.options[0].key == "new"
 
 
 def test_the_ending_screen_counts_endings_across_playthroughs(story, saves_dir):
@@ -199,7 +199,7 @@ def test_unknown_input_and_strange_keys_change_nothing(story, saves_dir):
 def test_start_in_game_after_load_skips_the_title(story, saves_dir):
     session = new_session(story, saves_dir)
     session.take(3)
-    ui, _ = play(session, "1" + ENTER + CTRL_D, start_in_game=True)
+    play(session, "1" + ENTER + CTRL_D, start_in_game=True)
     assert session.pt.log[-1].choice == "pay"
 
 
