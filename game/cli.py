@@ -113,7 +113,7 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     if not args.plain and _is_terminal(stdin) and _is_terminal(stdout):
         from .ui import tui  # imported here: prompt-toolkit is only needed for the full UI
 
-        return tui.run(session, stdout, start_in_game=bool(args.load))
+        return tui.run(session, stdout, resumed=args.load)
     from .ui.plain import PlainUI
 
     ui = PlainUI(session, stdin, stdout)

@@ -39,10 +39,10 @@ def new_session(story, saves_dir) -> Session:
     return Session(story, saves_dir, seed=7)
 
 
-def play(session: Session, keys: str, start_in_game: bool = False) -> tuple[TerminalUI, int]:
+def play(session: Session, keys: str, resumed: str | None = None) -> tuple[TerminalUI, int]:
     """Type keys into a fresh UI until it quits (keys should end by quitting)."""
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
-        ui = TerminalUI(session, start_in_game=start_in_game)
+        ui = TerminalUI(session, resumed=resumed)
         pipe.send_text(keys)
         code = ui.run()
     assert ui.errors == []  # no unexpected exception was swallowed on the way
@@ -199,7 +199,8 @@ def test_unknown_input_and_strange_keys_change_nothing(story, saves_dir):
 def test_start_in_game_after_load_skips_the_title(story, saves_dir):
     session = new_session(story, saves_dir)
     session.take(3)
-    play(session, "1" + ENTER + CTRL_D, start_in_game=True)
+    ui, _ = play(session, "1" + ENTER + CTRL_D, resumed="kozlov")
+    assert "Resumed 'kozlov' at turn 1." in shown(ui.view)
     assert session.pt.log[-1].choice == "pay"
 
 

@@ -4,7 +4,7 @@
     | story view: transcript + numbered choices  |  storyview.StoryView
     |                                            |
     |---------------------- more below: PgDn ----|  a rule (and the scroll hint)
-    | > input line (Tab completes, history)      |  a prompt-toolkit Buffer
+    | > input line (Tab completes, history)      |  inputline.InputLine
     | Area: Scene | Turn 3 | Clues 1/4 | Trish 2 |  toolbar.rows
     +--------------------------------------------+
 
@@ -25,11 +25,8 @@ from collections.abc import Callable
 from typing import TextIO
 
 from prompt_toolkit.application import Application
-from prompt_toolkit.buffer import Buffer, CompletionState
-from prompt_toolkit.completion import CompleteEvent, get_common_complete_suffix
 from prompt_toolkit.data_structures import Point
-from prompt_toolkit.document import Document
-from prompt_toolkit.filters import Condition, has_completions
+from prompt_toolkit.filters import Condition
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.layout import (
@@ -39,18 +36,17 @@ from prompt_toolkit.layout import (
     Layout,
     Window,
 )
-from prompt_toolkit.layout.controls import BufferControl, UIContent, UIControl
+from prompt_toolkit.layout.controls import UIContent, UIControl
 from prompt_toolkit.layout.margins import ConditionalMargin, ScrollbarMargin
 from prompt_toolkit.layout.menus import CompletionsMenu
-from prompt_toolkit.layout.processors import AfterInput, BeforeInput, ConditionalProcessor
 from prompt_toolkit.output import ColorDepth
 
 from .. import profile
 from ..errors import GameError, SaveError
 from . import render, title, toolbar
-from .commands import COMMANDS, Reply, clean, dispatch
-from .completion import WordCompleter
-from .history import CommandHistory
+from .commands import COMMANDS, Reply, dispatch
+from .ending import RUN, ending_screen
+from .inputline import InputLine
 from .render import Line
 from .session import Session
 from .storyview import Option, StoryView
@@ -58,8 +54,6 @@ from .styles import build_style, no_color
 from .wrap import Row
 
 TITLE, SLOTS, GAME = "title", "slots", "game"
-ENDING_MENU = (("restart", "Start a new case"), ("undo", "Undo the last choice"), ("quit", "Quit"))
-RUN = "run:"  # an option key that runs a command line
 
 KEY_HELP: list[Line] = [
     ("class:heading", "Keys"),
@@ -87,7 +81,8 @@ class RowsControl(UIControl):
 
 
 class TerminalUI:
-    def __init__(self, session: Session, start_in_game: bool = False, monochrome: bool | None = None):
+    def __init__(self, session: Session, resumed: str | None = None, monochrome: bool | None = None):
+        """resumed: the slot the game was loaded from (--load); None shows the title screen."""
         self.session = session
         self.monochrome = no_color() if monochrome is None else monochrome
         self.view = StoryView()
@@ -97,14 +92,7 @@ class TerminalUI:
         self.quit_requested = False
         self._changed_from: dict[str, str] | None = None
         self._slot_cache: list[str] | None = None
-        self.history = CommandHistory()
-        self._recalling = False  # the line is being set from the history, not typed
-        self.buffer = Buffer(
-            multiline=False,
-            completer=WordCompleter(self._words, self._slot_commands, self._slot_names),
-            complete_while_typing=False,
-            on_text_changed=self._typed,
-        )
+        self.line = InputLine(self._words, self._slot_commands, self._slot_names, self.view.select_number)
         self.app: Application[int] = Application(
             layout=self._layout(),
             key_bindings=self._bindings(),
@@ -114,8 +102,8 @@ class TerminalUI:
             color_depth=ColorDepth.MONOCHROME if self.monochrome else None,
         )
         startup = profile.load(session.saves_dir, session.story)
-        if start_in_game:
-            self._enter_game([("class:notice", f"Resumed at turn {session.pt.turn}.")])
+        if resumed:
+            self._enter_game([("class:notice", f"Resumed '{resumed}' at turn {session.pt.turn}.")])
         else:
             self._show_title()
         if startup.warning:
@@ -140,15 +128,7 @@ class TerminalUI:
             get_vertical_scroll=lambda window: self.view.top,
             always_hide_cursor=True,
         )
-        placeholder = ConditionalProcessor(
-            AfterInput(self._placeholder, style="class:placeholder"),
-            filter=Condition(lambda: not self.buffer.text),
-        )
-        prompt = Window(
-            BufferControl(self.buffer, input_processors=[BeforeInput("> ", style="class:prompt"), placeholder]),
-            height=1,
-            dont_extend_height=True,
-        )
+        prompt = self.line.window(self._placeholder)
         body = HSplit([
             story,
             Window(RowsControl(self._rule), height=1),
@@ -159,8 +139,6 @@ class TerminalUI:
         return Layout(FloatContainer(body, floats=[menu]), focused_element=prompt)
 
     def _placeholder(self) -> str:
-        if self.mode == GAME and self.session.over:
-            return "a number, or 'help'"
         return "a number, or 'help'" if self.view.options else "'help' lists the commands"
 
     def _rule(self, width: int) -> list[Row]:
@@ -181,44 +159,44 @@ class TerminalUI:
 
     def _bindings(self) -> KeyBindings:
         keys = KeyBindings()
-        menu_open = has_completions
+        line = self.line
+        completing = Condition(lambda: line.completing)
 
         @keys.add("enter", eager=True)
         def _(event: KeyPressEvent) -> None:
-            self.buffer.complete_state = None  # the highlighted completion is already in the line
             self._guard(self._enter)
 
         @keys.add("tab", eager=True)
         def _(event: KeyPressEvent) -> None:
-            self._guard(lambda: self._complete(1))
+            self._guard(lambda: line.complete(1))
 
         @keys.add("s-tab", eager=True)
         def _(event: KeyPressEvent) -> None:
-            self._guard(lambda: self._complete(-1))
+            self._guard(lambda: line.complete(-1))
 
-        @keys.add("up", filter=~menu_open)
+        @keys.add("up", filter=completing)
+        def _(event: KeyPressEvent) -> None:
+            line.complete(-1)
+
+        @keys.add("down", filter=completing)
+        def _(event: KeyPressEvent) -> None:
+            line.complete(1)
+
+        @keys.add("up", filter=~completing)
         def _(event: KeyPressEvent) -> None:
             self._guard(lambda: self._arrow(-1))
 
-        @keys.add("down", filter=~menu_open)
+        @keys.add("down", filter=~completing)
         def _(event: KeyPressEvent) -> None:
             self._guard(lambda: self._arrow(1))
 
-        @keys.add("up", filter=menu_open)
-        def _(event: KeyPressEvent) -> None:
-            self.buffer.complete_previous()
-
-        @keys.add("down", filter=menu_open)
-        def _(event: KeyPressEvent) -> None:
-            self.buffer.complete_next()
-
         @keys.add("c-p")
         def _(event: KeyPressEvent) -> None:
-            self._recall(-1)
+            line.recall(-1)
 
         @keys.add("c-n")
         def _(event: KeyPressEvent) -> None:
-            self._recall(1)
+            line.recall(1)
 
         @keys.add("pageup")
         def _(event: KeyPressEvent) -> None:
@@ -238,17 +216,16 @@ class TerminalUI:
 
         @keys.add("escape", eager=True)
         def _(event: KeyPressEvent) -> None:
-            if self.buffer.complete_state is not None:
-                self.buffer.cancel_completion()
+            if line.completing:
+                line.cancel_completion()
             elif self.mode == SLOTS:
                 self._guard(self._show_title)
             else:
-                self.buffer.reset()
+                line.clear()
 
         @keys.add(Keys.BracketedPaste)
         def _(event: KeyPressEvent) -> None:
-            # The input is one line: a pasted paragraph becomes one line, never a hidden second one.
-            self.buffer.insert_text(" ".join(event.data.split()))
+            line.paste(event.data)
 
         @keys.add("c-c", eager=True)
         @keys.add("c-d", eager=True)
@@ -260,67 +237,18 @@ class TerminalUI:
 
     def _arrow(self, step: int) -> None:
         """Up/Down pick a choice; once a command is being typed they walk the history."""
-        text = self.buffer.text.strip()
+        text = self.line.text.strip()
         if text and not text.isdecimal():
-            self._recall(step)
+            self.line.recall(step)
             return
         if text:
-            self.buffer.reset()
+            self.line.clear()
         self.view.move_selection(step)
-
-    def _complete(self, step: int) -> None:
-        """Tab: complete now, not in the background as prompt-toolkit would, so that
-        keys typed straight after Tab (fast typists, tests, pasted input) see the result.
-
-        One candidate is inserted; several insert their common start and open the
-        menu, and further Tabs walk it (Shift-Tab backwards)."""
-        buffer = self.buffer
-        if buffer.complete_state is not None:
-            if step > 0:
-                buffer.complete_next()
-            else:
-                buffer.complete_previous()
-            return
-        document = buffer.document
-        found = list(buffer.completer.get_completions(document, CompleteEvent(completion_requested=True)))
-        if not found:
-            return
-        if len(found) == 1:
-            buffer.apply_completion(found[0])
-            if " " not in buffer.text.strip() and buffer.text.strip() in self._slot_commands():
-                buffer.insert_text(" ")  # straight on to the slot name
-            return
-        common = get_common_complete_suffix(document, found)
-        if common:
-            buffer.insert_text(common)
-            document = buffer.document
-            found = list(buffer.completer.get_completions(document, CompleteEvent(completion_requested=True)))
-        buffer.complete_state = CompletionState(original_document=document, completions=found)
-
-    def _recall(self, step: int) -> None:
-        current = self.buffer.text
-        line = self.history.back(current) if step < 0 else self.history.forward(current)
-        self._recalling = True
-        try:
-            self.buffer.document = Document(line)  # cursor at the end
-        finally:
-            self._recalling = False
-
-    def _typed(self, buffer: Buffer) -> None:
-        if not self._recalling:
-            self.history.stop()
-        text = buffer.text.strip()
-        if text.isascii() and text.isdecimal():
-            self.view.select_number(int(text))
 
     # -- input ----------------------------------------------------------------
 
     def _enter(self) -> None:
-        raw = self.buffer.text
-        text = clean(raw)
-        if not text.isdecimal():
-            self.history.add(text)
-        self.buffer.reset()
+        text = self.line.take()
         if not text:
             option = self.view.selected_option()
             if option is None:
@@ -440,35 +368,12 @@ class TerminalUI:
         session = self.session
         self.view.add_block(render.scene_lines(session.engine, session.pt))
         if session.over:
-            self.view.add_block(self._ending_lines())
-            self.view.set_options([Option(n, label, True, "", RUN + command)
-                                   for n, (command, label) in enumerate(ENDING_MENU, start=1)])
+            lines, options = ending_screen(session)
+            self.view.add_block(lines)
+            self.view.set_options(options)
         else:
             self.view.set_options([Option(o.number, o.text, o.enabled, o.hint, o.id)
                                    for o in session.offers()])
-
-    def _ending_lines(self) -> list[Line]:
-        session = self.session
-        story, pt = session.story, session.pt
-        try:
-            record = profile.record(session.saves_dir, story, pt.ending or "")
-            warning = ""
-        except SaveError as exc:
-            record = profile.load(session.saves_dir, story)
-            warning = f"Could not record this ending: {exc}"
-        found = record.discovered
-        if pt.ending and pt.ending not in found:
-            found.append(pt.ending)
-        ending = story.endings[pt.ending or ""]
-        lines: list[Line] = [("class:banner", "THE END"), ("class:ending", ending.title)]
-        # render's lines after its heading: the epilogue and the numbers (its typed hint is
-        # replaced by the menu under them)
-        lines += [line for line in render.ending_lines(story, pt, len(found))[1:] if line[0] != "class:hint"]
-        titles = [story.endings[e].title for e in found]
-        lines.append(("class:item", "Endings found so far: " + ", ".join(titles) + "."))
-        if warning:
-            lines.append(("class:error", warning))
-        return lines
 
     # -- leaving and errors -------------------------------------------------------
 
@@ -510,9 +415,11 @@ class TerminalUI:
         return self._slot_cache
 
 
-def run(session: Session, stdout: TextIO, start_in_game: bool = False) -> int:
-    """Play in the terminal; returns the exit code. Ctrl-C and Ctrl-D autosave and quit."""
-    ui = TerminalUI(session, start_in_game=start_in_game)
+def run(session: Session, stdout: TextIO, resumed: str | None = None) -> int:
+    """Play in the terminal; returns the exit code. Ctrl-C and Ctrl-D autosave and quit.
+
+    resumed: the slot already loaded (--load SLOT), which skips the title screen."""
+    ui = TerminalUI(session, resumed=resumed)
     code = ui.run()
     if ui.farewell:
         stdout.write(ui.farewell + "\n")
