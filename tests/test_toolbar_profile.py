@@ -122,3 +122,16 @@ def test_completion_offers_commands_then_slot_names():
     assert complete("save k") == ["kozlov", "kilgrave"]
     assert complete("s ko") == ["kozlov"]
     assert complete("status k") == []
+
+
+def test_plain_mode_records_endings_too(tmp_path):
+    import io
+
+    from game.cli import main
+
+    args = ["--story", str(SAMPLE), "--saves", str(tmp_path), "--seed", "1"]
+    first, second = io.StringIO(), io.StringIO()
+    assert main(args, stdin=io.StringIO("5\nquit\n"), stdout=first) == 0
+    assert "Endings discovered: 1 of 2." in first.getvalue()
+    assert main(args, stdin=io.StringIO("5\nquit\n"), stdout=second) == 0
+    assert "Endings discovered: 1 of 2." in second.getvalue()  # the same ending again
