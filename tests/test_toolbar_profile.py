@@ -134,6 +134,6 @@ def test_plain_mode_records_endings_too(tmp_path):
     assert main(args, stdin=io.StringIO("5\nquit\n"), stdout=first) == 0
     assert "Endings discovered: 1 of 2." in first.getvalue()
     # out, pay for the address, back, the pet shop, ask: the other ending
-    assert main(args, stdin=io.StringIO("3\n1\n3\n4\n1\nquit\n"), stdout=second) == 0
+    assert main(args, stdin=io.StringIO("3\n1\n2\n4\n1\nquit\n"), stdout=second) == 0
     assert "THE END: Cat Found" in second.getvalue()
     assert "Endings discovered: 2 of 2." in second.getvalue()
