@@ -137,3 +137,13 @@ def test_plain_mode_records_endings_too(tmp_path):
     assert main(args, stdin=io.StringIO("3\n1\n2\n4\n1\nquit\n"), stdout=second) == 0
     assert "THE END: Cat Found" in second.getvalue()
     assert "Endings discovered: 2 of 2." in second.getvalue()
+
+
+def test_toolbar_drops_the_area_before_taking_another_row(story, tmp_path):
+    session = Session(story, tmp_path, seed=1)
+    session.take(3)  # out: The Street, The Corner
+    assert row_texts(toolbar.rows(session, 80))[0].startswith(" The Street: The Corner | Turn 1")
+    rows = row_texts(toolbar.rows(session, 50))
+    assert rows == [" The Corner | Turn 1 | Clues 1/3 | Trust 0"]
+    narrow = row_texts(toolbar.rows(session, 40))  # two rows either way: the area stays
+    assert narrow[0].startswith(" The Street: The Corner") and len(narrow) == 2

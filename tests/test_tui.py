@@ -225,3 +225,13 @@ def test_no_color_means_no_colour_anywhere(monkeypatch):
     for name in COLOUR:
         attrs = style.get_attrs_for_style_str(f"class:{name}")
         assert not attrs.color and not attrs.bgcolor, name
+
+
+def test_staying_in_a_scene_shows_only_what_is_new(story, saves_dir):
+    session = new_session(story, saves_dir)
+    ui, _ = play(session, "1" + ENTER + "1" + ENTER + CTRL_D)  # check the door: still at the desk
+    text = shown(ui.view)
+    assert text.count("The office smells of old coffee.") == 1  # not repeated
+    assert "The red collar sits on the blotter." in text  # the paragraph the clue brought
+    ui, _ = play(new_session(story, saves_dir), "1" + ENTER + "1" + ENTER + "look" + ENTER + CTRL_D)
+    assert shown(ui.view).count("The office smells of old coffee.") == 2  # look shows it all

@@ -8,7 +8,7 @@ few rows as the width allows: one row at 80 columns, two at 40.
 from __future__ import annotations
 
 from .session import Session
-from .wrap import Row, pack
+from .wrap import Row, cell_width, pack
 
 SEPARATOR = ("class:toolbar.sep", " | ")
 
@@ -21,13 +21,23 @@ def values(session: Session) -> dict[str, str]:
     return {"turn": str(pt.turn), "clues": str(len(pt.clues)), **shown}
 
 
-def segments(session: Session, previous: dict[str, str] | None = None) -> list[Row]:
-    story, pt = session.story, session.pt
-    scene = story.scenes[pt.scene]
+def place(session: Session, width: int, with_area: bool = True) -> str:
+    """Area and scene title; just the scene when both do not fit, cut short if even that does not."""
+    story = session.story
+    scene = story.scenes[session.pt.scene]
     area = story.areas.get(scene.area)
-    place = scene.title or scene.id
-    if area is not None and area.title and area.title != place:
-        place = f"{area.title}: {place}"
+    title = scene.title or scene.id
+    full = f"{area.title}: {title}" if area is not None and area.title and area.title != title else title
+    if with_area and cell_width(full) <= width:
+        return full
+    if cell_width(title) <= width:
+        return title
+    return title[: max(1, width - 1)] + "…"
+
+
+def segments(session: Session, previous: dict[str, str] | None = None, width: int = 1000,
+             with_area: bool = True) -> list[Row]:
+    story, pt = session.story, session.pt
     now = values(session)
     previous = previous or now
 
@@ -36,7 +46,7 @@ def segments(session: Session, previous: dict[str, str] | None = None) -> list[R
         return [("class:toolbar.label", label + " "),
                 ("class:toolbar.changed" if changed else "class:toolbar.value", shown)]
 
-    result: list[Row] = [[("class:toolbar.place", place)]]
+    result: list[Row] = [[("class:toolbar.place", place(session, width, with_area))]]
     if pt.over:
         result.append([("class:toolbar.value", "Case closed")])
     result.append(item("Turn", "turn", now["turn"]))
@@ -50,7 +60,10 @@ def segments(session: Session, previous: dict[str, str] | None = None) -> list[R
 def rows(session: Session, width: int, previous: dict[str, str] | None = None) -> list[Row]:
     """The toolbar as rows no wider than width (one space of padding each side)."""
     inner = max(1, width - 2)
-    packed = pack(segments(session, previous), inner, SEPARATOR)
+    packed = pack(segments(session, previous, inner), inner, SEPARATOR)
+    shorter = pack(segments(session, previous, inner, with_area=False), inner, SEPARATOR)
+    if len(shorter) < len(packed):  # the area's name is not worth a second row
+        packed = shorter
     return [[("class:toolbar", " "), *row] for row in packed]
 
 

@@ -92,6 +92,7 @@ class TerminalUI:
         self.quit_requested = False
         self._changed_from: dict[str, str] | None = None
         self._slot_cache: list[str] | None = None
+        self._scene_shown: tuple[str, list[Line]] | None = None  # the last scene text shown in full
         self.line = InputLine(self._words, self._slot_commands, self._slot_names, self.view.select_number)
         self.app: Application[int] = Application(
             layout=self._layout(),
@@ -294,7 +295,10 @@ class TerminalUI:
             opening = session.last_step
             if not reply.took_turn and opening.choice is None and opening.events:
                 self.view.add(render.step_lines(session.story, opening))  # a restart's first notices
-            self._show_scene()
+            # A choice that keeps Jessica in the same scene shows only what is new in it;
+            # 'look' (or anything else) shows the whole scene again.
+            stayed = reply.took_turn and not session.last_step.entered and not session.over
+            self._show_scene(only_new=stayed)
         self._slot_cache = None
 
     def _menu_input(self, text: str, option: Option | None) -> None:
@@ -364,9 +368,15 @@ class TerminalUI:
         self._show_scene()
         self.view.show_from(0)
 
-    def _show_scene(self) -> None:
+    def _show_scene(self, only_new: bool = False) -> None:
         session = self.session
-        self.view.add_block(render.scene_lines(session.engine, session.pt))
+        lines = render.scene_lines(session.engine, session.pt)
+        shown = (session.pt.scene, lines)
+        if only_new and self._scene_shown is not None and self._scene_shown[0] == session.pt.scene:
+            # Re-reading the same paragraphs after every choice is noise in an hour of play.
+            lines = [line for line in lines if line[0] != "class:title" and line not in self._scene_shown[1]]
+        self._scene_shown = shown
+        self.view.add_block(lines)
         if session.over:
             lines, options = ending_screen(session)
             self.view.add_block(lines)
