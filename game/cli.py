@@ -13,6 +13,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 from pathlib import Path
@@ -110,7 +111,7 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     session = Session(story, args.saves, seed=seed)
     if args.load:
         session.load(args.load)
-    if not args.plain and _is_terminal(stdin) and _is_terminal(stdout):
+    if _wants_tui(args, stdin, stdout):
         from .ui import tui  # imported here: prompt-toolkit is only needed for the full UI
 
         return tui.run(session, stdout, resumed=args.load)
@@ -122,6 +123,14 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     except KeyboardInterrupt:
         stdout.write("\n")
         return ui.leave()
+
+
+def _wants_tui(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> bool:
+    """The full-screen UI needs a terminal on both ends; TERM=dumb (Emacs shells, some
+    screen-reader setups) cannot draw it, so those get plain mode too."""
+    if args.plain or os.environ.get("TERM") == "dumb":
+        return False
+    return _is_terminal(stdin) and _is_terminal(stdout)
 
 
 def _is_terminal(stream: TextIO) -> bool:

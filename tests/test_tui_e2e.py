@@ -7,6 +7,7 @@ draws, and the checks that matter are on disk (saves) and the exit code.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -23,13 +24,16 @@ DOWN = "\x1b[B"
 TIMEOUT = 20
 
 
-def spawn(saves: Path, *extra: str):
-    env = {**os.environ, "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+def spawn(saves: Path, *extra: str, term: str = "xterm-256color", pipe_stdout: bool = False):
+    env = {**os.environ, "TERM": term, "LANG": "C.UTF-8"}
     env.pop("NO_COLOR", None)
-    child = pexpect.spawn(sys.executable, ["play.py", "--story", str(SAMPLE), "--saves", str(saves),
-                                           "--seed", "1", *extra],
-                          cwd=str(ROOT), env=env, dimensions=(24, 80), timeout=TIMEOUT, encoding="utf-8")
-    return child
+    args = ["play.py", "--story", str(SAMPLE), "--saves", str(saves), "--seed", "1", *extra]
+    if pipe_stdout:  # a terminal for input, a pipe for output: `play.py | tee log`
+        args = ["-c", f"{sys.executable} {' '.join(args)} | cat"]
+        return pexpect.spawn("/bin/sh", args, cwd=str(ROOT), env=env, dimensions=(24, 80),
+                             timeout=TIMEOUT, encoding="utf-8")
+    return pexpect.spawn(sys.executable, args, cwd=str(ROOT), env=env, dimensions=(24, 80),
+                         timeout=TIMEOUT, encoding="utf-8")
 
 
 def finish(child) -> int:
@@ -75,9 +79,16 @@ def test_play_save_quit_and_continue_in_a_terminal(tmp_path):
 
 
 @pytest.mark.slow
-def test_plain_flag_gives_line_mode_in_a_terminal(tmp_path):
+@pytest.mark.parametrize("how", ["--plain", "TERM=dumb", "stdout piped"])
+def test_plain_line_mode_in_a_terminal(tmp_path, how):
     saves = tmp_path / "saves"
-    child = spawn(saves, "--plain")
+    if how == "--plain":
+        child = spawn(saves, "--plain")
+    elif how == "TERM=dumb":
+        child = spawn(saves, term="dumb")
+    else:
+        child = spawn(saves, pipe_stdout=True)
+    child.logfile_read = seen = io.StringIO()
     child.expect("1. Check the door.")
     child.expect("> ")
     child.send("1\r")
@@ -85,6 +96,7 @@ def test_plain_flag_gives_line_mode_in_a_terminal(tmp_path):
     child.sendcontrol("d")
     assert finish(child) == 0
     assert json.loads((saves / "autosave.json").read_text())["log"] == [["office.desk", "look_door"]]
+    assert "\x1b[?1049h" not in seen.getvalue()  # the full-screen UI never started
 
 
 def test_piped_input_gets_plain_mode(tmp_path):

@@ -21,6 +21,8 @@ tenth of a second to import, which plain mode and the writer's tools skip.
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from collections.abc import Callable
 from typing import TextIO
 
@@ -431,7 +433,8 @@ def run(session: Session, stdout: TextIO, resumed: str | None = None) -> int:
     resumed: the slot already loaded (--load SLOT), which skips the title screen."""
     ui = TerminalUI(session, resumed=resumed)
     code = ui.run()
-    if ui.farewell:
-        stdout.write(ui.farewell + "\n")
+    if ui.farewell:  # back on the normal screen, where the terminal wraps at any letter
+        width = shutil.get_terminal_size((80, 24)).columns
+        stdout.write(textwrap.fill(ui.farewell, max(20, width - 1)) + "\n")
         stdout.flush()
     return code
