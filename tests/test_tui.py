@@ -7,6 +7,7 @@ the clues, the files on disk, the exit code; never the raw screen bytes.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -47,6 +48,28 @@ def play(session: Session, keys: str, resumed: str | None = None) -> tuple[Termi
         code = ui.run()
     assert ui.errors == []  # no unexpected exception was swallowed on the way
     return ui, code
+
+
+def play_steps(session: Session, steps: list[str]) -> TerminalUI:
+    """Like play, but lets the screen be drawn after each step (scrolling needs a layout)."""
+
+    async def drive(ui: TerminalUI, pipe) -> None:
+        running = asyncio.ensure_future(ui.app.run_async())
+        for keys in steps:
+            drawn = ui.app.render_counter
+            pipe.send_text(keys)
+            for _ in range(500):  # wait (up to 5 s) for the redraw after these keys
+                await asyncio.sleep(0.01)
+                if ui.app.render_counter > drawn or running.done():
+                    break
+        pipe.send_text(CTRL_D)
+        await running
+
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        ui = TerminalUI(session)
+        asyncio.run(drive(ui, pipe))
+    assert ui.errors == []
+    return ui
 
 
 def shown(view: StoryView) -> str:
@@ -235,3 +258,15 @@ def test_staying_in_a_scene_shows_only_what_is_new(story, saves_dir):
     assert "The red collar sits on the blotter." in text  # the paragraph the clue brought
     ui, _ = play(new_session(story, saves_dir), "1" + ENTER + "1" + ENTER + "look" + ENTER + CTRL_D)
     assert shown(ui.view).count("The office smells of old coffee.") == 2  # look shows it all
+
+
+def test_page_up_scrolls_back_through_the_story(story, saves_dir):
+    # More text than the 40 rows DummyOutput reports, then PageUp, then PageDown.
+    steps = ["1" + ENTER, *(["help" + ENTER] * 4)]
+    ui = play_steps(new_session(story, saves_dir), steps)
+    bottom = ui.view.top
+    assert bottom > 0 and not ui.view.more_below
+    ui = play_steps(new_session(story, saves_dir), [*steps, "\x1b[5~"])  # PageUp
+    assert ui.view.top < bottom and ui.view.more_below
+    ui = play_steps(new_session(story, saves_dir), [*steps, "\x1b[5~", "\x1b[6~"])  # and PageDown
+    assert ui.view.top == bottom
