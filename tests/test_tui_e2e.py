@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,19 @@ def test_piped_input_gets_plain_mode(tmp_path):
     assert result.returncode == 0
     assert "1. Check the door." in result.stdout
     assert "\x1b" not in result.stdout  # no escape sequences: plain text for screen readers
+
+
+@pytest.mark.slow
+def test_closing_the_terminal_autosaves_the_game_as_it_is(tmp_path):
+    saves = tmp_path / "saves"
+    child = spawn(saves)
+    child.expect("New case")
+    child.send("1\r")
+    child.expect("Desk")
+    child.send("1\r")  # a turn: autosaved at once
+    child.expect("hinge")
+    child.send("undo\r")  # not autosaved by itself
+    child.expect("Undid")
+    child.kill(signal.SIGHUP)  # the terminal window is closed
+    assert finish(child) == 0
+    assert json.loads((saves / "autosave.json").read_text())["log"] == []

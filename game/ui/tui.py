@@ -21,7 +21,10 @@ tenth of a second to import, which plain mode and the writer's tools skip.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import shutil
+import signal
 import textwrap
 from collections.abc import Callable
 from typing import TextIO
@@ -116,10 +119,21 @@ class TerminalUI:
 
     def run(self) -> int:
         try:
-            return self.app.run() or 0
+            return self.app.run(pre_run=self._on_signals) or 0
         except EOFError:  # the terminal went away: keep what was played
             self._leave()
             return 0
+
+    def _on_signals(self) -> None:
+        """A closed terminal window (SIGHUP) or a polite kill (SIGTERM) leaves as Ctrl-D does."""
+        loop = asyncio.get_running_loop()
+        for name in ("SIGHUP", "SIGTERM"):
+            number = getattr(signal, name, None)
+            if number is None:
+                continue
+            # Windows has no loop signal handlers; a thread other than the main one may not set them
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, lambda: self._guard(self._leave))
 
     # -- layout ---------------------------------------------------------------
 
