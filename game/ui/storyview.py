@@ -14,7 +14,6 @@ moving the selection scrolls just enough to show the selected choice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from prompt_toolkit.data_structures import Point
@@ -72,7 +71,7 @@ def _banner(label: str, width: int) -> list[Row]:
 
 
 class StoryView(UIControl):
-    def __init__(self, option_style: Callable[[Option, bool], str] | None = None):
+    def __init__(self) -> None:
         self.entries: list[_Entry] = []
         self.options: list[Option] = []
         self.selected: int | None = None  # index into options
@@ -82,7 +81,6 @@ class StoryView(UIControl):
         self._last_kind = ""
         self.generation = 0  # bumped by clear(), so a caller can tell its mark is stale
         # What the last render saw, for paging and for the "more below" hint.
-        self.width = 80
         self.height = 24
         self.top = 0
         self.row_count = 0
@@ -205,10 +203,6 @@ class StoryView(UIControl):
     def page(self, direction: int) -> None:
         self.scroll(direction * max(1, self.height - 2))
 
-    def to_end(self) -> None:
-        self._anchor = (len(self.entries) + len(self.options), 0)
-        self._reveal = False
-
     @property
     def more_below(self) -> bool:
         return self.top + self.height < self.row_count
@@ -276,7 +270,7 @@ class StoryView(UIControl):
                 top = last - height + 1
             self._reveal = False
         top = max(0, min(top, len(rows) - height))
-        self.width, self.height, self.top, self.row_count = width, height, top, len(rows)
+        self.height, self.top, self.row_count = height, top, len(rows)
         self._owners = owners
         if top < len(owners):
             self._anchor = owners[top]
