@@ -10,13 +10,20 @@ measures them, with its get_cwidth), so wide characters count double.
 
 from __future__ import annotations
 
+import re
+from itertools import groupby
+from operator import itemgetter
+
 from prompt_toolkit.utils import get_cwidth
 
 Fragment = tuple[str, str]  # (style, text), prompt-toolkit's formatted-text pair
 Row = list[Fragment]
+_SPACES = re.compile(r"\s+")
 
 
 def cell_width(text: str) -> int:
+    if text.isascii() and text.isprintable():  # the common case, and much the fastest
+        return len(text)
     return get_cwidth(text)
 
 
@@ -71,17 +78,12 @@ def _words(fragments: list[Fragment]) -> list[Row]:
     words: list[Row] = []
     current: Row = []
     for style, text in fragments:
-        start = 0
-        for index, ch in enumerate(text):
-            if ch.isspace():
-                if index > start:
-                    current.append((style, text[start:index]))
-                if current:
-                    words.append(current)
-                    current = []
-                start = index + 1
-        if start < len(text):
-            current.append((style, text[start:]))
+        for index, part in enumerate(_SPACES.split(text)):
+            if index and current:  # white space came before this part: a word ended
+                words.append(current)
+                current = []
+            if part:
+                current.append((style, part))
     if current:
         words.append(current)
     return words
@@ -93,13 +95,7 @@ def _row_width(row: Row) -> int:
 
 def _merge(row: Row) -> Row:
     """Join neighbouring fragments of the same style (fewer, longer writes)."""
-    merged: Row = []
-    for style, text in row:
-        if merged and merged[-1][0] == style:
-            merged[-1] = (style, merged[-1][1] + text)
-        else:
-            merged.append((style, text))
-    return merged
+    return [(style, "".join(text for _, text in group)) for style, group in groupby(row, key=itemgetter(0))]
 
 
 def pack(segments: list[Row], width: int, separator: Fragment) -> list[Row]:
