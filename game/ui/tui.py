@@ -313,7 +313,7 @@ class TerminalUI:
                 self.view.add(render.step_lines(session.story, opening))  # a restart's first notices
             # A choice that keeps Jessica in the same scene shows only what is new in it;
             # 'look' (or anything else) shows the whole scene again.
-            stayed = reply.took_turn and not session.last_step.entered and not session.over
+            stayed = reply.took_turn and not session.last_step.entered
             self._show_scene(only_new=stayed)
         self._slot_cache = None
 
