@@ -13,6 +13,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 from pathlib import Path
@@ -129,11 +130,18 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     if args.resume and not saves.has_autosave(args.saves):
         stdout.write("No autosave yet; a new case begins.\n\n")
         slot = None
+    notes: list[str] = []
     if slot:
         # A save that no longer fits raises SaveMisfit: one line, exit 1, unless --partial.
         loaded = session.load(slot, partial=args.partial)
+        notes = loaded.notes()
+    if _wants_tui(args, stdin, stdout):
+        from .ui import tui  # imported here: prompt-toolkit is only needed for the full UI
+
+        return tui.run(session, stdout, resumed=slot, notes=notes)
+    if slot:
         stdout.write(f"Loaded '{loaded.slot}' (turn {loaded.playthrough.turn}).\n")
-        for note in loaded.notes():
+        for note in notes:
             stdout.write(note + "\n")
         stdout.write("\n")
     from .ui.plain import PlainUI
@@ -155,6 +163,21 @@ def _read_replayable(args: argparse.Namespace):
         return saves.read_doc(path), str(path), ()
     found = saves.read_slot(args.saves_dir or args.saves, args.file)
     return found.doc, str(found.path), found.skipped
+
+
+def _wants_tui(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> bool:
+    """The full-screen UI needs a terminal on both ends; TERM=dumb (Emacs shells, some
+    screen-reader setups) cannot draw it, so those get plain mode too."""
+    if args.plain or os.environ.get("TERM") == "dumb":
+        return False
+    return _is_terminal(stdin) and _is_terminal(stdout)
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
 
 
 def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
