@@ -6,12 +6,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from support import SAMPLE
 
 from game import loader
 from game.engine import Engine
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "tests" / "data" / "sample"
 
 # Property-based tests stay bounded and leave nothing behind: no example
 # database written into the repository, no per-example deadline (a loaded CI
@@ -20,7 +18,6 @@ SAMPLE = ROOT / "tests" / "data" / "sample"
 settings.register_profile("ci", database=None, deadline=None, max_examples=100, print_blob=True)
 settings.register_profile("deep", database=None, deadline=None, max_examples=3000, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
 
 @pytest.fixture(scope="session")
 def sample_story():

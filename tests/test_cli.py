@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, SAMPLE
+from support import ROOT, SAMPLE
 
 
 def run(*args, stdin="", cwd=ROOT):
@@ -36,7 +36,7 @@ def test_choose_save_quit_then_load_resumes_same_state(tmp_path):
     again = play(tmp_path, "", "--load", "a")
     assert again.returncode == 0
     assert "The red collar sits on the blotter." in again.stdout
-    resumed = snapshot(tmp_path / "autosave.json")
+    resumed = snapshot(tmp_path / "autosave-1.json")
     for key in ("scene", "clues", "stats", "flags", "turn"):
         assert resumed[key] == saved[key]
 
@@ -44,15 +44,15 @@ def test_choose_save_quit_then_load_resumes_same_state(tmp_path):
 def test_end_of_input_autosaves_and_exits_zero(tmp_path):
     proc = play(tmp_path, "3\n1\n")
     assert proc.returncode == 0 and "Autosaved" in proc.stdout
-    assert snapshot(tmp_path / "autosave.json")["scene"] == "street.corner"
+    assert snapshot(tmp_path / "autosave-1.json")["scene"] == "street.corner"
 
 
 def test_undo_and_in_game_load(tmp_path):
     proc = play(tmp_path, "save start\n1\n2\nundo\nstatus\nload start\nhistory\nquit\n")
     out = proc.stdout
-    assert "Undid 1 turn." in out
+    assert "Undid 1 turn; back at turn 1." in out
     assert "Where: The Desk, The Office. Turn 1." in out  # after undo: one turn taken
-    assert "Loaded slot 'start'." in out and "No choices taken yet." in out
+    assert "Loaded 'start' (turn 0)." in out and "No choices taken yet." in out
 
 
 def test_mistakes_at_the_prompt_are_explained(tmp_path):

@@ -70,7 +70,7 @@ def test_damaged_files_give_one_line_errors(tmp_path, engine, content, message):
 def test_log_that_no_longer_fits_names_the_turn(engine, tmp_path):
     doc = {"format": "aka-save", "version": 1, "log": [["office.desk", "look_door"], ["office.desk", "shop"]]}
     (tmp_path / "w.json").write_text(json.dumps(doc))
-    with pytest.raises(SaveError, match="turn 2: in scene 'office.desk', choice 'shop'"):
+    with pytest.raises(SaveError, match="turn 2 of 2 no longer fits: in scene 'office.desk', choice 'shop'"):
         saves.load_slot(tmp_path, "w", engine)
 
 
