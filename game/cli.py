@@ -86,13 +86,17 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
         _print_story_errors(exc)
         return exc.exit_code
     except GameError as exc:
-        print(f"error: {_safe(str(exc))}", file=sys.stderr)
+        print(f"error: {printable(str(exc), limit=500)}", file=sys.stderr)  # may quote any argument or file
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `play.py check | head`: the reader left, nothing to report
         return 0
+    except OSError as exc:  # a path the system cannot even look at (e.g. a name too long): still one line
+        where = f"{printable(str(exc.filename), limit=200)}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 def _tolerate_bad_encoding(*streams: TextIO) -> None:

@@ -218,8 +218,13 @@ class _Loader:
     # -- pass one: files and declarations ---------------------------------
 
     def run(self) -> Story | None:
-        if not self.root.is_dir():
-            problem = "is a file, not a story folder" if self.root.is_file() else "story folder not found"
+        try:
+            is_dir, is_file = self.root.is_dir(), self.root.is_file()
+        except OSError as exc:  # e.g. a name too long to look at
+            self.err(Pos(display_path(self.root)), f"cannot open the story folder: {exc.strerror}", "no-story")
+            return None
+        if not is_dir:
+            problem = "is a file, not a story folder" if is_file else "story folder not found"
             self.err(Pos(display_path(self.root)), problem, "no-story")
             return None
         files = story_files(self.root)

@@ -418,7 +418,7 @@ def save_slot(saves_dir: Path, story: Story, pt: Playthrough, slot: str) -> Path
     name = writable_slot(slot)
     path = slot_path(saves_dir, name)
     created = None
-    if path.is_file():
+    if _exists(path):
         try:
             created = read_doc(path).get("created")
         except SaveError:
@@ -448,9 +448,19 @@ def autosave(saves_dir: Path, story: Story, pt: Playthrough) -> Path:
     return ring[0]
 
 
+def _exists(path: Path, folder: bool = False) -> bool:
+    """Path.exists()/is_dir() that says False, not OSError, for a path the system
+    cannot even look at (a name too long, a loop of links): the caller's own
+    error then names the problem in one line (docs/SECURITY.md)."""
+    try:
+        return path.is_dir() if folder else path.exists()
+    except OSError:
+        return False
+
+
 def has_autosave(saves_dir: Path) -> bool:
     """Whether 'autosave' (continue) has anything to load, damaged or not."""
-    return any(slot_path(saves_dir, name).exists() for name in [*autosave_slots(), AUTOSAVE])
+    return any(_exists(slot_path(saves_dir, name)) for name in [*autosave_slots(), AUTOSAVE])
 
 
 @dataclass(frozen=True)
@@ -469,14 +479,14 @@ def read_slot(saves_dir: Path, slot: str) -> SlotDoc:
     name = slot_name(slot)
     if name != AUTOSAVE:
         path = slot_path(saves_dir, name)
-        if not path.exists():
+        if not _exists(path):
             known = [info.slot for info in list_saves(saves_dir)]
             raise SaveError(f"no save named '{name}' in {saves_dir}{did_you_mean(name, known)}")
         return SlotDoc(name, path, read_doc(path))
     skipped: list[str] = []
     for candidate in [*autosave_slots(), AUTOSAVE]:  # plain 'autosave' is what version 1 wrote
         path = slot_path(saves_dir, candidate)
-        if not path.exists():
+        if not _exists(path):
             continue
         try:
             return SlotDoc(candidate, path, read_doc(path), tuple(skipped))
@@ -599,7 +609,7 @@ def load_slot(saves_dir: Path, slot: str, engine: Engine, partial: bool = False)
 
 def list_saves(saves_dir: Path) -> list[SaveInfo]:
     """Every save in the folder, newest first; damaged ones last, with their problem."""
-    if not saves_dir.is_dir():
+    if not _exists(saves_dir, folder=True):
         return []
     good, damaged = [], []
     try:

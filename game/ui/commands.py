@@ -203,6 +203,8 @@ def dispatch(session: Session, raw: str) -> Reply:
         return command.run(session, arg)
     except (ChoiceError, SaveError) as exc:
         return Reply([("class:error", str(exc))])
+    except OSError as exc:  # the saves folder misbehaves in a way nothing below explained: never end the game
+        return Reply([("class:error", f"The saves folder cannot be used: {exc.strerror or exc}.")])
 
 
 def _take(session: Session, number: int) -> Reply:
