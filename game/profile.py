@@ -13,6 +13,7 @@ from the endings recorded in the save files, never a reason to stop a game.
 from __future__ import annotations
 
 import json
+import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,16 +102,19 @@ def _replace_story(doc: dict[str, Any], story_id: str, endings: dict[str, str]) 
 def _read(path: Path) -> dict[str, Any]:
     """The parsed, checked document; an empty one if the file does not exist."""
     try:
-        if path.stat().st_size > MAX_BYTES:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block, /dev/zero never end
+            raise SaveError("not a regular file")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
             raise SaveError("the file is too large")
-        raw = path.read_bytes()
     except FileNotFoundError:
         return _empty()
     except OSError as exc:
         raise SaveError(f"cannot read it: {exc.strerror or exc}") from None
     try:
         doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: bad JSON, or a 4,300-digit number
         raise SaveError("not valid JSON") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise SaveError(f"not a '{FORMAT}' file")

@@ -12,7 +12,7 @@ from fuzzkit import SAMPLE, check_invariants, mutated
 from hypothesis import given
 from hypothesis import strategies as st
 
-from game import loader, saves
+from game import loader, profile, saves
 from game.engine import Engine
 from game.errors import SaveError
 
@@ -94,3 +94,21 @@ def test_save_documents_with_any_value_anywhere(data, fix_checksum):
     if fix_checksum and isinstance(doc, dict):
         doc["checksum"] = saves.checksum(doc)
     load_bytes(json.dumps(doc, allow_nan=True).encode())
+
+
+@given(st.one_of(st.binary(max_size=200), JSON_VALUES.map(lambda v: json.dumps(v).encode()),
+                 st.builds(lambda stories: json.dumps({"format": "aka-profile", "version": 1,
+                                                       "stories": stories}).encode(), JSON_VALUES),
+                 st.just(b'{"format": "aka-profile", "version": ' + b"1" * 5000 + b"}")))
+def test_the_endings_profile_survives_any_content(data):
+    """The profile (endings reached) lives in the saves folder too: a damaged
+    one is rebuilt with a one-line warning, never a reason to stop."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = profile.path_of(Path(tmp))
+        path.parent.mkdir()
+        path.write_bytes(data)
+        loaded = profile.load(Path(tmp), STORY)
+        assert "\n" not in loaded.warning
+        assert set(loaded.discovered) <= set(STORY.endings)
+        assert "lost" in profile.record(Path(tmp), STORY, "lost").discovered
+        assert profile.load(Path(tmp), STORY).warning == ""  # rewritten whole

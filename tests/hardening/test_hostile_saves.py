@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fuzzkit import SAMPLE, error_lines, run_play
 
-from game import loader, saves
+from game import loader, profile, saves
 from game.engine import Engine
 from game.errors import SaveError
 from game.ui.commands import dispatch
@@ -308,3 +308,20 @@ def test_a_tampered_save_with_a_recomputed_checksum_still_only_replays(tmp_path)
     path.write_text(json.dumps(doc))
     with pytest.raises(SaveError, match="turn 2"):
         saves.restore(saves.read_doc(path), Engine(STORY), str(path))
+
+
+@pytest.mark.parametrize("make", ["fifo", "dev-zero", "folder", "huge"])
+def test_an_endings_profile_that_is_not_a_file_never_stops_the_game(tmp_path, make):
+    path = profile.path_of(tmp_path)
+    path.parent.mkdir()
+    if make == "fifo":
+        os.mkfifo(path)  # reading would wait forever for a writer
+    elif make == "dev-zero":
+        path.symlink_to("/dev/zero")  # reading would never end
+    elif make == "folder":
+        path.mkdir()
+    else:
+        with path.open("wb") as handle:
+            handle.truncate(profile.MAX_BYTES + 1)
+    loaded = profile.load(tmp_path, STORY)
+    assert loaded.warning.startswith("The endings record was damaged") and "\n" not in loaded.warning
