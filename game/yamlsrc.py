@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 # story: a scalar is 1 (plus 1 per 128 characters of text), a mapping or list
 # 2 (its start and its end), and an alias all the values it repeats, so an
 # alias bomb stops at once. Measured: a 10,000-scene story of 60 words a
-# scene is 7.4 MB and 520,000 values and loads in about 2 s; at the limits a
+# scene is 7.4 MB and 520,000 values and checks in about 4 s; at the limits a
 # story costs a few seconds and a few hundred MB, never more.
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_STORY_BYTES = 32 * 1024 * 1024  # all files of a story together
