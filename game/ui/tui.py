@@ -247,6 +247,13 @@ class TerminalUI:
         def _(event: KeyPressEvent) -> None:
             line.paste(event.data)
 
+        @keys.add(Keys.Vt100MouseEvent)
+        def _(event: KeyPressEvent) -> None:
+            # Mouse support is off, yet prompt-toolkit's own handler still parses
+            # what looks like a mouse report, and typing ESC [ 1 M (or line noise)
+            # made it raise outside any guard: a traceback and "Press ENTER".
+            pass
+
         @keys.add("c-c", eager=True)
         @keys.add("c-d", eager=True)
         @keys.add(Keys.SIGINT, eager=True)

@@ -74,8 +74,14 @@ LINES = st.one_of(
     st.text(max_size=60),
 )
 # Keys a terminal can send (for the prompt-toolkit UI's tests to reuse).
-KEYS = st.sampled_from(["\r", "\n", "\t", "\x7f", "\x1b", "\x1b[A", "\x1b[B", "\x1b[C", "\x1b[D", "\x1b[5~",
-                        "\x1b[6~", "\x03", "\x04", "\x0c", "\x1a", "\x1b[200~", "\x1b[201~", "q", "1", "?"])
+KEYS = st.one_of(
+    st.sampled_from(["\r", "\n", "\t", "\x7f", "\x1b", "\x1b[A", "\x1b[B", "\x1b[C", "\x1b[D", "\x1b[5~",
+                     "\x1b[6~", "\x1b[1;2A", "\x1b[Z", "\x03", "\x04", "\x0c", "\x1a", "\x1b[200~", "\x1b[201~",
+                     "\x1bOP", "q", "1", "?"]),
+    # what terminals send unasked, whole or garbled: mouse reports, cursor position reports
+    st.tuples(st.sampled_from(["\x1b[", "\x1b[<", "\x1b[M", "\x1b[?"]), st.text("0123456789;", max_size=8),
+              st.sampled_from(["M", "m", "R", "~", "c", ""])).map("".join),
+)
 
 # --- strategies: story folders --------------------------------------------
 
