@@ -73,7 +73,7 @@ def test_the_reader_going_away_ends_the_game_quietly(tmp_path):
                                  str(saves_dir), "--seed", "1"], stdin=stdin, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
     seen = b""
-    while b"Clue found" not in seen:  # the first turn is taken: now leave
+    while b"Clue found: A red collar." not in seen:  # the first turn is taken: now leave
         chunk = proc.stdout.read1(4096)
         assert chunk, "plain mode ended before the first turn"
         seen += chunk
