@@ -1,7 +1,7 @@
 """The command line: the only place that wires the layers together.
 
     python play.py [--story DIR] [--saves DIR] [--load SLOT] [--plain] [--seed N]
-    python play.py check [DIR] [--json] [--stats]
+    python play.py check [DIR] [--json] [--stats] [--deep] [--budget STATES]
     python play.py replay FILE [--story DIR] [--transcript OUT]
     python play.py saves [--saves DIR]
 
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .errors import GameError, StoryError, UsageError
+from .tools import DEEP_BUDGET, DEFAULT_BUDGET
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORY = PROJECT_ROOT / "story"
@@ -46,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("dir", nargs="?", type=Path, default=DEFAULT_STORY, help="story folder")
     check.add_argument("--json", action="store_true", help="one JSON object on stdout")
     check.add_argument("--stats", action="store_true", help="also print the story's numbers")
+    check.add_argument("--deep", action="store_true",
+                       help=f"search up to {DEEP_BUDGET:,} states for soft-locks (default {DEFAULT_BUDGET:,})")
+    check.add_argument("--budget", type=_count, metavar="STATES",
+                       help="most states the soft-lock search may visit (0: skip the search)")
 
     replay = sub.add_parser("replay", help="replay a save or walkthrough and print its transcript")
     replay.add_argument("file", type=Path, help="a save file or walkthrough (.json)")
@@ -90,10 +95,21 @@ def _print_story_errors(exc: StoryError) -> None:
         print(f"... and {len(errors) - MAX_ERRORS_SHOWN} more; run 'play.py check' for all", file=sys.stderr)
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value}")
+    return value
+
+
 def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     from .tools import check
 
-    return check.report(check.run_check(args.dir), stdout, args.json, args.stats)
+    budget = args.budget if args.budget is not None else DEEP_BUDGET if args.deep else DEFAULT_BUDGET
+    return check.report(check.run_check(args.dir, budget), stdout, args.json, args.stats)
 
 
 def _load_story(path: Path):

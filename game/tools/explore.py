@@ -1,0 +1,227 @@
+"""Exhaustive search of a story's state space, for soft-locks.
+
+A breadth-first search over every situation a player can reach: the scene
+plus the parts of the playthrough that choices can read — clues and flags
+that conditions or deductions read, stats that conditions read or that
+``overflow: block`` limits, scenes read by ``visited.``, once-only choices
+already taken, and the turn (capped just above the largest number any
+condition compares with, since larger turns all behave the same). Anything
+else (text variations, stats nobody reads) cannot change which choices are
+offered, so two playthroughs that agree on those parts are one state.
+
+After the search, every state from which no ending can be reached is a
+soft-lock. A search that runs out of budget still reports the soft-locks it
+proved: unexplored states are assumed to reach an ending, so nothing is
+reported that the explored part does not show.
+
+Steps mirror ``Engine.choose`` without going through the ``transitions``
+machine (about 8x faster): the engine's own availability tests and effect
+code are used, and tests/test_explore.py checks that every step agrees with
+``Engine.choose``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from ..conditions import Compare, Condition, Lit, Node
+from ..engine import DEDUCE, Engine
+from ..state import Playthrough
+from ..story import ChangeStat, GainClue, Story
+from . import DEFAULT_BUDGET
+
+
+@dataclass
+class Search:
+    """The explored state graph."""
+
+    scenes: list[str] = field(default_factory=list)
+    parent: list[tuple[int, str] | None] = field(default_factory=list)  # shortest way in: (state, choice)
+    successors: list[list[tuple[int, str]]] = field(default_factory=list)
+    ended: list[str | None] = field(default_factory=list)
+    expanded: list[bool] = field(default_factory=list)
+    frontier: list[Playthrough | None] = field(default_factory=list)  # states not yet expanded
+    complete: bool = True
+    budget: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.scenes)
+
+    def path(self, index: int) -> list[tuple[str, str]]:
+        """The shortest list of (scene, choice) from the start to this state."""
+        steps = []
+        while True:
+            entry = self.parent[index]
+            if entry is None:
+                break
+            index, choice = entry
+            steps.append((self.scenes[index], choice))
+        return steps[::-1]
+
+    def doomed(self) -> list[bool]:
+        """For each state: True if it is proved that no ending can be reached from it."""
+        preds: list[list[int]] = [[] for _ in self.scenes]
+        for source, succ in enumerate(self.successors):
+            for target, _ in succ:
+                preds[target].append(source)
+        hopeful = [self.ended[i] is not None or not self.expanded[i] for i in range(self.size)]
+        queue = deque(i for i, h in enumerate(hopeful) if h)
+        while queue:
+            index = queue.popleft()
+            for pred in preds[index]:
+                if not hopeful[pred]:
+                    hopeful[pred] = True
+                    queue.append(pred)
+        return [not h for h in hopeful]
+
+
+class Explorer:
+    def __init__(self, story: Story, engine: Engine | None = None):
+        self.story = story
+        self.engine = engine or Engine(story)
+        conditions = _choice_conditions(story)
+        refs = {ref for condition in conditions for ref in condition.refs}
+        self.clues = {n for k, n in refs if k == "clue"}
+        for deduction in story.deductions.values():
+            self.clues.update(deduction.needs)
+            self.clues.add(deduction.gives)
+        self.flags = {n for k, n in refs if k == "flag"}
+        self.visited = {n for k, n in refs if k == "visited"}
+        blocked = {e.stat for s in story.scenes.values() for c in s.choices for e in c.effects
+                   if isinstance(e, ChangeStat) and story.stats[e.stat].overflow == "block"}
+        self.stats = tuple(sorted({n for k, n in refs if k == "stat"} | blocked))
+        self.turn_cap = _turn_cap([c.tree for c in conditions], story) if ("turn", "") in refs else 0
+
+    def key(self, pt: Playthrough) -> tuple:
+        return (
+            pt.scene,
+            frozenset(c for c in pt.clues if c in self.clues),
+            frozenset(f for f in pt.flags if f in self.flags),
+            tuple(pt.stats[s] for s in self.stats),
+            frozenset(v for v in pt.visited if v in self.visited),
+            frozenset(pt.taken),
+            min(pt.turn, self.turn_cap),
+            pt.ending,
+        )
+
+    def moves(self, pt: Playthrough) -> list[str]:
+        """Ids of the choices (and deductions) that can be taken now."""
+        if pt.ending is not None:
+            return []
+        tests = self.engine._tests[pt.scene]
+        scene = self.story.scenes[pt.scene]
+        ids = [c.id for c in scene.choices if tests[c.id](pt)]
+        if scene.case_board:
+            ids.extend(DEDUCE + d.id for d in self.story.deductions.values()
+                       if d.gives not in pt.clues and all(n in pt.clues for n in d.needs))
+        return ids
+
+    def step(self, pt: Playthrough, choice_id: str) -> Playthrough:
+        """The playthrough after taking an available choice; pt itself is not changed.
+
+        Mirrors Engine.choose: turn, then the first branch whose condition
+        holds (decided before the choice's effects), the effects, then entering
+        the target scene (visited, on_enter, ending).
+        """
+        engine = self.engine
+        new = pt.copy()
+        new.turn += 1
+        engine._events = []  # the engine's event list; nobody reads it here
+        if choice_id.startswith(DEDUCE):
+            deduction = self.story.deductions[choice_id[len(DEDUCE):]]
+            engine._apply((GainClue(deduction.gives),), new)
+            return new
+        scene = self.story.scenes[pt.scene]
+        choice = scene.choice(choice_id)
+        assert choice is not None
+        target: str | None = None
+        for branch in choice.branches:  # like the machine: after the turn moved, before the effects
+            if branch.condition is None or branch.condition.test(new):
+                target = branch.target
+                break
+        engine._apply(choice.effects, new)
+        if target is not None:
+            engine._enter(new, target)
+        if choice.once:
+            new.taken.add((pt.scene, choice_id))
+        return new
+
+    def search(self, budget: int = DEFAULT_BUDGET) -> Search:
+        result = Search(budget=budget)
+        start, _ = self.engine.start(0)
+        index: dict[tuple, int] = {}
+
+        def add(pt: Playthrough, parent: tuple[int, str] | None) -> int:
+            key = self.key(pt)
+            found = index.get(key)
+            if found is not None:
+                return found
+            number = index[key] = len(result.scenes)
+            result.scenes.append(pt.scene)
+            result.parent.append(parent)
+            result.successors.append([])
+            result.ended.append(pt.ending)
+            result.expanded.append(False)
+            result.frontier.append(pt)
+            return number
+
+        add(start, None)
+        queue = deque([0])
+        while queue:
+            current = queue.popleft()
+            pt = result.frontier[current]
+            assert pt is not None
+            if pt.ending is None:
+                if len(result.scenes) >= budget:
+                    result.complete = False
+                    break
+                for choice_id in self.moves(pt):
+                    before = len(result.scenes)
+                    target = add(self.step(pt, choice_id), (current, choice_id))
+                    result.successors[current].append((target, choice_id))
+                    if target == before:
+                        queue.append(target)
+                result.expanded[current] = True
+            result.frontier[current] = None  # rebuilt from its path when needed (see replay)
+        return result
+
+    def replay(self, path: list[tuple[str, str]]) -> Playthrough:
+        """The state at the end of a path found by the search."""
+        pt, _ = self.engine.start(0)
+        for _, choice_id in path:
+            pt = self.step(pt, choice_id)
+        return pt
+
+
+def _choice_conditions(story: Story) -> list[Condition]:
+    """The conditions that decide what can be taken and where it leads (not text conditions)."""
+    found: list[Condition] = []
+    for scene in story.scenes.values():
+        for choice in scene.choices:
+            if choice.condition is not None:
+                found.append(choice.condition)
+            found.extend(b.condition for b in choice.branches if b.condition is not None)
+    return found
+
+
+def _turn_cap(trees: list[Node], story: Story) -> int:
+    """A turn number above which every condition reads the same (turn is only compared)."""
+    numbers = [abs(s.min) for s in story.stats.values()] + [abs(s.max) for s in story.stats.values()]
+
+    def walk(node: Node) -> None:
+        if isinstance(node, Lit) and node.type == "number":
+            numbers.append(abs(node.value))
+        for child in getattr(node, "operands", ()):
+            walk(child)
+        if isinstance(node, Compare):
+            walk(node.left)
+            walk(node.right)
+        operand = getattr(node, "operand", None)
+        if operand is not None:
+            walk(operand)
+
+    for tree in trees:
+        walk(tree)
+    return max(numbers, default=0) + 1
