@@ -20,22 +20,29 @@ possible values (TRUE, FALSE or both), a number yields an interval.
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..conditions import BoolOp, Compare, Condition, Lit, Node, Not, Ref
 from ..story import ChangeStat, Choice, Deduction, Effect, EndGame, GainClue, Scene, SetFlag, Story
 
 TRUE, FALSE, BOTH = 1, 2, 3
+WIDEN_STATS = 2  # a scene's stats may grow this many times before they jump to their edges
+WIDEN_CLUES = 8  # a scene's clue set may grow this many times before it takes every clue given
 INF = float("inf")
 
 Interval = tuple[float, float]
 
 
-@dataclass(frozen=True)
-class AState:
-    """What may hold while the player is in one scene (a join of many real states)."""
+class AState(NamedTuple):
+    """What may hold while the player is in one scene (a join of many real states).
+
+    A NamedTuple rather than a frozen dataclass: the fixpoint builds hundreds
+    of thousands of these on a large story, and tuples are much cheaper to make.
+    """
 
     clues: int  # bit set: clue may be held
     no_clues: int  # bit set: clue may be missing
@@ -46,6 +53,9 @@ class AState:
     stats: tuple[Interval, ...]
 
     def join(self, other: AState) -> AState:
+        stats = self.stats
+        if stats != other.stats:
+            stats = tuple((min(a[0], b[0]), max(a[1], b[1])) for a, b in zip(stats, other.stats, strict=True))
         return AState(
             self.clues | other.clues,
             self.no_clues | other.no_clues,
@@ -53,8 +63,19 @@ class AState:
             self.no_flags | other.no_flags,
             self.visited | other.visited,
             self.unvisited | other.unvisited,
-            tuple((min(a[0], b[0]), max(a[1], b[1])) for a, b in zip(self.stats, other.stats, strict=True)),
+            stats,
         )
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A list of effects compiled to bit operations and stat changes."""
+
+    gain: int = 0  # clues gained
+    set_flags: int = 0
+    clear_flags: int = 0
+    # (stat index, amount, relative, min, max), in the effects' order
+    stats: tuple[tuple[int, int, bool, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +87,8 @@ class Move:
     deduction: Deduction | None
     effects: tuple[Effect, ...]
     ends: tuple[str, ...]  # endings its effects trigger
+    transfer: Transfer = Transfer()
+    blocks: tuple[tuple[int, int, int, int], ...] = ()  # (stat index, amount, min, max) of 'block' changes
 
     @property
     def id(self) -> str:
@@ -104,6 +127,18 @@ class Analyzer:
         self.visit_bit = {s: 1 << i for i, s in enumerate(read_scenes)}
         self._compiled: dict[int, Callable[[AState], int]] = {}
         self.moves: dict[str, list[Move]] = {sid: self._moves(scene) for sid, scene in story.scenes.items()}
+        # scene -> (its visited bit, its on_enter effects compiled, or None)
+        self._entry = {sid: (self.visit_bit.get(sid, 0), self.compile_effects(s.on_enter) if s.on_enter else None)
+                       for sid, s in story.scenes.items()}
+        self._ranges = [(s.min, s.max) for s in story.stats.values()]
+        self._all_given = 0
+        for moves in self.moves.values():
+            for move in moves:
+                self._all_given |= move.transfer.gain
+        for _, on_enter in self._entry.values():
+            self._all_given |= on_enter.gain if on_enter is not None else 0
+        self._ends_on_entry = {sid: ((s.ending,) if s.ending else ()) + _ends(s.on_enter)
+                               for sid, s in story.scenes.items()}
 
     # -- building ---------------------------------------------------------
 
@@ -117,10 +152,39 @@ class Analyzer:
         return found
 
     def _moves(self, scene: Scene) -> list[Move]:
-        moves = [Move(scene.id, c, None, c.effects, _ends(c.effects)) for c in scene.choices]
+        moves = [Move(scene.id, c, None, c.effects, _ends(c.effects), self.compile_effects(c.effects),
+                      self._blocks(c.effects)) for c in scene.choices]
         if scene.case_board:
-            moves.extend(Move(scene.id, None, d, (GainClue(d.gives),), ()) for d in self.story.deductions.values())
+            for d in self.story.deductions.values():
+                effects = (GainClue(d.gives),)
+                moves.append(Move(scene.id, None, d, effects, (), self.compile_effects(effects)))
         return moves
+
+    def compile_effects(self, effects: tuple[Effect, ...]) -> Transfer:
+        gain = set_flags = clear_flags = 0
+        stats = []
+        for effect in effects:
+            if isinstance(effect, GainClue):
+                gain |= self.clue_bit[effect.clue]
+            elif isinstance(effect, SetFlag):
+                bit = self.flag_bit[effect.flag]
+                if effect.value:
+                    set_flags, clear_flags = set_flags | bit, clear_flags & ~bit
+                else:
+                    clear_flags, set_flags = clear_flags | bit, set_flags & ~bit
+            elif isinstance(effect, ChangeStat):
+                stat = self.story.stats[effect.stat]
+                stats.append((self.stat_index[stat.id], effect.amount, effect.relative, stat.min, stat.max))
+        return Transfer(gain, set_flags, clear_flags, tuple(stats))
+
+    def _blocks(self, effects: tuple[Effect, ...]) -> tuple[tuple[int, int, int, int], ...]:
+        found = []
+        for effect in effects:
+            if isinstance(effect, ChangeStat) and effect.relative:
+                stat = self.story.stats[effect.stat]
+                if stat.overflow == "block":
+                    found.append((self.stat_index[stat.id], effect.amount, stat.min, stat.max))
+        return tuple(found)
 
     def initial(self) -> AState:
         all_clues = (1 << len(self.clue_bit)) - 1
@@ -200,60 +264,52 @@ class Analyzer:
     # -- effects ----------------------------------------------------------
 
     def block_window(self, move: Move, state: AState) -> AState | None:
-        """The part of state in which the move's 'block' stats stay in range; None if none."""
+        """The part of state in which the move's 'block' stats stay in range; None if none.
+
+        Like the engine, each change is checked against the stat before the choice.
+        """
+        if not move.blocks or move.choice is None:
+            return state
         stats = list(state.stats)
-        for effect in move.effects:
-            if not isinstance(effect, ChangeStat) or not effect.relative:
-                continue
-            stat = self.story.stats[effect.stat]
-            if stat.overflow != "block" or move.choice is None:
-                continue
-            index = self.stat_index[stat.id]
+        for index, amount, low_edge, high_edge in move.blocks:
             low, high = stats[index]
-            low, high = max(low, stat.min - effect.amount), min(high, stat.max - effect.amount)
+            low, high = max(low, low_edge - amount), min(high, high_edge - amount)
             if low > high:
                 return None
             stats[index] = (low, high)
-        return AState(state.clues, state.no_clues, state.flags, state.no_flags, state.visited,
-                      state.unvisited, tuple(stats))
+        return state._replace(stats=tuple(stats))
 
     def apply(self, effects: tuple[Effect, ...], state: AState) -> AState:
-        clues, no_clues, flags, no_flags = state.clues, state.no_clues, state.flags, state.no_flags
-        stats = list(state.stats)
-        for effect in effects:
-            if isinstance(effect, GainClue):
-                bit = self.clue_bit[effect.clue]
-                clues |= bit
-                no_clues &= ~bit
-            elif isinstance(effect, SetFlag):
-                bit = self.flag_bit[effect.flag]
-                if effect.value:
-                    flags |= bit
-                    no_flags &= ~bit
+        return self.transfer(self.compile_effects(effects), state)
+
+    @staticmethod
+    def transfer(tr: Transfer, state: AState) -> AState:
+        clues, no_clues, flags, no_flags, visited, unvisited, stats = state
+        if tr.gain:
+            clues, no_clues = clues | tr.gain, no_clues & ~tr.gain
+        if tr.set_flags or tr.clear_flags:
+            flags = (flags | tr.set_flags) & ~tr.clear_flags
+            no_flags = (no_flags | tr.clear_flags) & ~tr.set_flags
+        if tr.stats:
+            values = list(stats)
+            for index, amount, relative, low_edge, high_edge in tr.stats:
+                if relative:
+                    low, high = values[index]
+                    values[index] = (float(max(low_edge, min(high_edge, low + amount))),
+                                     float(max(low_edge, min(high_edge, high + amount))))
                 else:
-                    no_flags |= bit
-                    flags &= ~bit
-            elif isinstance(effect, ChangeStat):
-                stat = self.story.stats[effect.stat]
-                index = self.stat_index[stat.id]
-                if effect.relative:
-                    low, high = stats[index]
-                    stats[index] = (_clamp(low + effect.amount, stat.min, stat.max),
-                                    _clamp(high + effect.amount, stat.min, stat.max))
-                else:
-                    stats[index] = (float(effect.amount), float(effect.amount))
-        return AState(clues, no_clues, flags, no_flags, state.visited, state.unvisited, tuple(stats))
+                    values[index] = (float(amount), float(amount))
+            stats = tuple(values)
+        return AState(clues, no_clues, flags, no_flags, visited, unvisited, stats)
 
     def enter(self, scene_id: str, state: AState) -> AState:
-        bit = self.visit_bit.get(scene_id, 0)
+        bit, on_enter = self._entry[scene_id]
         if bit:
-            state = AState(state.clues, state.no_clues, state.flags, state.no_flags, state.visited | bit,
-                           state.unvisited & ~bit, state.stats)
-        return self.apply(self.story.scenes[scene_id].on_enter, state)
+            state = state._replace(visited=state.visited | bit, unvisited=state.unvisited & ~bit)
+        return self.transfer(on_enter, state) if on_enter is not None else state
 
     def ends_on_entry(self, scene_id: str) -> tuple[str, ...]:
-        scene = self.story.scenes[scene_id]
-        return ((scene.ending,) if scene.ending else ()) + _ends(scene.on_enter)
+        return self._ends_on_entry[scene_id]
 
     def available(self, move: Move, state: AState) -> AState | None:
         """The part of state in which the move may be taken, or None if it never can be."""
@@ -263,9 +319,9 @@ class Analyzer:
                 return None
             return state
         assert move.choice is not None
-        if not self.truth(move.choice.condition, state) & TRUE:
+        if move.choice.condition is not None and not self.truth(move.choice.condition, state) & TRUE:
             return None
-        return self.block_window(move, state)
+        return self.block_window(move, state) if move.blocks else state
 
     def branch_indexes(self, move: Move, state: AState) -> list[int]:
         """The indexes of the branches the move may take (the first whose condition holds wins)."""
@@ -283,7 +339,10 @@ class Analyzer:
         """The targets the move may lead to (None: stays in the scene)."""
         if move.choice is None:
             return [None]
-        return [move.choice.branches[i].target for i in self.branch_indexes(move, state)]
+        branches = move.choice.branches
+        if len(branches) == 1 and branches[0].condition is None:
+            return [branches[0].target]
+        return [branches[i].target for i in self.branch_indexes(move, state)]
 
     # -- the fixpoint -----------------------------------------------------
 
@@ -293,33 +352,91 @@ class Analyzer:
         states = result.states
         if story.start not in story.scenes:
             return result
+        # Visit scenes in reverse postorder of the scene graph: facts then flow
+        # forward in one sweep and only loops send work back, so each scene is
+        # expanded a few times rather than once per fact that reaches it.
+        order = self._reverse_postorder()
         states[story.start] = self.enter(story.start, self.initial())
-        queue = deque([story.start])
+        heap = [(order[story.start], story.start)]
         queued = {story.start}
-        while queue:
-            sid = queue.popleft()
+        transfer, enter, available, ends_on_entry = self.transfer, self.enter, self.available, self._ends_on_entry
+        grown: dict[str, list[int]] = {}
+        while heap:
+            _, sid = heapq.heappop(heap)
             queued.discard(sid)
-            if self.ends_on_entry(sid):
+            if ends_on_entry[sid]:
                 continue
+            state = states[sid]
             for move in self.moves[sid]:
-                pre = self.available(move, states[sid])
-                if pre is None:
+                pre = available(move, state)
+                if pre is None or move.ends:
                     continue
-                post = self.apply(move.effects, pre)
-                if move.ends:
-                    continue
+                post = transfer(move.transfer, pre)
                 for target in self.branches(move, pre):
-                    dest = sid if target is None else target
-                    arrived = post if target is None else self.enter(target, post)
+                    if target is None:
+                        dest, arrived = sid, post
+                    else:
+                        dest, arrived = target, enter(target, post)
                     old = states.get(dest)
                     new = arrived if old is None else old.join(arrived)
                     if new != old:
+                        if old is not None:
+                            new = self._maybe_widen(dest, old, new, grown)
                         states[dest] = new
+                        if dest == sid:
+                            state = new  # later moves of this scene see what earlier ones made possible
                         if dest not in queued:
                             queued.add(dest)
-                            queue.append(dest)
+                            heapq.heappush(heap, (order[dest], dest))
         self._summarise(result)
         return result
+
+    def _maybe_widen(self, sid: str, old: AState, new: AState, grown: dict[str, list[int]]) -> AState:
+        """Widening: what keeps growing at a scene jumps to its limit.
+
+        Without it a loop that lowers a stat by 1 costs one round of the whole
+        fixpoint per point of the stat's range, and on a large, tangled story
+        clues trickle into every scene one at a time. A stat that grew more
+        than WIDEN_STATS times jumps to its edges; a clue set that grew more
+        than WIDEN_CLUES times becomes every clue the story gives anywhere.
+        Widening only adds possibilities, so findings stay certain; a few
+        may be missed on stories large enough to need it.
+        """
+        counts = grown.setdefault(sid, [0, 0])
+        if new.stats != old.stats:
+            counts[0] += 1
+            if counts[0] > WIDEN_STATS:
+                ranges = self._ranges
+                new = new._replace(stats=tuple(
+                    (float(ranges[i][0]) if n[0] < o[0] else n[0], float(ranges[i][1]) if n[1] > o[1] else n[1])
+                    for i, (o, n) in enumerate(zip(old.stats, new.stats, strict=True))))
+        if new.clues != old.clues:
+            counts[1] += 1
+            if counts[1] > WIDEN_CLUES:
+                new = new._replace(clues=new.clues | self._all_given)
+        return new
+
+    def _reverse_postorder(self) -> dict[str, int]:
+        """Scene -> its position in a reverse postorder from the start (iterative DFS)."""
+        successors = {sid: [t for m in moves if m.choice for t in m.choice.targets]
+                      for sid, moves in self.moves.items()}
+        post: list[str] = []
+        seen = {self.story.start}
+        stack = [(self.story.start, iter(successors[self.story.start]))]
+        while stack:
+            sid, children = stack[-1]
+            for child in children:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append((child, iter(successors[child])))
+                    break
+            else:
+                stack.pop()
+                post.append(sid)
+        order = {sid: len(post) - i for i, sid in enumerate(post)}
+        for sid in self.story.scenes:
+            order.setdefault(sid, len(order) + 1)
+        return order
 
     def _summarise(self, result: Possibilities) -> None:
         """On the final states: what is enabled, where it leads, what ends, what can end."""
@@ -358,10 +475,6 @@ class Analyzer:
 
 def _ends(effects: tuple[Effect, ...]) -> tuple[str, ...]:
     return tuple(e.ending for e in effects if isinstance(e, EndGame))
-
-
-def _clamp(value: float, low: int, high: int) -> float:
-    return float(max(low, min(high, value)))
 
 
 _NOT = {TRUE: FALSE, FALSE: TRUE, BOTH: BOTH, 0: 0}

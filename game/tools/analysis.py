@@ -25,6 +25,7 @@ has a stable code (Diagnostic.code); docs/WRITING.md explains every one.
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -67,6 +68,16 @@ class Analysis:
 
 def analyze(story: Story, budget: int = DEFAULT_BUDGET, engine: Engine | None = None) -> Analysis:
     """Every story-wide finding; budget is the most states the soft-lock search may visit (0: skip it)."""
+    enabled = gc.isenabled()
+    gc.disable()  # many small objects, no cycles: the cyclic collector only costs time here
+    try:
+        return _analyze(story, budget, engine)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyze(story: Story, budget: int, engine: Engine | None) -> Analysis:
     finder = _Finder(story)
     finder.run()
     search = None
@@ -98,6 +109,7 @@ class _Finder:
         self.poss: Possibilities
         self.dead_ends: set[str] = set()
         self.trapped: set[str] = set()
+        self.impossible_tests: set[Pos] = set()  # where a stat test can never pass (already an error)
 
     def error(self, pos: Pos, message: str, code: str) -> None:
         self.found.append(Diagnostic(pos, "error", message, code))
@@ -108,11 +120,11 @@ class _Finder:
     def run(self) -> None:
         self.poss = self.analyzer.run()
         self.unreachable_scenes()
+        self.stat_tests()
         self.choices_and_dead_ends()
         self.structural_soft_locks()
         self.unreachable_endings()
         self.useless_clues()
-        self.stat_tests()
         self.unblockable_changes()
 
     # -- scenes -----------------------------------------------------------
@@ -163,6 +175,8 @@ class _Finder:
             for move in locked:
                 reason, late = self.why_locked(move, state, obtainable)
                 assert move.choice is not None
+                if move.choice.pos in self.impossible_tests:
+                    continue  # its stat test is reported as an error already
                 if late:
                     self.error(move.choice.pos, f"choice '{move.id}' in scene '{sid}' needs {reason}",
                                "clue-after-gate")
@@ -198,8 +212,7 @@ class _Finder:
                 bits = 0
                 for clue in late:
                     bits |= analyzer.clue_bit[clue]
-                richer = AState(state.clues | bits, state.no_clues, state.flags, state.no_flags,
-                                state.visited, state.unvisited, state.stats)
+                richer = state._replace(clues=state.clues | bits)
                 if analyzer.truth(choice.condition, richer) & TRUE:
                     names = ", ".join(f"'{c}'" for c in late)
                     givers = ", ".join(f"'{g}'" for g in self.givers(late)[:MAX_NAMES])
@@ -317,6 +330,7 @@ class _Finder:
                 text, stat, never = verdict
                 span = f"{stat.min}..{stat.max}"
                 if never:
+                    self.impossible_tests.add(pos)
                     self.error(pos, f"'{text}' can never be true: stat '{stat.id}' stays within {span} "
                                "(changes stop at its edges)", "stat-test-out-of-range")
                 else:
@@ -367,8 +381,8 @@ class _Finder:
                          "(run 'check --deep' or raise --budget)", "search-incomplete")
         if search.size and doomed[0]:
             if story.start not in self.trapped and story.start not in self.dead_ends:
-                self.error(story.scenes[story.start].pos, "soft-lock: no ending can be reached from the start "
-                           f"({self.where_stuck(search, doomed, 0)})", "soft-lock")
+                self.error(story.scenes[story.start].pos, "soft-lock: no ending can be reached from the start; "
+                           f"the player {self.where_stuck(search, doomed, 0)}", "soft-lock")
             return
         reported: set[tuple[str, str]] = set()
         for source, succ in enumerate(search.successors):
@@ -384,8 +398,8 @@ class _Finder:
                 state = explorer.replay([*path, (search.scenes[source], choice_id)])
                 self.error(self.choice_pos(search.scenes[source], choice_id),
                            f"soft-lock: '{choice_id}' in scene '{search.scenes[source]}' can leave the player "
-                           f"with no way to any ending; e.g. {_path_text(path)}then '{choice_id}': "
-                           f"{self.where_stuck(search, doomed, target)}{_state_text(explorer, state)}",
+                           f"with no way to any ending; e.g. {_path_text(path, choice_id)}: from there the "
+                           f"player {self.where_stuck(search, doomed, target)}{_state_text(explorer, state)}",
                            "soft-lock")
 
     def where_stuck(self, search: Search, doomed: list[bool], start: int) -> str:
@@ -400,8 +414,8 @@ class _Finder:
                     seen.add(target)
                     queue.append(target)
         if not search.successors[start]:
-            return f"stuck in '{names[0]}' with no choice available"
-        return "stuck among " + ", ".join(f"'{n}'" for n in names)
+            return f"is stuck in '{names[0]}' with no choice to take"
+        return "can only circle in " + ", ".join(f"'{n}'" for n in names)
 
     def choice_pos(self, scene_id: str, choice_id: str) -> Pos:
         scene = self.story.scenes[scene_id]
@@ -439,13 +453,14 @@ def _span(low: float, high: float) -> str:
     return f"always {int(low)}" if low == high else f"always {int(low)}..{int(high)}"
 
 
-def _path_text(path: list[tuple[str, str]]) -> str:
+def _path_text(path: list[tuple[str, str]], choice: str) -> str:
+    """How to get there: the shortest list of choices before the fatal one."""
     if not path:
-        return "at the start, "
-    shown = [f"{scene}:{choice}" for scene, choice in path[-MAX_PATH:]]
-    prefix = f"after {len(path)} choices (... " if len(path) > MAX_PATH else "after "
-    closing = ")" if len(path) > MAX_PATH else ""
-    return prefix + ", ".join(shown) + closing + ", "
+        return f"'{choice}' as the first choice"
+    shown = ", ".join(f"{scene}:{c}" for scene, c in path[-MAX_PATH:])
+    if len(path) > MAX_PATH:
+        return f"after {len(path)} choices (the last: {shown}), then '{choice}'"
+    return f"after {shown}, then '{choice}'"
 
 
 def _state_text(explorer: Explorer, pt: Playthrough) -> str:
@@ -456,7 +471,7 @@ def _state_text(explorer: Explorer, pt: Playthrough) -> str:
     clues = sorted(c for c in pt.clues if c in explorer.clues)
     if clues:
         parts.append("clues " + ", ".join(clues[:5]) + (" ..." if len(clues) > 5 else ""))
-    return f" (with {'; '.join(parts)})" if parts else ""
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _all_conditions(story: Story) -> list[Condition]:

@@ -22,6 +22,7 @@ code are used, and tests/test_explore.py checks that every step agrees with
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -144,11 +145,25 @@ class Explorer:
         engine._apply(choice.effects, new)
         if target is not None:
             engine._enter(new, target)
+            # Only the scenes conditions read matter; dropping the rest keeps
+            # copies small on long paths through big stories.
+            new.visited = {s: 1 for s in new.visited if s in self.visited}
         if choice.once:
             new.taken.add((pt.scene, choice_id))
         return new
 
     def search(self, budget: int = DEFAULT_BUDGET) -> Search:
+        # The search makes millions of small objects and no reference cycles;
+        # the cyclic collector would rescan the growing heap over and over.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._search(budget)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _search(self, budget: int) -> Search:
         result = Search(budget=budget)
         start, _ = self.engine.start(0)
         index: dict[tuple, int] = {}
