@@ -2,6 +2,7 @@
 
     python play.py [--story DIR] [--saves DIR] [--load SLOT] [--plain] [--seed N]
     python play.py check [DIR] [--json] [--stats] [--deep] [--budget STATES]
+    python play.py graph [DIR] [--format mermaid|dot] [-o FILE]
     python play.py replay FILE [--story DIR] [--transcript OUT]
     python play.py saves [--saves DIR]
 
@@ -52,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--budget", type=_count, metavar="STATES",
                        help="most states the soft-lock search may visit (0: skip the search)")
 
+    graph = sub.add_parser("graph", help="the scene graph as Mermaid or Graphviz DOT")
+    graph.add_argument("dir", nargs="?", type=Path, default=DEFAULT_STORY, help="story folder")
+    graph.add_argument("--format", choices=("mermaid", "dot"), default=None,
+                       help="output format (default: from -o's suffix, else mermaid)")
+    graph.add_argument("-o", "--output", type=Path, metavar="FILE",
+                       help="write to FILE (.mmd, .md, .dot, .gv) instead of standard output")
+
     replay = sub.add_parser("replay", help="replay a save or walkthrough and print its transcript")
     replay.add_argument("file", type=Path, help="a save file or walkthrough (.json)")
     replay.add_argument("--story", dest="replay_story", type=Path, default=None, help="story folder")
@@ -69,6 +77,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
         args = build_parser().parse_args(argv)
         if args.command == "check":
             return cmd_check(args, stdout)
+        if args.command == "graph":
+            return cmd_graph(args, stdout)
         if args.command == "replay":
             return cmd_replay(args, stdout)
         if args.command == "saves":
@@ -110,6 +120,22 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
 
     budget = args.budget if args.budget is not None else DEEP_BUDGET if args.deep else DEFAULT_BUDGET
     return check.report(check.run_check(args.dir, budget), stdout, args.json, args.stats)
+
+
+def cmd_graph(args: argparse.Namespace, stdout: TextIO) -> int:
+    from . import saves
+    from .tools import graph
+
+    suffix = args.output.suffix if args.output else ""
+    fmt = args.format or graph.format_for(suffix) or "mermaid"
+    story = _load_story(args.dir)
+    text = graph.render(story, fmt, markdown=suffix.lower() == ".md" and fmt == "mermaid")
+    if args.output is None:
+        stdout.write(text)
+        return 0
+    saves.write_text(args.output, text)
+    stdout.write(f"Graph of {len(story.scenes)} scenes written to {args.output} ({fmt})\n")
+    return 0
 
 
 def _load_story(path: Path):
