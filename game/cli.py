@@ -3,6 +3,7 @@
     python play.py [--story DIR] [--saves DIR] [--load SLOT] [--plain] [--seed N]
     python play.py check [DIR] [--json] [--stats] [--deep] [--budget STATES]
     python play.py graph [DIR] [--format mermaid|dot] [-o FILE]
+    python play.py playtest [DIR] [-n RUNS] [--seed N] [--max-turns T] [--out DIR] [--json]
     python play.py replay FILE [--story DIR] [--transcript OUT]
     python play.py saves [--saves DIR]
 
@@ -60,6 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("-o", "--output", type=Path, metavar="FILE",
                        help="write to FILE (.mmd, .md, .dot, .gv) instead of standard output")
 
+    playtest = sub.add_parser("playtest", help="many random playthroughs: endings, coverage, errors")
+    playtest.add_argument("dir", nargs="?", type=Path, default=DEFAULT_STORY, help="story folder")
+    playtest.add_argument("-n", "--runs", type=_positive, default=1000, help="number of runs (default 1000)")
+    playtest.add_argument("--seed", dest="playtest_seed", type=int, default=0,
+                          help="seed; the same seed gives the same report (default 0)")
+    playtest.add_argument("--max-turns", type=_positive, default=500,
+                          help="a run with no ending by then counts as stuck (default 500)")
+    playtest.add_argument("--out", type=Path, default=Path("playtest-replays"), metavar="DIR",
+                          help="folder for replay files of failed or stuck runs (default playtest-replays/)")
+    playtest.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
     replay = sub.add_parser("replay", help="replay a save or walkthrough and print its transcript")
     replay.add_argument("file", type=Path, help="a save file or walkthrough (.json)")
     replay.add_argument("--story", dest="replay_story", type=Path, default=None, help="story folder")
@@ -79,6 +91,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
             return cmd_check(args, stdout)
         if args.command == "graph":
             return cmd_graph(args, stdout)
+        if args.command == "playtest":
+            return cmd_playtest(args, stdout)
         if args.command == "replay":
             return cmd_replay(args, stdout)
         if args.command == "saves":
@@ -113,6 +127,27 @@ def _count(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more: {value}")
     return value
+
+
+def _positive(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
+    return value
+
+
+def cmd_playtest(args: argparse.Namespace, stdout: TextIO) -> int:
+    import json
+
+    from .tools import playtest
+
+    story = _load_story(args.dir)
+    report = playtest.playtest(story, args.runs, args.playtest_seed, args.max_turns, args.out)
+    if args.json:
+        stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+    else:
+        stdout.write(playtest.format_report(report))
+    return 0 if report.ok else 1
 
 
 def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
