@@ -1,10 +1,10 @@
 """The command line: the only place that wires the layers together.
 
-    python play.py [--story DIR] [--saves DIR] [--load SLOT] [--plain] [--seed N]
+    python play.py [--story DIR] [--saves DIR] [--load SLOT | --continue] [--partial] [--plain] [--seed N]
     python play.py check [DIR] [--json] [--stats] [--deep] [--budget STATES]
     python play.py graph [DIR] [--format mermaid|dot] [-o FILE]
     python play.py playtest [DIR] [-n RUNS] [--seed N] [--max-turns T] [--out DIR] [--json]
-    python play.py replay FILE [--story DIR] [--transcript OUT]
+    python play.py replay FILE|SLOT [--story DIR] [--transcript OUT] [--to N] [--branch SLOT] [--partial]
     python play.py saves [--saves DIR]
 
 Exit codes: 0 success; 1 the story or a save has problems (with messages);
@@ -15,12 +15,13 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from .errors import GameError, StoryError, UsageError
+from .errors import GameError, SaveError, StoryError, UsageError
 from .tools import DEEP_BUDGET, DEFAULT_BUDGET
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="play.py", description="AKA: Alias Investigations, a noir case in the terminal.")
     parser.add_argument("--story", type=Path, default=DEFAULT_STORY, help="story folder (default: story/)")
     parser.add_argument("--saves", type=Path, default=DEFAULT_SAVES, help="saves folder (default: saves/)")
-    parser.add_argument("--load", metavar="SLOT", help="resume from a save slot (e.g. autosave)")
+    parser.add_argument("--load", metavar="SLOT", help="resume from a save slot ('autosave': the newest autosave)")
+    parser.add_argument("--continue", dest="resume", action="store_true",
+                        help="resume the newest autosave (a new case if there is none)")
+    parser.add_argument("--partial", action="store_true",
+                        help="if the story changed so that the save stops fitting, load the turns that still fit")
     parser.add_argument("--plain", action="store_true", help="plain line mode (also used when input is piped)")
     parser.add_argument("--seed", type=int, help="random seed for text variations (default: random)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -73,9 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     playtest.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
     replay = sub.add_parser("replay", help="replay a save or walkthrough and print its transcript")
-    replay.add_argument("file", type=Path, help="a save file or walkthrough (.json)")
+    replay.add_argument("file", help="a save file or walkthrough (.json), or a slot name in the saves folder")
     replay.add_argument("--story", dest="replay_story", type=Path, default=None, help="story folder")
+    replay.add_argument("--saves", dest="saves_dir", type=Path, default=None, help="saves folder")
     replay.add_argument("--transcript", type=Path, metavar="OUT", help="write the transcript to a file")
+    replay.add_argument("--to", type=int, metavar="N", help="stop after turn N (0: the opening scene)")
+    replay.add_argument("--branch", metavar="SLOT", help="save the replayed point as a new slot to play on from")
+    replay.add_argument("--partial", dest="replay_partial", action="store_true",
+                        help="if the log stops fitting the story, stop there without failing")
 
     saves = sub.add_parser("saves", help="list the save slots")
     saves.add_argument("--saves", dest="saves_dir", type=Path, default=None, help="saves folder")
@@ -180,21 +190,71 @@ def _load_story(path: Path):
 
 
 def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from . import saves
     from .ui.session import Session
 
     story = _load_story(args.story)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
     session = Session(story, args.saves, seed=seed)
+    if args.load and args.resume:
+        raise UsageError("use either --load SLOT or --continue, not both")
     if args.load:
-        session.load(args.load)
+        try:
+            saves.slot_name(args.load)
+        except SaveError as exc:
+            raise UsageError(f"--load: {exc}") from None
+    slot = args.load or ("autosave" if args.resume else None)
+    if args.resume and not saves.has_autosave(args.saves):
+        stdout.write("No autosave yet; a new case begins.\n\n")
+        slot = None
+    notes: list[str] = []
+    if slot:
+        # A save that no longer fits raises SaveMisfit: one line, exit 1, unless --partial.
+        loaded = session.load(slot, partial=args.partial)
+        notes = loaded.notes()
+    if _wants_tui(args, stdin, stdout):
+        from .ui import tui  # imported here: prompt-toolkit is only needed for the full UI
+
+        return tui.run(session, stdout, resumed=slot, notes=notes)
+    if slot:
+        stdout.write(f"Loaded '{loaded.slot}' (turn {loaded.playthrough.turn}).\n")
+        for note in notes:
+            stdout.write(note + "\n")
+        stdout.write("\n")
     from .ui.plain import PlainUI
 
     ui = PlainUI(session, stdin, stdout)
     try:
-        return ui.run(fresh=not args.load)
+        return ui.run(fresh=not slot)
     except KeyboardInterrupt:
         stdout.write("\n")
         return ui.leave()
+
+
+def _read_replayable(args: argparse.Namespace):
+    """The document to replay: a file if FILE names one, else a slot in the saves folder."""
+    from . import saves
+
+    path = Path(args.file)
+    if path.exists() or path.suffix or "/" in args.file or "\\" in args.file:
+        return saves.read_doc(path), str(path), ()
+    found = saves.read_slot(args.saves_dir or args.saves, args.file)
+    return found.doc, str(found.path), found.skipped
+
+
+def _wants_tui(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> bool:
+    """The full-screen UI needs a terminal on both ends; TERM=dumb (Emacs shells, some
+    screen-reader setups) cannot draw it, so those get plain mode too."""
+    if args.plain or os.environ.get("TERM") == "dumb":
+        return False
+    return _is_terminal(stdin) and _is_terminal(stdout)
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
 
 
 def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
@@ -203,16 +263,40 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
     from .tools.transcript import transcript
 
     story = _load_story(args.replay_story or args.story)
-    doc = saves.read_doc(args.file)
+    doc, where, skipped = _read_replayable(args)
+    for problem in skipped:
+        print(f"note: passed over a damaged autosave: {problem}", file=sys.stderr)
+    total = len(doc["log"])
+    if args.to is not None and not 0 <= args.to <= total:
+        raise UsageError(f"--to {args.to}: {where} has turns 0 to {total}")
+    if args.branch:
+        try:
+            branch = saves.writable_slot(args.branch)
+        except SaveError as exc:
+            raise UsageError(f"--branch: {exc}") from None
+        saves_dir = args.saves_dir or args.saves
+        if saves.slot_path(saves_dir, branch).exists():
+            raise UsageError(f"--branch {branch}: a save of that name exists in {saves_dir}; pick a new name")
     engine = Engine(story)
-    saves.restore(doc, engine, str(args.file))  # raises, naming the turn, if the log no longer fits
-    log = saves.log_of(doc)
-    text = transcript(story, log, doc.get("seed", 0), engine)
+    loaded = saves.replay_doc(doc, engine, where, upto=args.to)
+    turns = loaded.fitting if args.to is None else min(args.to, loaded.fitting)
+    text = transcript(story, saves.log_of(doc), doc.get("seed", 0), engine, upto=args.to)
     if args.transcript:
         saves.write_text(args.transcript, text)
-        stdout.write(f"Transcript of {len(log)} turns written to {args.transcript}\n")
+        stdout.write(f"Transcript of {turns} turns written to {args.transcript}\n")
     else:
         stdout.write(text)
+    if not loaded.fits:
+        if not args.replay_partial:
+            raise loaded.misfit()
+        print(f"note: {where}: {saves.describe_misfit(loaded.result.error, total)}; stopped there",
+              file=sys.stderr)
+    elif loaded.story_changed:
+        print(f"note: {where}: the story was updated since this save; it replays fine", file=sys.stderr)
+    if args.branch:
+        path = saves.save_slot(saves_dir, story, loaded.playthrough, branch)
+        stdout.write(f"Saved turn {loaded.playthrough.turn} as slot '{branch}' ({path}); "
+                     f"play on with --load {branch}\n")
     return 0
 
 
@@ -224,11 +308,20 @@ def cmd_saves(args: argparse.Namespace, stdout: TextIO) -> int:
     if not infos:
         stdout.write(f"No saves in {folder}.\n")
         return 0
-    for info in infos:
-        if info.problem:
-            stdout.write(f"{info.slot:<16} cannot be loaded: {info.problem}\n")
-        else:
+    width = max(len(info.slot) for info in infos)
+    named = [info for info in infos if not info.autosave and not info.problem]
+    auto = [info for info in infos if info.autosave and not info.problem]
+    damaged = [info for info in infos if info.problem]
+    for heading, group in (("Saves", named), ("Autosaves", auto), ("Damaged", damaged)):
+        if not group:
+            continue
+        stdout.write(f"{heading} in {folder}{', newest first' if heading != 'Damaged' else ''}:\n")
+        for info in group:
+            if info.problem:
+                stdout.write(f"  {info.slot:<{width}}  DAMAGED, cannot be loaded: {info.problem}\n")
+                continue
             ending = f", ended: {info.ending}" if info.ending else ""
-            stdout.write(f"{info.slot:<16} {info.updated}  {info.title} (turn {info.turn}, "
-                         f"{info.clues} clues{ending})\n")
+            stdout.write(f"  {info.slot:<{width}}  {saves.local_time(info.updated):<16}  turn {info.turn:>3}  "
+                         f"clues {info.clues:>2}  {info.title}{ending}\n")
+    stdout.write("Resume with: play.py --load SLOT (or --continue for the newest autosave)\n")
     return 0

@@ -7,8 +7,8 @@ so that editors and terminals can jump to the place.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 
 @dataclass(frozen=True, order=True)
@@ -78,5 +78,5 @@ class Report:
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
     """A ' (did you mean 'x'?)' suffix when a known name is close, else ''."""
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -17,8 +17,8 @@ costs O(scenes), ``set_state`` costs almost nothing.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from transitions import Machine
 
@@ -247,10 +247,9 @@ class Engine:
                 if new != old:
                     pt.stats[stat.id] = new
                     events.append(StatChanged(stat.id, old, new))
-            elif isinstance(effect, EndGame):
-                if pt.ending is None:
-                    pt.ending = effect.ending
-                    events.append(GameEnded(effect.ending))
+            elif isinstance(effect, EndGame) and pt.ending is None:
+                pt.ending = effect.ending
+                events.append(GameEnded(effect.ending))
 
     def _on_enter(self, pt: Playthrough) -> None:
         self._enter(pt, self._model.state)
@@ -390,15 +389,20 @@ class Engine:
         steps = [first]
         renamed = 0
         for turn, entry in enumerate(entries, start=1):
-            scene_id = self.story.renamed_scenes.get(entry.scene, entry.scene)
-            choice_id = self.story.renamed_choices.get((scene_id, entry.choice), entry.choice)
-            renamed += (scene_id, choice_id) != (entry.scene, entry.choice)
-            problem = self._misfit(pt, scene_id, choice_id)
+            current, problem = self.fit(pt, entry)
+            renamed += current != entry
             if problem is not None:
                 error = ReplayError(turn, entry.scene, entry.choice, problem)
                 return ReplayResult(pt, steps, error, renamed)
-            steps.append(self.choose(pt, choice_id))
+            steps.append(self.choose(pt, current.choice))
         return ReplayResult(pt, steps, None, renamed)
+
+    def fit(self, pt: Playthrough, entry: LogEntry) -> tuple[LogEntry, str | None]:
+        """A logged choice as it stands in this story now: the entry with declared
+        renames followed, and why it cannot be taken at pt (None if it can)."""
+        scene_id = self.story.renamed_scenes.get(entry.scene, entry.scene)
+        choice_id = self.story.renamed_choices.get((scene_id, entry.choice), entry.choice)
+        return LogEntry(scene_id, choice_id), self._misfit(pt, scene_id, choice_id)
 
     def _misfit(self, pt: Playthrough, scene_id: str, choice_id: str) -> str | None:
         if pt.ending is not None:

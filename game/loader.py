@@ -43,7 +43,7 @@ from .story import (
     Stat,
     Story,
 )
-from .yamlsrc import YList, YMap, read_text, parse_text
+from .yamlsrc import YList, YMap, parse_text, read_text
 
 MANIFEST = "story.yaml"
 ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -132,6 +132,7 @@ class _Loader:
         self.manifest: YMap | None = None
         self.manifest_pos = Pos(display_path(root / MANIFEST))
         self.digest = hashlib.sha256()
+        self.unreadable_files = 0
 
     # -- helpers ----------------------------------------------------------
 
@@ -217,6 +218,10 @@ class _Loader:
                      "no-manifest")
         for path in files:
             self.read_file(path)
+        if self.unreadable_files:
+            # Names declared in a file that did not parse are unknown: checking
+            # references now would only bury the real problem under echoes of it.
+            return None
         self.known_names = {
             "clue": self.decls["clues"],
             "flag": self.decls["flags"],
@@ -228,13 +233,15 @@ class _Loader:
     def read_file(self, path: Path) -> None:
         display = display_path(path)
         rel = path.relative_to(self.root).as_posix()
+        errors_before = len(self.report.errors)
         text = read_text(path, display, self.report)
-        if text is None:
+        data = None if text is None else parse_text(text, display, self.report)
+        if text is None or (data is None and len(self.report.errors) > errors_before):
+            self.unreadable_files += 1
             return
         self.digest.update(rel.encode() + b"\0" + text.encode() + b"\0")
-        data = parse_text(text, display, self.report)
         if data is None:
-            if path.name == MANIFEST:
+            if rel == MANIFEST:
                 self.err(Pos(display), "the manifest is empty", "no-manifest")
             return
         if not isinstance(data, YMap):
@@ -476,7 +483,7 @@ class _Loader:
         choices = self.choices(data, decl.id, what)
         if ending and choices:
             self.err(data.kpos("choices"), f"{what} is an ending; it cannot offer choices", "ending-choices")
-        if not ending and not choices and not case_board:
+        if "ending" not in data and not choices and not case_board:
             self.err(decl.pos, f"{what} has no choices and is not an ending (a dead end)", "dead-end")
         return Scene(
             id=decl.id,
@@ -651,8 +658,8 @@ class _Loader:
             elif kind in ("stat", "set"):
                 result.extend(self.stat_effects(kind, value, vpos, what))
             else:
-                self.err(item.kpos(kind), f"unknown effect '{kind}'{did_you_mean(str(kind), EFFECT_KINDS)}",
-                         "bad-effect")
+                self.err(item.kpos(kind), f"unknown effect '{kind}'{did_you_mean(str(kind), EFFECT_KINDS)}; "
+                         f"effects are {', '.join(EFFECT_KINDS)}", "bad-effect")
         return tuple(result)
 
     def stat_effects(self, kind: str, value: Any, pos: Pos, what: str) -> list[Effect]:

@@ -8,7 +8,7 @@ the YAML so that tools can report problems where the writer can fix them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from .diagnostics import Pos
 
@@ -94,7 +94,7 @@ class EndGame:
     pos: Pos = field(default=Pos(""), compare=False)
 
 
-Effect = Union[GainClue, SetFlag, ChangeStat, EndGame]
+Effect = GainClue | SetFlag | ChangeStat | EndGame
 
 
 # --- text ----------------------------------------------------------------

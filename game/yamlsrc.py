@@ -145,7 +145,7 @@ def parse_text(text: str, display: str, report: Report) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(display, mark.line + 1, mark.column + 1) if mark else Pos(display)
-        report.error(pos, _yaml_message(exc), "yaml-syntax")
+        report.error(pos, _yaml_message(exc, text), "yaml-syntax")
         return None
     except yaml.YAMLError as exc:  # e.g. a second document in the stream
         report.error(Pos(display), f"invalid YAML: {exc}".splitlines()[0], "yaml-syntax")
@@ -167,11 +167,19 @@ def read_yaml(path: Path, display: str, report: Report) -> Any:
     return parse_text(text, display, report)
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = exc.problem or "invalid YAML"
-    if "'\\t'" in problem or "\\t" in problem:
-        return "tab character in indentation; YAML indents with spaces only"
+    mark = exc.problem_mark
+    if mark is not None:
+        lines = text.split("\n")
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        indent = line[: len(line) - len(line.lstrip())]
+        if "\t" in indent or line[mark.column : mark.column + 1] == "\t":
+            return "tab character in indentation; YAML indents with spaces only"
     context = f" {exc.context}" if exc.context else ""
+    started = exc.context_mark
+    if started is not None and mark is not None and started.line != mark.line:
+        context += f" (started at line {started.line + 1})"
     return f"YAML syntax: {problem}{context}".strip()
 
 

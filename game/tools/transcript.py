@@ -3,7 +3,7 @@
 Each turn shows the scene's title and text, the choices on offer, the one
 taken (marked with '>') and what it did. Golden transcripts in the tests pin
 the story's behaviour: an edit that changes what a walkthrough reads shows up
-as a diff.
+as a diff. Renames declared in the manifest are followed, as in any replay.
 """
 
 from __future__ import annotations
@@ -26,14 +26,16 @@ def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine 
                upto: int | None = None) -> str:
     """Replay the log (up to turn `upto`) and return the transcript text.
 
-    Replay stops quietly at the first entry that does not fit; the caller
-    checks fitness first (saves.restore) when that matters.
+    Replay stops at the first entry that does not fit, with a line saying
+    why; callers that must fail on a misfit check it first (saves.replay_doc).
     """
     engine = engine or Engine(story)
     pt, step = engine.start(seed)
     out = [f"Transcript: {story.title} (version {story.version})", f"Seed: {seed}", ""]
     entries = log if upto is None else log[:upto]
     for turn in range(len(entries) + 1):
+        if turn:
+            out.append("")
         for _style, text in render.step_lines(story, step):
             out.append(_para(text))
         out.append(f"--- Turn {turn} ---")
@@ -42,17 +44,18 @@ def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine 
         if pt.over:
             out.extend(_para(text) for _style, text in render.ending_lines(story, pt)[:-1])
             break
-        if turn == len(entries):
-            out.extend("  " + text for _style, text in render.offer_lines(engine.offers(pt)))
-            break
-        entry = entries[turn]
         offers = engine.offers(pt)
+        if turn == len(entries):
+            out.extend("  " + text for _style, text in render.offer_lines(offers))
+            break
+        entry, problem = engine.fit(pt, entries[turn])
         for offer in offers:
-            mark = ">" if offer.id == entry.choice else " "
+            mark = ">" if offer.id == entry.choice and problem is None else " "
             state = "" if offer.enabled else " [locked]"
             out.append(f"{mark} {offer.number}.{state} {offer.text}")
-        if engine.why_locked(pt, entry.choice) is not None:
-            out.append(f"(the log's next choice '{entry.choice}' does not fit here; replay stops)")
+        if problem is not None:
+            out.append(f"(turn {turn + 1} no longer fits: in scene '{entries[turn].scene}', "
+                       f"choice '{entries[turn].choice}': {problem}; replay stops)")
             break
         step = engine.choose(pt, entry.choice)
     return "\n".join(out).rstrip() + "\n"

@@ -10,9 +10,10 @@ always agree.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
+from .. import saves
 from ..diagnostics import did_you_mean
 from ..errors import ChoiceError, SaveError
 from . import render
@@ -57,10 +58,22 @@ def _save(session: Session, arg: str) -> Reply:
     return Reply([("class:notice", f"Saved to slot '{path.stem}'.")])
 
 
+PARTIAL = "--partial"
+
+
 def _load(session: Session, arg: str) -> Reply:
-    slot = arg or "quicksave"
-    session.load(slot)
-    return Reply([("class:notice", f"Loaded slot '{slot.strip().lower()}'.")], show_scene=True)
+    words = arg.split()
+    partial = PARTIAL in words
+    slot = " ".join(w for w in words if w != PARTIAL) or "quicksave"
+    try:
+        loaded = session.load(slot, partial=partial)
+    except saves.SaveMisfit as misfit:
+        hint = f"type 'load {misfit.loaded.slot} --partial' to {misfit.remedy}"
+        raise SaveError(f"{misfit.problem}; {hint}") from None
+    turns = f"turn {loaded.playthrough.turn}"
+    lines: list[Line] = [("class:notice", f"Loaded '{loaded.slot}' ({turns}).")]
+    lines.extend(("class:notice", note) for note in loaded.notes())
+    return Reply(lines, show_scene=True)
 
 
 def _undo(session: Session, arg: str) -> Reply:
@@ -70,13 +83,25 @@ def _undo(session: Session, arg: str) -> Reply:
         raise ChoiceError(f"undo takes a number of turns, not {arg!r}") from None
     undone = session.undo(turns)
     plural = "s" if undone != 1 else ""
-    return Reply([("class:notice", f"Undid {undone} turn{plural}.")], show_scene=True)
+    return Reply([("class:notice", f"Undid {undone} turn{plural}; back at turn {session.pt.turn}.")],
+                 show_scene=True)
+
+
+def _rewind(session: Session, arg: str) -> Reply:
+    try:
+        turn = int(arg)
+    except ValueError:
+        raise ChoiceError("rewind takes a turn number from 'history', e.g. 'rewind 2'") from None
+    session.rewind(turn)
+    where = "the start of the case" if turn == 0 else f"just after turn {turn}"
+    return Reply([("class:notice", f"Rewound to {where}.")], show_scene=True)
 
 
 def _history(session: Session, arg: str) -> Reply:
     if not session.pt.log:
         return Reply([("class:text", "No choices taken yet.")])
     lines: list[Line] = [("class:title", "History")]
+    lines.append(("class:hint", "'rewind N' goes back to just after turn N; 'rewind 0' to the start."))
     for turn, entry in enumerate(session.pt.log, start=1):
         scene = session.story.scenes.get(entry.scene)
         title = scene.title if scene and scene.title else entry.scene
@@ -88,7 +113,9 @@ def _history(session: Session, arg: str) -> Reply:
             text = deduction.label if deduction else entry.choice
         else:
             text = entry.choice
-        lines.append(("class:item", f"{turn}. {title}: {text}"))
+        lines.append(("class:item", f"Turn {turn}. {title}: {text}"))
+    scene = session.story.scenes.get(session.pt.scene)
+    lines.append(("class:item", f"Now: turn {session.pt.turn}, {scene.title if scene else session.pt.scene}."))
     return Reply(lines)
 
 
@@ -97,12 +124,14 @@ def _saves(session: Session, arg: str) -> Reply:
     if not infos:
         return Reply([("class:text", "No saves yet. Type 'save NAME' to make one.")])
     lines: list[Line] = [("class:title", "Saves")]
-    for info in infos:
+    # Named saves first, then the autosave ring in its own order, damaged files last.
+    for info in sorted(infos, key=lambda i: (bool(i.problem), i.autosave)):
         if info.problem:
             lines.append(("class:locked", f"- {info.slot}: cannot be loaded ({info.problem})"))
         else:
+            ending = f", ended: {info.ending}" if info.ending else ""
             lines.append(("class:item", f"- {info.slot}: {info.title}, turn {info.turn}, "
-                                        f"{info.clues} clues, {info.updated}"))
+                                        f"{info.clues} clues{ending}, saved {saves.local_time(info.updated)}"))
     return Reply(lines)
 
 
@@ -130,9 +159,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("status", ("st",), "status", "relationships and Jessica's state of mind", _status),
     Command("history", ("hi",), "history", "the choices taken so far", _history),
     Command("save", ("s",), "save NAME", "save to a named slot", _save, takes_slot=True),
-    Command("load", ("lo",), "load NAME", "load a named slot", _load, takes_slot=True),
+    Command("load", ("lo",), "load NAME [--partial]",
+            "load a named slot ('autosave': the newest); --partial loads what still fits an edited story",
+            _load, takes_slot=True),
     Command("saves", (), "saves", "list the save slots", _saves),
     Command("undo", ("u",), "undo [N]", "take back the last N turns (default 1)", _undo),
+    Command("rewind", (), "rewind N", "go back to just after turn N of the history", _rewind),
     Command("restart", (), "restart", "start the case over from the beginning", _restart),
     Command("help", ("h", "?"), "help", "this list", _help),
     Command("quit", ("q", "exit"), "quit", "save to the autosave slot and leave", _quit),
@@ -181,7 +213,7 @@ def _take(session: Session, number: int) -> Reply:
     except ChoiceError as exc:
         return Reply([("class:error", str(exc).capitalize() + ".")])
     lines = render.step_lines(session.story, step)
-    warning = session.try_autosave()
+    warning = session.try_autosave(once=True)
     if warning:
         lines.append(("class:error", warning))
     return Reply(lines, show_scene=True, took_turn=True)

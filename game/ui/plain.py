@@ -11,6 +11,8 @@ import shutil
 import textwrap
 from typing import TextIO
 
+from .. import profile
+from ..errors import SaveError
 from . import render
 from .commands import Reply, dispatch
 from .render import Line
@@ -48,9 +50,21 @@ class PlainUI:
         session = self.session
         self.write(render.scene_lines(session.engine, session.pt))
         if session.over:
-            self.write(render.ending_lines(session.story, session.pt))
+            self.write(render.ending_lines(session.story, session.pt, self.endings_found()))
         else:
             self.write(render.offer_lines(session.offers()))
+
+    def endings_found(self) -> int | None:
+        """Record the ending in the player's profile; how many endings they have found."""
+        session = self.session
+        try:
+            found = profile.record(session.saves_dir, session.story, session.pt.ending or "")
+        except SaveError as exc:
+            self.stdout.write(f"Could not record this ending: {exc}\n")
+            return None
+        if found.warning:
+            self.stdout.write(found.warning + "\n")
+        return len(found.discovered)
 
     def intro(self) -> None:
         story = self.session.story
@@ -86,6 +100,6 @@ class PlainUI:
         if warning:
             self.stdout.write(warning + "\n")
         else:
-            self.stdout.write("Autosaved. Come back to it with --load autosave.\n")
+            self.stdout.write("Autosaved. Come back to it with --continue.\n")
         self.stdout.flush()
         return 0

@@ -1,9 +1,9 @@
 """A game in progress: the engine, the playthrough and the saves, for any UI.
 
 Both the plain line mode and the prompt-toolkit interface drive a Session;
-neither talks to the engine or the save files directly. Undo is a replay of
-the log minus its last turns: the log is the truth, so undo can never drift
-from what a reload would give.
+neither talks to the engine or the save files directly. Undo and rewind are
+a replay of the log minus its last turns: the log is the truth, so undo can
+never drift from what a reload would give.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ class Session:
         self.seed = seed
         self.pt: Playthrough
         self.last_step: Step
+        self._autosaved: tuple | None = None  # (seed, log) of the newest autosave this session wrote
+        self._autosave_warning = ""
         self.new_game(seed)
 
     # -- playing ----------------------------------------------------------
@@ -58,15 +60,22 @@ class Session:
         """Go back some turns by replaying the shorter log; returns how many were undone."""
         if turns < 1:
             raise ChoiceError("undo takes a positive number of turns")
-        available = len(self.pt.log)
-        if available == 0:
+        if not self.pt.log:
             raise ChoiceError("nothing to undo: this is the start of the case")
-        turns = min(turns, available)
-        result = self.engine.replay(self.pt.log[:-turns], self.pt.seed)
+        turns = min(turns, len(self.pt.log))
+        self.rewind(len(self.pt.log) - turns)
+        return turns
+
+    def rewind(self, turn: int) -> None:
+        """Go back to the state just after `turn` (0: the start of the case)."""
+        now = len(self.pt.log)
+        if not 0 <= turn < now:
+            raise ChoiceError(f"rewind takes a turn from 0 to {now - 1}; see 'history'" if now
+                              else "nothing to rewind: this is the start of the case")
+        result = self.engine.replay(self.pt.log[:turn], self.pt.seed)
         # The log was made by this very story, so it always replays.
         self.pt = result.playthrough
         self.last_step = Step(None)
-        return turns
 
     # -- saving -----------------------------------------------------------
 
@@ -74,22 +83,41 @@ class Session:
         return saves.save_slot(self.saves_dir, self.story, self.pt, slot)
 
     def autosave(self) -> Path | None:
-        """Save to the autosave slot; a failure is reported by the caller, never fatal."""
-        return saves.save_slot(self.saves_dir, self.story, self.pt, saves.AUTOSAVE)
+        """Save into the autosave ring; None if this state is already the newest autosave."""
+        key = (self.pt.seed, tuple(self.pt.log))
+        if key == self._autosaved:
+            return None
+        path = saves.autosave(self.saves_dir, self.story, self.pt)
+        self._autosaved = key
+        return path
 
-    def load(self, slot: str) -> None:
-        result = saves.load_slot(self.saves_dir, slot, self.engine)
-        self.pt = result.playthrough
+    def load(self, slot: str, partial: bool = False) -> saves.Loaded:
+        """Load a slot ('autosave': the newest autosave). SaveError if it cannot
+        be read; SaveMisfit if the story changed so that it stops fitting, unless
+        partial, which loads the turns that still fit. loaded.notes() says what
+        the player should be told."""
+        loaded = saves.load_slot(self.saves_dir, slot, self.engine, partial=partial)
+        self.pt = loaded.playthrough
         self.seed = self.pt.seed
         self.last_step = Step(None)
+        if loaded.fits and loaded.slot == saves.autosave_slots()[0]:
+            # The newest autosave already holds this state: quitting now should not push the ring.
+            self._autosaved = (self.pt.seed, tuple(self.pt.log))
+        return loaded
 
     def slots(self) -> list[saves.SaveInfo]:
         return saves.list_saves(self.saves_dir)
 
-    def try_autosave(self) -> str:
-        """Autosave, returning a warning line if it failed ('' when it worked)."""
+    def try_autosave(self, once: bool = False) -> str:
+        """Autosave, returning a warning line if it failed ('' when it worked).
+        With once=True (after every turn) the same failure is reported only the
+        first time, so a full disk does not shout on every turn."""
         try:
             self.autosave()
         except SaveError as exc:
-            return f"Autosave failed: {exc}"
+            warning = f"Autosave failed: {exc}"
+            repeated = warning == self._autosave_warning
+            self._autosave_warning = warning
+            return "" if once and repeated else warning
+        self._autosave_warning = ""
         return ""

@@ -1,0 +1,139 @@
+"""The player's profile: which endings they have reached, across playthroughs.
+
+Kept in the saves folder as profile/endings.json (in a subfolder, so the
+save listing, which reads every *.json in the folder, never mistakes it for
+a damaged save). Written atomically with saves.write_bytes. It is a
+convenience, not a save: a damaged file is reported in one line and rebuilt
+from the endings recorded in the save files, never a reason to stop a game.
+
+    {"format": "aka-profile", "version": 1,
+     "stories": {"<story id>": {"endings": {"<ending id>": "<first reached, ISO time>"}}}}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import saves
+from .errors import SaveError
+from .story import Story
+
+FORMAT = "aka-profile"
+VERSION = 1
+FOLDER = "profile"
+FILE = "endings.json"
+MAX_BYTES = 1024 * 1024
+
+
+@dataclass
+class Profile:
+    """Endings reached for one story (id -> when first reached), and any problem reading it."""
+
+    story: Story
+    endings: dict[str, str] = field(default_factory=dict)
+    warning: str = ""  # one line for the player when the file had to be rebuilt
+
+    @property
+    def discovered(self) -> list[str]:
+        """Ids of the reached endings that the story still has, in the story's order."""
+        return [ending for ending in self.story.endings if ending in self.endings]
+
+
+def path_of(saves_dir: Path) -> Path:
+    return saves_dir / FOLDER / FILE
+
+
+def load(saves_dir: Path, story: Story) -> Profile:
+    """The profile for this story; an empty one if there is none yet.
+
+    A damaged file is rebuilt (from the endings in the saves) and rewritten,
+    with a one-line warning in Profile.warning; this never raises.
+    """
+    path = path_of(saves_dir)
+    try:
+        doc = _read(path)
+    except SaveError as exc:
+        profile = Profile(story, _endings_from_saves(saves_dir, story))
+        profile.warning = f"The endings record was damaged ({exc}); rebuilt it from your saves."
+        try:
+            _write(path, _replace_story(_empty(), story.id, profile.endings))
+        except SaveError as write_exc:
+            profile.warning += f" Could not write it back: {write_exc}."
+        return profile
+    entry = doc["stories"].get(story.id, {})
+    return Profile(story, dict(entry.get("endings", {})))
+
+
+def record(saves_dir: Path, story: Story, ending: str, now: str | None = None) -> Profile:
+    """Note that this ending was reached; write the file only if it is new.
+
+    Raises SaveError if the file cannot be written (the caller reports it).
+    """
+    profile = load(saves_dir, story)
+    if ending in profile.endings or ending not in story.endings:
+        return profile
+    profile.endings[ending] = now or datetime.now(UTC).isoformat(timespec="seconds")
+    path = path_of(saves_dir)
+    try:
+        doc = _read(path)
+    except SaveError:
+        doc = _empty()  # load() just rebuilt it; if it is damaged again, start over
+    _write(path, _replace_story(doc, story.id, profile.endings))
+    return profile
+
+
+# --- the file --------------------------------------------------------------
+
+
+def _empty() -> dict[str, Any]:
+    return {"format": FORMAT, "version": VERSION, "stories": {}}
+
+
+def _replace_story(doc: dict[str, Any], story_id: str, endings: dict[str, str]) -> dict[str, Any]:
+    doc["stories"][story_id] = {"endings": dict(sorted(endings.items()))}
+    return doc
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """The parsed, checked document; an empty one if the file does not exist."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise SaveError("the file is too large")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return _empty()
+    except OSError as exc:
+        raise SaveError(f"cannot read it: {exc.strerror or exc}") from None
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise SaveError("not valid JSON") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise SaveError(f"not a '{FORMAT}' file")
+    if doc.get("version") != VERSION:
+        raise SaveError(f"unknown version {doc.get('version')!r}")
+    stories = doc.get("stories")
+    if not isinstance(stories, dict):
+        raise SaveError("'stories' is not an object")
+    for story_id, entry in stories.items():
+        endings = entry.get("endings") if isinstance(entry, dict) else None
+        if not isinstance(endings, dict) or not all(isinstance(v, str) for v in endings.values()):
+            raise SaveError(f"the entry for story '{story_id}' is malformed")
+    return doc
+
+
+def _write(path: Path, doc: dict[str, Any]) -> None:
+    saves.write_bytes(path, (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode())
+
+
+def _endings_from_saves(saves_dir: Path, story: Story) -> dict[str, str]:
+    """Endings the save files show were reached (their summaries name the ending)."""
+    found: dict[str, str] = {}
+    for info in saves.list_saves(saves_dir):
+        if info.ending in story.endings and not info.problem:
+            found.setdefault(str(info.ending), info.updated)
+    return found

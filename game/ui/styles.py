@@ -1,0 +1,93 @@
+"""Colours and attributes for the terminal UI's style classes.
+
+The class names are the ones render.py gives its lines, plus a few of the
+full UI's own. Nothing may depend on colour alone: every notice has a
+leading mark or a word, the selected choice a '>' as well as reverse video,
+a locked choice the word "locked" as well as dim text. With NO_COLOR set
+(https://no-color.org) prompt-toolkit drops to monochrome by itself; we
+also swap in a style that uses only bold, italic, underline and reverse, so
+nothing is left looking half-styled.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prompt_toolkit.styles import Style
+
+COLOUR = {
+    "title": "bold #e0b050",
+    "heading": "bold underline",
+    "text": "",
+    "outcome": "italic #a8b8c8",
+    "notice": "bold #70c0a0",
+    "notice.mark": "bold #70c0a0",
+    "error": "#e07070",
+    "error.mark": "bold #e07070",
+    "hint": "#909090",
+    "item": "",
+    "ending": "bold #e0b050",
+    "banner": "bold #e0b050",
+    "echo": "#8a8a8a",
+    "echo.mark": "#8a8a8a",
+    "choice": "",
+    "choice.number": "bold #e0b050",
+    "choice.mark": "bold #e0b050",
+    "choice.selected": "reverse",
+    "choice.selected.number": "bold reverse",
+    "locked": "#707070",
+    "locked.hint": "#707070 italic",
+    "rule": "#505050",
+    "rule.more": "bold #e0b050",
+    "prompt": "bold #e0b050",
+    "placeholder": "#6a6a6a italic",
+    "toolbar": "bg:#262a33 #c8c8c8",
+    "toolbar.place": "bg:#262a33 bold #ffffff",
+    "toolbar.label": "bg:#262a33 #909aa8",
+    "toolbar.value": "bg:#262a33 bold #e8e8e8",
+    "toolbar.changed": "bg:#262a33 bold #e0b050",
+    "toolbar.sep": "bg:#262a33 #50565f",
+    "completion-menu": "bg:#303540 #d0d0d0",
+    "completion-menu.completion.current": "bg:#e0b050 #000000",
+    "scrollbar.background": "bg:#262a33",
+    "scrollbar.button": "bg:#707480",
+}
+
+MONO = {
+    "title": "bold",
+    "heading": "bold underline",
+    "outcome": "italic",
+    "notice": "bold",
+    "notice.mark": "bold",
+    "error.mark": "bold",
+    "ending": "bold",
+    "banner": "bold",
+    "choice.number": "bold",
+    "choice.mark": "bold",
+    "choice.selected": "reverse",
+    "choice.selected.number": "bold reverse",
+    "locked.hint": "italic",
+    "rule.more": "bold",
+    "prompt": "bold",
+    "placeholder": "italic",
+    "toolbar": "reverse",
+    "toolbar.place": "reverse bold",
+    "toolbar.value": "reverse bold",
+    "toolbar.changed": "reverse bold underline",
+    "completion-menu": "reverse",
+    "completion-menu.completion.current": "bold",
+    "scrollbar.background": "",
+    "scrollbar.button": "reverse",
+}
+
+
+def no_color() -> bool:
+    """NO_COLOR set to anything non-empty means: no colour."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def build_style(monochrome: bool | None = None) -> Style:
+    if monochrome is None:
+        monochrome = no_color()
+    table = MONO if monochrome else COLOUR
+    return Style([(name, value) for name, value in table.items() if value])

@@ -1,0 +1,82 @@
+"""The title screen and the load menu: what they say and which items they offer.
+
+Plain data (styled lines and Options); the terminal UI shows them in the
+same story view as the game, so the title menu is used exactly like a
+scene's choices: a number, or the arrow keys and Enter.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .. import saves
+from ..story import Story
+from .render import Line
+from .storyview import Option
+
+NEW, CONTINUE, LOAD, QUIT, BACK = "new", "continue", "load", "quit", "back"
+SLOT = "slot:"
+
+# Words the title screen understands besides numbers (for typing and Tab).
+WORDS = {"new": NEW, "n": NEW, "continue": CONTINUE, "c": CONTINUE, "load": LOAD, "lo": LOAD,
+         "quit": QUIT, "q": QUIT, "exit": QUIT, "back": BACK, "b": BACK}
+COMPLETION_WORDS = ["new", "continue", "load", "help", "quit"]
+
+
+def title_lines(story: Story) -> list[Line]:
+    lines: list[Line] = [("class:banner", story.title)]
+    if story.content_notes:
+        lines.append(("class:notice", "Content notes: " + ", ".join(story.content_notes) + "."))
+    if story.intro.strip():
+        lines.append(("class:text", story.intro.strip()))
+    return lines
+
+
+def latest_autosave(infos: list[saves.SaveInfo]) -> saves.SaveInfo | None:
+    """The newest autosave (the list is newest first); any slot named autosave* counts."""
+    for info in infos:
+        if info.slot.startswith(saves.AUTOSAVE):
+            return info
+    return None
+
+
+def describe(info: saves.SaveInfo) -> str:
+    ended = ", case closed" if info.ending else ""
+    when = _local_time(info.updated)
+    return f"{info.title}, turn {info.turn}, {info.clues} clues{ended} ({when})"
+
+
+def _local_time(stamp: str) -> str:
+    """A save's UTC timestamp as the player's local date and time."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp[:16]
+
+
+def menu(infos: list[saves.SaveInfo]) -> list[Option]:
+    autosave = latest_autosave(infos)
+    loadable = [i for i in infos if not i.problem]
+    if autosave is None:
+        resume = Option(2, "Continue", False, "no autosave yet", CONTINUE)
+    elif autosave.problem:
+        resume = Option(2, "Continue", False, f"the autosave cannot be read: {autosave.problem}", CONTINUE)
+    else:
+        resume = Option(2, f"Continue: {describe(autosave)}", True, "", CONTINUE)
+    return [
+        Option(1, "New case", True, "", NEW),
+        resume,
+        Option(3, "Load a saved case", bool(loadable), "" if loadable else "no saves yet", LOAD),
+        Option(4, "Quit", True, "", QUIT),
+    ]
+
+
+def slot_menu(infos: list[saves.SaveInfo]) -> list[Option]:
+    options = []
+    for number, info in enumerate(infos, start=1):
+        if info.problem:
+            options.append(Option(number, info.slot, False, f"cannot be loaded: {info.problem}", SLOT + info.slot))
+        else:
+            options.append(Option(number, f"{info.slot}: {describe(info)}", True, "", SLOT + info.slot))
+    options.append(Option(len(options) + 1, "Back", True, "", BACK))
+    return options

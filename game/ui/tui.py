@@ -1,0 +1,459 @@
+"""The terminal UI: a full-screen prompt-toolkit application.
+
+    +--------------------------------------------+
+    | story view: transcript + numbered choices  |  storyview.StoryView
+    |                                            |
+    |---------------------- more below: PgDn ----|  a rule (and the scroll hint)
+    | > input line (Tab completes, history)      |  inputline.InputLine
+    | Area: Scene | Turn 3 | Clues 1/4 | Trish 2 |  toolbar.rows
+    +--------------------------------------------+
+
+Full screen, because the layout needs it: the toolbar stays at the bottom,
+the choices can be highlighted in place with the arrow keys, and a resize
+re-wraps every paragraph already shown (a line-mode prompt cannot re-wrap
+what it has already printed). What the player types goes through the same
+command table as plain mode (commands.dispatch); this module only decides
+how things look and which keys do what.
+
+Imported only when the terminal UI is chosen: prompt-toolkit costs about a
+tenth of a second to import, which plain mode and the writer's tools skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import signal
+import textwrap
+from collections.abc import Callable
+from typing import TextIO
+
+from prompt_toolkit.application import Application
+from prompt_toolkit.data_structures import Point
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
+from prompt_toolkit.layout import (
+    Float,
+    FloatContainer,
+    HSplit,
+    Layout,
+    Window,
+)
+from prompt_toolkit.layout.controls import UIContent, UIControl
+from prompt_toolkit.layout.margins import ConditionalMargin, ScrollbarMargin
+from prompt_toolkit.layout.menus import CompletionsMenu
+from prompt_toolkit.output import ColorDepth
+
+from .. import profile
+from ..errors import GameError, SaveError
+from . import render, title, toolbar
+from .commands import COMMANDS, Reply, dispatch
+from .ending import RUN, ending_screen
+from .inputline import InputLine
+from .render import Line
+from .session import Session
+from .storyview import Option, StoryView
+from .styles import build_style, no_color
+from .wrap import Row
+
+TITLE, SLOTS, GAME = "title", "slots", "game"
+
+KEY_HELP: list[Line] = [
+    ("class:heading", "Keys"),
+    ("class:item", "- Up/Down, then Enter: take the highlighted choice (or type its number)"),
+    ("class:item", "- PageUp/PageDown: scroll the story"),
+    ("class:item", "- Tab: complete a command or a save name; Ctrl-P/Ctrl-N: earlier commands"),
+    ("class:item", "- Ctrl-D or Ctrl-C: autosave and quit"),
+]
+
+
+class RowsControl(UIControl):
+    """A few rows computed for the width at render time (the toolbar, the rule)."""
+
+    def __init__(self, get_rows: Callable[[int], list[Row]]):
+        self.get_rows = get_rows
+
+    def preferred_height(self, width: int, max_available_height: int, wrap_lines: bool,
+                         get_line_prefix: object) -> int:
+        return len(self.get_rows(width))
+
+    def create_content(self, width: int, height: int) -> UIContent:
+        rows = self.get_rows(width)
+        return UIContent(get_line=lambda i: rows[i] if i < len(rows) else [], line_count=len(rows),
+                         cursor_position=Point(0, 0), show_cursor=False)
+
+
+class TerminalUI:
+    def __init__(self, session: Session, resumed: str | None = None, monochrome: bool | None = None,
+                 notes: list[str] | None = None):
+        """resumed: the slot the game was loaded from (--load); None shows the title screen.
+        notes: what the load said (story updated, damaged autosave passed over...)."""
+        self.session = session
+        self.monochrome = no_color() if monochrome is None else monochrome
+        self.view = StoryView()
+        self.mode = TITLE
+        self.errors: list[BaseException] = []  # unexpected errors shown to the player (tests check it)
+        self.farewell = ""  # printed on the normal screen once the UI has gone
+        self.quit_requested = False
+        self._changed_from: dict[str, str] | None = None
+        self._slot_cache: list[str] | None = None
+        self._scene_shown: tuple[str, list[Line]] | None = None  # the last scene text shown in full
+        self.line = InputLine(self._words, self._slot_commands, self._slot_names, self.view.select_number)
+        self.app: Application[int] = Application(
+            layout=self._layout(),
+            key_bindings=self._bindings(),
+            style=build_style(self.monochrome),
+            full_screen=True,
+            mouse_support=False,
+            color_depth=ColorDepth.MONOCHROME if self.monochrome else None,
+        )
+        startup = profile.load(session.saves_dir, session.story)
+        if resumed:
+            self._enter_game([("class:notice", f"Resumed '{resumed}' at turn {session.pt.turn}."),
+                              *(("class:notice", note) for note in notes or ())])
+        else:
+            self._show_title()
+        if startup.warning:
+            self.view.add_block([("class:error", startup.warning)])
+
+    # -- running ------------------------------------------------------------
+
+    def run(self) -> int:
+        try:
+            return self.app.run(pre_run=self._on_signals) or 0
+        except EOFError:  # the terminal went away: keep what was played
+            self._leave()
+            return 0
+
+    def _on_signals(self) -> None:
+        """A closed terminal window (SIGHUP) or a polite kill (SIGTERM) leaves as Ctrl-D does."""
+        loop = asyncio.get_running_loop()
+        for name in ("SIGHUP", "SIGTERM"):
+            number = getattr(signal, name, None)
+            if number is None:
+                continue
+            # Windows has no loop signal handlers; a thread other than the main one may not set them
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, lambda: self._guard(self._leave))
+
+    # -- layout ---------------------------------------------------------------
+
+    def _layout(self) -> Layout:
+        scrolls = Condition(lambda: self.view.more_above or self.view.more_below)
+        story = Window(
+            self.view,
+            right_margins=[ConditionalMargin(ScrollbarMargin(display_arrows=False), filter=scrolls)],
+            get_vertical_scroll=lambda window: self.view.top,
+            always_hide_cursor=True,
+        )
+        prompt = self.line.window(self._placeholder)
+        body = HSplit([
+            story,
+            Window(RowsControl(self._rule), height=1),
+            prompt,
+            Window(RowsControl(self._toolbar), style="class:toolbar", dont_extend_height=True),
+        ])
+        menu = Float(xcursor=True, ycursor=True, content=CompletionsMenu(max_height=8, scroll_offset=1))
+        return Layout(FloatContainer(body, floats=[menu]), focused_element=prompt)
+
+    def _placeholder(self) -> str:
+        return "a number, or 'help'" if self.view.options else "'help' lists the commands"
+
+    def _rule(self, width: int) -> list[Row]:
+        if self.view.more_below:
+            label = " more below: PgDn "
+            if width > len(label) + 4:
+                return [[("class:rule", "─" * (width - len(label) - 2)), ("class:rule.more", label),
+                         ("class:rule", "──")]]
+            return [[("class:rule.more", label.strip()[:width])]]
+        return [[("class:rule", "─" * width)]]
+
+    def _toolbar(self, width: int) -> list[Row]:
+        if self.mode != GAME:
+            return toolbar.title_rows(self.session.story.title, width)
+        return toolbar.rows(self.session, width, self._changed_from)
+
+    # -- keys -----------------------------------------------------------------
+
+    def _bindings(self) -> KeyBindings:
+        keys = KeyBindings()
+        line = self.line
+        completing = Condition(lambda: line.completing)
+
+        @keys.add("enter", eager=True)
+        def _(event: KeyPressEvent) -> None:
+            self._guard(self._enter)
+
+        @keys.add("tab", eager=True)
+        def _(event: KeyPressEvent) -> None:
+            self._guard(lambda: line.complete(1))
+
+        @keys.add("s-tab", eager=True)
+        def _(event: KeyPressEvent) -> None:
+            self._guard(lambda: line.complete(-1))
+
+        @keys.add("up", filter=completing)
+        def _(event: KeyPressEvent) -> None:
+            line.complete(-1)
+
+        @keys.add("down", filter=completing)
+        def _(event: KeyPressEvent) -> None:
+            line.complete(1)
+
+        @keys.add("up", filter=~completing)
+        def _(event: KeyPressEvent) -> None:
+            self._guard(lambda: self._arrow(-1))
+
+        @keys.add("down", filter=~completing)
+        def _(event: KeyPressEvent) -> None:
+            self._guard(lambda: self._arrow(1))
+
+        @keys.add("c-p")
+        def _(event: KeyPressEvent) -> None:
+            line.recall(-1)
+
+        @keys.add("c-n")
+        def _(event: KeyPressEvent) -> None:
+            line.recall(1)
+
+        @keys.add("pageup")
+        def _(event: KeyPressEvent) -> None:
+            self.view.page(-1)
+
+        @keys.add("pagedown")
+        def _(event: KeyPressEvent) -> None:
+            self.view.page(1)
+
+        @keys.add("s-up")
+        def _(event: KeyPressEvent) -> None:
+            self.view.scroll(-1)
+
+        @keys.add("s-down")
+        def _(event: KeyPressEvent) -> None:
+            self.view.scroll(1)
+
+        @keys.add("escape", eager=True)
+        def _(event: KeyPressEvent) -> None:
+            if line.completing:
+                line.cancel_completion()
+            elif self.mode == SLOTS:
+                self._guard(self._show_title)
+            else:
+                line.clear()
+
+        @keys.add(Keys.BracketedPaste)
+        def _(event: KeyPressEvent) -> None:
+            line.paste(event.data)
+
+        @keys.add("c-c", eager=True)
+        @keys.add("c-d", eager=True)
+        @keys.add(Keys.SIGINT, eager=True)
+        def _(event: KeyPressEvent) -> None:
+            self._guard(self._leave)
+
+        return keys
+
+    def _arrow(self, step: int) -> None:
+        """Up/Down pick a choice; once a command is being typed they walk the history."""
+        text = self.line.text.strip()
+        if text and not text.isdecimal():
+            self.line.recall(step)
+            return
+        if text:
+            self.line.clear()
+        self.view.move_selection(step)
+
+    # -- input ----------------------------------------------------------------
+
+    def _enter(self) -> None:
+        text = self.line.take()
+        if not text:
+            option = self.view.selected_option()
+            if option is None:
+                return
+            text = str(option.number)
+        self.submit(text)
+
+    def submit(self, text: str) -> None:
+        """Run one line of input as if typed: a number or a command."""
+        mark, generation = self.view.mark(), self.view.generation
+        option = self._option_for(text)
+        echo = f"{option.number}. {option.text}" if option else text
+        self.view.add_block([("class:echo", echo)])
+        if self.mode == GAME:
+            self._game_input(text, option)
+        else:
+            self._menu_input(text, option)
+        if not self.quit_requested and self.view.generation == generation:
+            self.view.show_from(mark)  # page in from this turn's first line
+
+    def _option_for(self, text: str) -> Option | None:
+        if text.isascii() and text.isdecimal():
+            for option in self.view.options:
+                if option.number == int(text):
+                    return option
+        return None
+
+    def _game_input(self, text: str, option: Option | None) -> None:
+        session = self.session
+        before = toolbar.values(session)
+        if option is not None and option.key.startswith(RUN):
+            text = option.key[len(RUN):]
+        reply: Reply = dispatch(session, text)
+        if text.split(" ", 1)[0].lower() in ("help", "h", "?"):
+            reply.lines.extend(KEY_HELP)
+        self.view.add(reply.lines)
+        if reply.took_turn or (reply.show_scene and toolbar.values(session) != before):
+            self._changed_from = before
+        if reply.quit:
+            self._leave()
+            return
+        if reply.show_scene:
+            opening = session.last_step
+            if not reply.took_turn and opening.choice is None and opening.events:
+                self.view.add(render.step_lines(session.story, opening))  # a restart's first notices
+            # A choice that keeps Jessica in the same scene shows only what is new in it;
+            # 'look' (or anything else) shows the whole scene again.
+            stayed = reply.took_turn and not session.last_step.entered
+            self._show_scene(only_new=stayed)
+        self._slot_cache = None
+
+    def _menu_input(self, text: str, option: Option | None) -> None:
+        word, _, arg = text.partition(" ")
+        if option is not None:
+            if not option.enabled:
+                self.view.add([("class:error", f"That is not available: {option.hint}.")])
+                return
+            action = option.key
+        elif word.lower() in ("help", "h", "?"):
+            self.view.add([("class:text", "Type a number from the list, or new, continue, load NAME, "
+                                          "quit."), *KEY_HELP])
+            return
+        elif word.lower() in title.WORDS:
+            action = title.WORDS[word.lower()]
+            if action == title.LOAD and arg:
+                action = title.SLOT + arg
+        else:
+            self.view.add([("class:error", "Type a number from the list, or 'help'.")])
+            return
+        self._menu_action(action)
+
+    def _menu_action(self, action: str) -> None:
+        if action == title.NEW:
+            self.session.new_game()
+            self._enter_game(render.step_lines(self.session.story, self.session.last_step))
+        elif action == title.CONTINUE:
+            self._load("autosave")
+        elif action == title.LOAD:
+            self._show_slots()
+        elif action.startswith(title.SLOT):
+            self._load(action[len(title.SLOT):])
+        elif action == title.BACK:
+            self._show_title()
+        elif action == title.QUIT:
+            self._leave()
+
+    def _load(self, slot: str) -> None:
+        try:
+            loaded = self.session.load(slot)
+        except SaveError as exc:
+            self.view.add([("class:error", str(exc))])
+            return
+        self._enter_game([("class:notice", f"Resumed '{slot}' at turn {self.session.pt.turn}."),
+                          *(("class:notice", note) for note in loaded.notes())])
+
+    # -- screens ----------------------------------------------------------------
+
+    def _show_title(self) -> None:
+        self.mode = TITLE
+        self.view.clear()
+        self.view.add_block(title.title_lines(self.session.story))
+        options = title.menu(self.session.slots())
+        resume = options[1]  # Continue, when there is an autosave, is what a returning player wants
+        self.view.set_options(options, selected=1 if resume.enabled else None)
+        self.view.show_from(0)
+
+    def _show_slots(self) -> None:
+        self.mode = SLOTS
+        self.view.add_block([("class:heading", "Saved cases (Esc: back)")])
+        self.view.set_options(title.slot_menu(self.session.slots()))
+
+    def _enter_game(self, lines: list[Line]) -> None:
+        self.mode = GAME
+        self._changed_from = None
+        self.view.clear()
+        self.view.add_block(lines)
+        self._show_scene()
+        self.view.show_from(0)
+
+    def _show_scene(self, only_new: bool = False) -> None:
+        session = self.session
+        lines = render.scene_lines(session.engine, session.pt)
+        shown = (session.pt.scene, lines)
+        if only_new and self._scene_shown is not None and self._scene_shown[0] == session.pt.scene:
+            # Re-reading the same paragraphs after every choice is noise in an hour of play.
+            lines = [line for line in lines if line[0] != "class:title" and line not in self._scene_shown[1]]
+        self._scene_shown = shown
+        self.view.add_block(lines)
+        if session.over:
+            lines, options = ending_screen(session)
+            self.view.add_block(lines)
+            self.view.set_options(options)
+        else:
+            self.view.set_options([Option(o.number, o.text, o.enabled, o.hint, o.id)
+                                   for o in session.offers()])
+
+    # -- leaving and errors -------------------------------------------------------
+
+    def _leave(self) -> None:
+        """Quit: autosave a game in progress (never the title screen's untouched new game)."""
+        self.quit_requested = True
+        if self.mode == GAME:
+            warning = self.session.try_autosave()
+            self.farewell = warning or "Autosaved. 'Continue' on the title screen resumes the case."
+        if self.app.is_running and not self.app.future.done():
+            self.app.exit(result=0)
+
+    def _guard(self, action: Callable[[], None]) -> None:
+        """Run a key's action; no error may take the game down with it."""
+        try:
+            action()
+        except GameError as exc:
+            self.view.add_block([("class:error", str(exc))])
+        except Exception as exc:  # a bug: say so in one line and keep the game alive
+            self.errors.append(exc)
+            self.view.add_block([("class:error", f"Something went wrong ({type(exc).__name__}: {exc}). "
+                                                 "Your game is autosaved after every turn.")])
+
+    # -- completion sources -------------------------------------------------------
+
+    def _words(self) -> list[str]:
+        if self.mode == GAME:
+            return [command.name for command in COMMANDS]
+        return list(title.COMPLETION_WORDS)
+
+    def _slot_commands(self) -> set[str]:
+        if self.mode == GAME:
+            return {name for c in COMMANDS if c.takes_slot for name in (c.name, *c.aliases)}
+        return {"load", "lo"}
+
+    def _slot_names(self) -> list[str]:
+        if self._slot_cache is None:
+            self._slot_cache = [info.slot for info in self.session.slots() if not info.problem]
+        return self._slot_cache
+
+
+def run(session: Session, stdout: TextIO, resumed: str | None = None, notes: list[str] | None = None) -> int:
+    """Play in the terminal; returns the exit code. Ctrl-C and Ctrl-D autosave and quit.
+
+    resumed: the slot already loaded (--load SLOT), which skips the title screen;
+    notes: what that load said."""
+    ui = TerminalUI(session, resumed=resumed, notes=notes)
+    code = ui.run()
+    if ui.farewell:  # back on the normal screen, where the terminal wraps at any letter
+        width = shutil.get_terminal_size((80, 24)).columns
+        stdout.write(textwrap.fill(ui.farewell, max(20, width - 1)) + "\n")
+        stdout.flush()
+    return code
