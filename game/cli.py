@@ -1,6 +1,6 @@
 """The command line: the only place that wires the layers together.
 
-    python play.py [--story DIR] [--saves DIR] [--load SLOT | --continue] [--partial] [--plain] [--seed N]
+    python play.py [--story DIR] [--saves DIR] [--load SLOT | --continue] [--partial] [--plain] [--seed N] [--watch]
     python play.py check [DIR] [--json] [--stats] [--deep] [--budget STATES]
     python play.py graph [DIR] [--format mermaid|dot] [-o FILE]
     python play.py playtest [DIR] [-n RUNS] [--seed N] [--max-turns T] [--out DIR] [--json]
@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--partial", action="store_true",
                         help="if the story changed so that the save stops fitting, load the turns that still fit")
     parser.add_argument("--plain", action="store_true", help="plain line mode (also used when input is piped)")
+    parser.add_argument("--watch", action="store_true",
+                        help="for writers: reload the story when its files change, keeping the playthrough "
+                             "(plain mode)")
     parser.add_argument("--seed", type=int, help="random seed for text variations (default: random)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -212,7 +215,7 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         # A save that no longer fits raises SaveMisfit: one line, exit 1, unless --partial.
         loaded = session.load(slot, partial=args.partial)
         notes = loaded.notes()
-    if _wants_tui(args, stdin, stdout):
+    if _wants_tui(args, stdin, stdout) and not args.watch:  # live reload is wired into plain mode
         from .ui import tui  # imported here: prompt-toolkit is only needed for the full UI
 
         return tui.run(session, stdout, resumed=slot, notes=notes)
@@ -223,7 +226,13 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         stdout.write("\n")
     from .ui.plain import PlainUI
 
-    ui = PlainUI(session, stdin, stdout)
+    live = None
+    if args.watch:
+        from .ui.watch import LiveReload
+
+        live = LiveReload(session, args.story)
+        stdout.write(f"Watching {args.story} for changes: save a file and the story reloads.\n\n")
+    ui = PlainUI(session, stdin, stdout, live=live)
     try:
         return ui.run(fresh=not slot)
     except KeyboardInterrupt:
