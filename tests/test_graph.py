@@ -85,3 +85,14 @@ def test_graph_of_a_broken_story_fails_with_its_errors(tmp_path: Path, capsys) -
     (tmp_path / "story.yaml").write_text("story: {id: x, title: X, start: nowhere}\n")
     assert main(["graph", str(tmp_path)], stdout=io.StringIO()) == 1
     assert "story.yaml:1:" in capsys.readouterr().err
+
+
+def test_mermaid_front_matter_survives_a_title_with_a_colon(write_story) -> None:
+    root = write_story({"story.yaml": """
+        story: {id: c, title: "Case: Closed", start: a.one}
+        areas: {a: A}
+        endings: {done: {title: Done}}
+        scenes:
+          a.one: {text: One., ending: done}
+        """})
+    assert render(loader.load(root).story, "mermaid").splitlines()[1] == 'title: "Case: Closed"'

@@ -87,8 +87,9 @@ def report(result: CheckResult, out: TextIO, as_json: bool, with_stats: bool) ->
         stats = story_stats(result.story)
         areas = ", ".join(f"{area} {count}" for area, count in stats["areas"].items())
         out.write(
-            f"{stats['scenes']} scenes ({areas}), {stats['choices']} choices, {stats['clues']} clues, "
-            f"{stats['deductions']} deductions, {stats['endings']} endings, {stats['words']:,} words\n"
+            f"{_n(stats['scenes'], 'scene')} ({areas}), {_n(stats['choices'], 'choice')}, "
+            f"{_n(stats['clues'], 'clue')}, {_n(stats['deductions'], 'deduction')}, "
+            f"{_n(stats['endings'], 'ending')}, {_n(stats['words'], 'word')}\n"
         )
         if result.search is not None:
             search = result.search
@@ -98,3 +99,7 @@ def report(result: CheckResult, out: TextIO, as_json: bool, with_stats: bool) ->
     out.write(f"check {verdict}: {errors} error{'s' * (errors != 1)}, "
               f"{warnings} warning{'s' * (warnings != 1)}\n")
     return 0 if result.ok else 1
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'s' * (count != 1)}"

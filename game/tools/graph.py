@@ -17,6 +17,7 @@ a few dozen lines and needs no new dependency.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -125,7 +126,8 @@ def _mermaid_text(text: str) -> str:
 
 def to_mermaid(graph: Graph) -> str:
     ids = _mermaid_ids(graph)
-    lines = ["---", f"title: {_mermaid_text(graph.title)}", "---", "flowchart LR"]
+    # The front matter is YAML: a JSON string is valid YAML whatever the title holds (e.g. a colon).
+    lines = ["---", f"title: {json.dumps(graph.title)}", "---", "flowchart LR"]
     lines.append('  start_(["Start"]):::start')
     by_area: dict[str, list[Node]] = {}
     for node in graph.nodes:
