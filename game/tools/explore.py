@@ -15,7 +15,7 @@ proved: unexplored states are assumed to reach an ending, so nothing is
 reported that the explored part does not show.
 
 Steps mirror ``Engine.choose`` without going through the ``transitions``
-machine (about 8x faster): the engine's own availability tests and effect
+machine (about 4x faster): the engine's own availability tests and effect
 code are used, and tests/test_explore.py checks that every step agrees with
 ``Engine.choose``.
 """
