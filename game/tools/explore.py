@@ -23,8 +23,10 @@ code are used, and tests/test_explore.py checks that every step agrees with
 from __future__ import annotations
 
 import gc
+import heapq
 from collections import deque
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..conditions import Compare, Condition, Lit, Node
 from ..engine import DEDUCE, Engine
@@ -94,16 +96,19 @@ class Explorer:
                    if isinstance(e, ChangeStat) and story.stats[e.stat].overflow == "block"}
         self.stats = tuple(sorted({n for k, n in refs if k == "stat"} | blocked))
         self.turn_cap = _turn_cap([c.tree for c in conditions], story) if ("turn", "") in refs else 0
+        self.live = _live_facts(story)
 
     def key(self, pt: Playthrough) -> tuple:
+        """What decides the future of pt: its scene and the facts still read from there on."""
+        live = self.live[pt.scene]
         return (
             pt.scene,
-            frozenset(c for c in pt.clues if c in self.clues),
-            frozenset(f for f in pt.flags if f in self.flags),
-            tuple(pt.stats[s] for s in self.stats),
-            frozenset(v for v in pt.visited if v in self.visited),
-            frozenset(pt.taken),
-            min(pt.turn, self.turn_cap),
+            live.clues.intersection(pt.clues),
+            live.flags.intersection(pt.flags),
+            tuple(pt.stats[s] for s in live.stats),
+            live.visited.intersection(pt.visited),
+            live.taken.intersection(pt.taken),
+            min(pt.turn, self.turn_cap) if live.turn else 0,
             pt.ending,
         )
 
@@ -183,9 +188,13 @@ class Explorer:
             return number
 
         add(start, None)
-        queue = deque([0])
+        # Least-explored scene first (then oldest): on a story too big to search
+        # whole, the budget spreads over every scene instead of being spent on
+        # the combinations of the first few, where breadth-first would stay.
+        per_scene: dict[str, int] = {start.scene: 1}
+        queue = [(0, 0)]
         while queue:
-            current = queue.popleft()
+            _, current = heapq.heappop(queue)
             pt = result.frontier[current]
             assert pt is not None
             if pt.ending is None:
@@ -194,10 +203,13 @@ class Explorer:
                     break
                 for choice_id in self.moves(pt):
                     before = len(result.scenes)
-                    target = add(self.step(pt, choice_id), (current, choice_id))
+                    new = self.step(pt, choice_id)
+                    target = add(new, (current, choice_id))
                     result.successors[current].append((target, choice_id))
                     if target == before:
-                        queue.append(target)
+                        seen = per_scene.get(new.scene, 0)
+                        per_scene[new.scene] = seen + 1
+                        heapq.heappush(queue, (seen, target))
                 result.expanded[current] = True
             result.frontier[current] = None  # rebuilt from its path when needed (see replay)
         return result
@@ -208,6 +220,107 @@ class Explorer:
         for _, choice_id in path:
             pt = self.step(pt, choice_id)
         return pt
+
+
+class _Live(NamedTuple):
+    """The facts that can still be read once the player is in a scene."""
+
+    clues: frozenset[str]
+    flags: frozenset[str]
+    stats: tuple[str, ...]
+    visited: frozenset[str]
+    taken: frozenset[tuple[str, str]]  # once-only choices
+    turn: bool
+
+
+def _live_facts(story: Story) -> dict[str, _Live]:
+    """For each scene, what any choice from there on can read (a live-variable analysis).
+
+    Two states in the same scene that agree on these facts have the same
+    future, whatever else differs: facts only read in scenes the player can
+    no longer reach do not split states. Computed per strongly connected
+    component of the scene graph, sinks first.
+    """
+    here: dict[str, set[tuple]] = {}
+    succ: dict[str, list[str]] = {}
+    for scene in story.scenes.values():
+        facts: set[tuple] = set()
+        for choice in scene.choices:
+            for condition in [choice.condition, *(b.condition for b in choice.branches)]:
+                if condition is not None:
+                    facts.update(condition.refs)
+            facts.update(("stat", e.stat) for e in choice.effects
+                         if isinstance(e, ChangeStat) and story.stats[e.stat].overflow == "block")
+            if choice.once:
+                facts.add(("taken", (scene.id, choice.id)))
+        if scene.case_board:
+            for deduction in story.deductions.values():
+                facts.update(("clue", c) for c in (*deduction.needs, deduction.gives))
+        here[scene.id] = facts
+        succ[scene.id] = [t for c in scene.choices for t in c.targets]
+    live: dict[str, _Live] = {}
+    facts_of: dict[str, set[tuple]] = {}  # scene -> the facts live there (shared by its component)
+    for component in _components(story.start, succ, list(story.scenes)):
+        facts = set().union(*(here[s] for s in component))
+        members = set(component)
+        for sid in component:
+            for target in succ[sid]:
+                if target not in members:
+                    facts |= facts_of[target]
+        value = _Live(
+            frozenset(n for k, n in facts if k == "clue"),
+            frozenset(n for k, n in facts if k == "flag"),
+            tuple(sorted(n for k, n in facts if k == "stat")),
+            frozenset(n for k, n in facts if k == "visited"),
+            frozenset(n for k, n in facts if k == "taken"),
+            ("turn", "") in facts,
+        )
+        for sid in component:
+            live[sid] = value
+            facts_of[sid] = facts
+    return live
+
+
+def _components(start: str, succ: dict[str, list[str]], nodes: list[str]) -> list[list[str]]:
+    """Strongly connected components, sinks first (Tarjan's algorithm, without recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    result: list[list[str]] = []
+    for root in [start, *nodes]:
+        if root in index:
+            continue
+        work = [(root, iter(succ[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(succ[child])))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    result.append(component)
+    return result
 
 
 def _choice_conditions(story: Story) -> list[Condition]:

@@ -137,6 +137,9 @@ class Playtester:
         self.engine = engine or Engine(story)
         self.out_dir = out_dir
         self._written: Counter = Counter()
+        self._choice_ids = {scene: [] for scene in story.scenes}
+        for scene, choice in all_choices(story):
+            self._choice_ids[scene].append(choice)
 
     def run(self, runs: int = DEFAULT_RUNS, seed: int = 0, max_turns: int = DEFAULT_MAX_TURNS) -> Report:
         report = Report(self.story, runs, seed, max_turns)
@@ -161,12 +164,16 @@ class Playtester:
                 problem = Problem("stuck", index, run_seed, pt.turn, pt.scene,
                                   message=f"no ending within {max_turns} turns")
                 break
-            ids = [offer.id for offer in engine.offers(pt) if offer.enabled]
-            if not ids:
+            try:
+                choice = self._pick(pt, rng)
+            except Exception as exc:  # a condition that fails to evaluate is an engine error too
+                problem = Problem("engine-error", index, run_seed, pt.turn + 1, pt.scene, "",
+                                  f"{type(exc).__name__} while testing the choices: {exc}")
+                break
+            if choice is None:
                 problem = Problem("dead-end", index, run_seed, pt.turn, pt.scene,
                                   message=f"nothing can be chosen in scene '{pt.scene}'")
                 break
-            choice = ids[rng.randrange(len(ids))]
             scene, turn = pt.scene, len(pt.log) + 1
             try:
                 engine.choose(pt, choice)
@@ -192,6 +199,23 @@ class Playtester:
         if report.longest is None or summary.turns > report.longest.turns:
             report.longest = summary
 
+    def _pick(self, pt: Playthrough, rng: random.Random) -> str | None:
+        """A choice drawn uniformly from those that can be taken now (None: there are none).
+
+        Draws candidates in a random order and takes the first that is open:
+        the first open entry of a random permutation is uniform among the open
+        ones, and most turns test two or three choices instead of all of them.
+        """
+        candidates = list(self._choice_ids[pt.scene])
+        while candidates:
+            index = rng.randrange(len(candidates))
+            choice = candidates[index]
+            if self.engine.why_locked(pt, choice) is None:
+                return choice
+            candidates[index] = candidates[-1]
+            candidates.pop()
+        return None
+
     def _write_replay(self, problem: Problem, pt: Playthrough) -> str:
         """A save-format file whose log leads to the problem ('' if none is written)."""
         if self.out_dir is None or self._written[problem.kind] >= MAX_REPLAYS_PER_KIND:
@@ -200,9 +224,10 @@ class Playtester:
         if problem.kind == "engine-error":
             # The failed choice may have left pt half-changed: rebuild the state
             # before it, then log the failing choice last, so replaying the file
-            # fails at exactly that turn.
+            # fails at exactly that turn. (No choice: testing the choices failed;
+            # the file then leads to the state where it did.)
             before = self.engine.replay(pt.log, problem.seed).playthrough
-            before.log = [*pt.log, LogEntry(problem.scene, problem.choice)]
+            before.log = [*pt.log, LogEntry(problem.scene, problem.choice)] if problem.choice else list(pt.log)
             pt = before
         slot = f"playtest-{problem.kind}-{problem.run}"
         path = self.out_dir / f"{slot}{saves.SUFFIX}"
