@@ -50,6 +50,7 @@ class Search:
     frontier: list[Playthrough | None] = field(default_factory=list)  # states not yet expanded
     complete: bool = True
     budget: int = 0
+    index: dict[tuple, int] = field(default_factory=dict)  # state key (Explorer.key) -> state number
 
     @property
     def size(self) -> int:
@@ -174,7 +175,7 @@ class Explorer:
     def _search(self, budget: int) -> Search:
         result = Search(budget=budget)
         start, _ = self.engine.start(0)
-        index: dict[tuple, int] = {}
+        index = result.index
         moves: list[list[str]] = []  # what each discovered state offers (evaluated once, when found)
         depth: list[int] = []
         per_scene: dict[str, int] = {}
