@@ -15,11 +15,21 @@ DATA = Path(__file__).parent / "data"
 STORIES = [DATA / "sample", *sorted(p for p in (DATA / "analysis").iterdir() if p.is_dir())]
 
 
-@pytest.mark.parametrize("folder", STORIES, ids=lambda p: p.name)
-def test_search_steps_agree_with_engine_choose(folder: Path) -> None:
+def _random_story(seed: int, tmp_path: Path) -> Path:
+    from test_analysis_soundness import random_story
+
+    (tmp_path / "story.yaml").write_text(random_story(seed))
+    return tmp_path
+
+
+@pytest.mark.parametrize("folder", STORIES + [f"random-{seed}" for seed in range(20)],
+                         ids=lambda p: getattr(p, "name", p))
+def test_search_steps_agree_with_engine_choose(folder, tmp_path: Path) -> None:
+    if isinstance(folder, str):
+        folder = _random_story(int(folder.split("-")[1]), tmp_path)
     story = loader.load(folder).story
     engine = Engine(story)
-    explorer = Explorer(story, Engine(story))
+    explorer = Explorer(story)
     rng = random.Random(7)
     for _ in range(30):
         pt, _ = engine.start(0)

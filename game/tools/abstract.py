@@ -31,7 +31,7 @@ from ..story import ChangeStat, Choice, Deduction, Effect, EndGame, GainClue, Sc
 
 TRUE, FALSE, BOTH = 1, 2, 3
 WIDEN_STATS = 2  # a scene's stats may grow this many times before they jump to their edges
-WIDEN_CLUES = 8  # a scene's clue set may grow this many times before it takes every clue given
+WIDEN_FACTS = 8  # a scene's clues, flags and visits may grow this many times before they jump to the top
 INF = float("inf")
 
 Interval = tuple[float, float]
@@ -131,12 +131,16 @@ class Analyzer:
         self._entry = {sid: (self.visit_bit.get(sid, 0), self.compile_effects(s.on_enter) if s.on_enter else None)
                        for sid, s in story.scenes.items()}
         self._ranges = [(s.min, s.max) for s in story.stats.values()]
-        self._all_given = 0
-        for moves in self.moves.values():
-            for move in moves:
-                self._all_given |= move.transfer.gain
-        for _, on_enter in self._entry.values():
-            self._all_given |= on_enter.gain if on_enter is not None else 0
+        # The widest facts any state can have (see _maybe_widen); stats are widened on their own.
+        given = set_flags = 0
+        transfers = [m.transfer for moves in self.moves.values() for m in moves]
+        transfers += [on_enter for _, on_enter in self._entry.values() if on_enter is not None]
+        for transfer in transfers:
+            given |= transfer.gain
+            set_flags |= transfer.set_flags
+        every = self.initial()
+        self._top = AState(given, every.no_clues, set_flags, every.no_flags, every.unvisited,
+                           every.unvisited, every.stats)
         self._ends_on_entry = {sid: ((s.ending,) if s.ending else ()) + _ends(s.on_enter)
                                for sid, s in story.scenes.items()}
 
@@ -396,9 +400,12 @@ class Analyzer:
 
         Without it a loop that lowers a stat by 1 costs one round of the whole
         fixpoint per point of the stat's range, and on a large, tangled story
-        clues trickle into every scene one at a time. A stat that grew more
-        than WIDEN_STATS times jumps to its edges; a clue set that grew more
-        than WIDEN_CLUES times becomes every clue the story gives anywhere.
+        clues and flags trickle into every scene one at a time (measured: a
+        minute on a 10,000-scene synthetic story). A stat that grew more than
+        WIDEN_STATS times jumps to its edges; facts (clues, flags, visits) that
+        grew more than WIDEN_FACTS times become everything the story can make
+        of them: every clue given anywhere may be held or missing, every flag
+        set anywhere may be set, any flag may be clear, any scene visited or not.
         Widening only adds possibilities, so findings stay certain; a few
         may be missed on stories large enough to need it.
         """
@@ -410,10 +417,13 @@ class Analyzer:
                 new = new._replace(stats=tuple(
                     (float(ranges[i][0]) if n[0] < o[0] else n[0], float(ranges[i][1]) if n[1] > o[1] else n[1])
                     for i, (o, n) in enumerate(zip(old.stats, new.stats, strict=True))))
-        if new.clues != old.clues:
+        if new[:6] != old[:6]:
             counts[1] += 1
-            if counts[1] > WIDEN_CLUES:
-                new = new._replace(clues=new.clues | self._all_given)
+            if counts[1] > WIDEN_FACTS:
+                top = self._top
+                new = AState(new.clues | top.clues, new.no_clues | top.no_clues, new.flags | top.flags,
+                             new.no_flags | top.no_flags, new.visited | top.visited,
+                             new.unvisited | top.unvisited, new.stats)
         return new
 
     def _reverse_postorder(self) -> dict[str, int]:

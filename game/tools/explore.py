@@ -84,10 +84,27 @@ class Search:
         return [not h for h in hopeful]
 
 
+class _Rules(Engine):
+    """The engine's rules without its transitions Machine.
+
+    The search steps with the engine's own availability tests and effect code
+    but never triggers the machine, and building a Machine costs O(scenes)
+    (about 2 s for 10,000 scenes). So this sets up only what those methods
+    use. tests/test_explore.py checks the steps against a full Engine.
+    """
+
+    def __init__(self, story: Story):  # deliberately not calling Engine.__init__
+        self.story = story
+        self._events = []
+        self._board = list(story.deductions.values())
+        self._tests = {scene.id: {c.id: self._availability(scene, c) for c in scene.choices}
+                       for scene in story.scenes.values()}
+
+
 class Explorer:
     def __init__(self, story: Story, engine: Engine | None = None):
         self.story = story
-        self.engine = engine or Engine(story)
+        self.engine = engine or _Rules(story)
         conditions = _choice_conditions(story)
         refs = {ref for condition in conditions for ref in condition.refs}
         self.clues = {n for k, n in refs if k == "clue"}
