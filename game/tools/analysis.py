@@ -34,6 +34,7 @@ from ..diagnostics import Diagnostic, Pos
 from ..engine import Engine
 from ..state import Playthrough
 from ..story import ChangeStat, EndGame, GainClue, Scene, Story
+from . import DEEP_BUDGET
 from .abstract import (
     _INTERVAL_COMPARE,
     FALSE,
@@ -378,7 +379,8 @@ class _Finder:
             self.warning(_manifest_pos(story), f"soft-lock search stopped at its budget of {search.budget:,} "
                          f"states ({search.size:,} found, {len(set(search.scenes)):,} of "
                          f"{len(story.scenes):,} scenes); soft-locks beyond that were not looked for "
-                         "(run 'check --deep' or raise --budget)", "search-incomplete")
+                         f"({'run check --deep, or ' if search.budget < DEEP_BUDGET else ''}raise --budget)",
+                         "search-incomplete")
         if search.size and doomed[0]:
             if story.start not in self.trapped and story.start not in self.dead_ends:
                 self.error(story.scenes[story.start].pos, "soft-lock: no ending can be reached from the start; "
