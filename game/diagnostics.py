@@ -31,7 +31,7 @@ class Pos:
 @dataclass(frozen=True)
 class Diagnostic:
     pos: Pos
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" | "note" (what the check itself could not do)
     message: str
     code: str = ""  # stable short name, used by tests and --json consumers
 

@@ -147,6 +147,9 @@ class Engine:
             initial=story.start,
             auto_transitions=False,  # with it on, N scenes would make N^2 transitions
             send_event=False,
+            # Runs after the conditions passed and before the choice's effects: the
+            # conditions see the turn as the player saw it, the effects see the new turn.
+            before_state_change=[self._begin_turn],
         )
 
     def _transitions(self) -> Iterable[dict]:
@@ -251,6 +254,10 @@ class Engine:
                 pt.ending = effect.ending
                 events.append(GameEnded(effect.ending))
 
+    @staticmethod
+    def _begin_turn(pt: Playthrough) -> None:
+        pt.turn += 1
+
     def _on_enter(self, pt: Playthrough) -> None:
         self._enter(pt, self._model.state)
 
@@ -347,8 +354,6 @@ class Engine:
         if reason is not None:
             raise ChoiceError(reason)
         scene_id = pt.scene
-        pt.turn += 1
-        pt.log.append(LogEntry(scene_id, choice_id))
         self._events = []
         once = False
         if choice_id.startswith(DEDUCE):
@@ -362,6 +367,7 @@ class Engine:
         self.machine.set_state(scene_id, self._model)
         if not self._model.trigger(trigger, pt):  # pragma: no cover - why_locked agrees with the machine
             raise ChoiceError(f"no branch of '{choice_id}' fits in scene '{scene_id}'")
+        pt.log.append(LogEntry(scene_id, choice_id))
         if once:  # recorded after the trigger: the machine re-checks availability
             pt.taken.add((scene_id, choice_id))
         step = Step(choice_id, outcome, self._events)

@@ -583,7 +583,7 @@ class _Loader:
         if hint and not visible:
             self.warn(item.kpos("hint"), f"{what} has a hint but is not visible_when_locked; "
                       "the hint is never shown", "unused-hint")
-        if visible and condition is None:
+        if visible and "if" not in item:  # a broken if is reported already; no second complaint
             self.warn(item.kpos("visible_when_locked"), f"{what} is visible_when_locked but has no 'if'",
                       "unused-lock")
         return Choice(
