@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from transitions import Machine
 
+from . import gcpause
 from .errors import ChoiceError, ReplayError
 from .state import Found, LogEntry, Playthrough
 from .story import ChangeStat, Choice, Deduction, Effect, EndGame, GainClue, Scene, SetFlag, Story
@@ -139,18 +140,19 @@ class Engine:
         self._tests: dict[str, dict[str, Callable[[Playthrough], bool]]] = {}
         self._board: list[Deduction] = list(story.deductions.values())
         self._model = _Model()
-        states = [{"name": scene.id, "on_enter": [self._on_enter]} for scene in story.scenes.values()]
-        self.machine = Machine(
-            model=self._model,
-            states=states,
-            transitions=list(self._transitions()),
-            initial=story.start,
-            auto_transitions=False,  # with it on, N scenes would make N^2 transitions
-            send_event=False,
-            # Runs after the conditions passed and before the choice's effects: the
-            # conditions see the turn as the player saw it, the effects see the new turn.
-            before_state_change=[self._begin_turn],
-        )
+        with gcpause.paused():  # a big story makes hundreds of thousands of long-lived objects here
+            states = [{"name": scene.id, "on_enter": [self._on_enter]} for scene in story.scenes.values()]
+            self.machine = Machine(
+                model=self._model,
+                states=states,
+                transitions=list(self._transitions()),
+                initial=story.start,
+                auto_transitions=False,  # with it on, N scenes would make N^2 transitions
+                send_event=False,
+                # Runs after the conditions passed and before the choice's effects: the
+                # conditions see the turn as the player saw it, the effects see the new turn.
+                before_state_change=[self._begin_turn],
+            )
 
     def _transitions(self) -> Iterable[dict]:
         for scene in self.story.scenes.values():

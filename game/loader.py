@@ -22,7 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from . import conditions
+from . import conditions, gcpause
 from .diagnostics import Diagnostic, Pos, Report, did_you_mean
 from .errors import ConditionError, StoryError
 from .story import (
@@ -109,7 +109,8 @@ def display_path(path: Path) -> str:
 def load(root: str | Path) -> LoadResult:
     """Load the story folder at root; raise StoryError listing every error."""
     report = Report()
-    story = _Loader(Path(root), report).run()
+    with gcpause.paused():
+        story = _Loader(Path(root), report).run()
     if report.errors or story is None:
         raise StoryError(report.sorted())
     return LoadResult(story, report.sorted())
@@ -118,7 +119,8 @@ def load(root: str | Path) -> LoadResult:
 def check(root: str | Path) -> tuple[Story | None, list[Diagnostic]]:
     """Load without raising: the story (None if it has errors) and all diagnostics."""
     report = Report()
-    story = _Loader(Path(root), report).run()
+    with gcpause.paused():
+        story = _Loader(Path(root), report).run()
     if report.errors:
         story = None
     return story, report.sorted()
