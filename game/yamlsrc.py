@@ -84,6 +84,9 @@ class _Composer(_Loader):  # type: ignore[misc,valid-type]
         pass
 
 
+_ScalarNode = yaml.ScalarNode
+_QUOTES = ("'", '"')
+
 _constructor = SafeConstructor()
 _SCALARS = {
     _INT: _constructor.construct_yaml_int,
@@ -265,7 +268,7 @@ class _Builder:
     def content_pos(self, node: yaml.Node) -> Pos:
         # Point inside quotes, so a column offset into the text lands exactly.
         pos = self.pos(node)
-        if isinstance(node, yaml.ScalarNode) and node.style in ("'", '"'):
+        if isinstance(node, yaml.ScalarNode) and node.style in _QUOTES:
             return pos.shifted(1)
         return pos
 
@@ -292,35 +295,60 @@ class _Builder:
                 return construct(node)
             except (ConstructorError, ValueError) as exc:
                 self.fail(node, f"bad {_short(tag)} value: {exc}", "bad-scalar")
+        # Children that are plain text (most of a story) are built inline:
+        # the same checks and positions as build(), without a call per value.
+        inline = depth < MAX_DEPTH
+        display = self.display
         if isinstance(node, yaml.SequenceNode):
             if tag != _SEQ:
                 self.fail(node, f"unsupported YAML tag {_short(tag)}", "bad-tag")
             seq = YList(self.pos(node))
+            positions = seq.item_pos
             for item in node.value:
-                seq.append(self.build(item, depth + 1))
-                seq.item_pos.append(self.content_pos(item))
+                if inline and self.budget > 0 and type(item) is _ScalarNode and item.tag == _STR:
+                    self.budget -= 1
+                    seq.append(item.value)
+                    mark = item.start_mark
+                    positions.append(Pos(display, mark.line + 1, mark.column + (2 if item.style in _QUOTES else 1)))
+                else:
+                    seq.append(self.build(item, depth + 1))
+                    positions.append(self.content_pos(item))
             return seq
         if isinstance(node, yaml.MappingNode):
             if tag != _MAP:
                 self.fail(node, f"unsupported YAML tag {_short(tag)}", "bad-tag")
             mapping = YMap(self.pos(node))
+            key_pos, val_pos = mapping.key_pos, mapping.val_pos
             for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    self.fail(key_node, "merge keys (<<) are not supported; write the keys out", "merge-key")
-                key = self.build(key_node, depth + 1)
-                if isinstance(key, (dict, list)):
-                    self.fail(key_node, "a key must be a plain value, not a mapping or list", "bad-key")
+                mark = key_node.start_mark
+                where = Pos(display, mark.line + 1, mark.column + 1)
+                if inline and self.budget > 0 and type(key_node) is _ScalarNode and key_node.tag == _STR:
+                    self.budget -= 1
+                    key = key_node.value
+                else:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        self.fail(key_node, "merge keys (<<) are not supported; write the keys out", "merge-key")
+                    key = self.build(key_node, depth + 1)
+                    if isinstance(key, (dict, list)):
+                        self.fail(key_node, "a key must be a plain value, not a mapping or list", "bad-key")
                 if key in mapping:
-                    first = mapping.key_pos[key]
+                    first = key_pos[key]
                     self.report.error(
-                        self.pos(key_node),
+                        where,
                         f"duplicate key '{key}' (first defined at line {first.line})",
                         "duplicate-key",
                     )
                     continue
-                mapping[key] = self.build(value_node, depth + 1)
-                mapping.key_pos[key] = self.pos(key_node)
-                mapping.val_pos[key] = self.content_pos(value_node)
+                if inline and self.budget > 0 and type(value_node) is _ScalarNode and value_node.tag == _STR:
+                    self.budget -= 1
+                    mapping[key] = value_node.value
+                    mark = value_node.start_mark
+                    val_pos[key] = Pos(display, mark.line + 1,
+                                       mark.column + (2 if value_node.style in _QUOTES else 1))
+                else:
+                    mapping[key] = self.build(value_node, depth + 1)
+                    val_pos[key] = self.content_pos(value_node)
+                key_pos[key] = where
             return mapping
         self.fail(node, "unsupported YAML node", "bad-tag")  # pragma: no cover
         return None
