@@ -134,6 +134,7 @@ class _Loader:
         self.manifest: YMap | None = None
         self.manifest_pos = Pos(display_path(root / MANIFEST))
         self.digest = hashlib.sha256()
+        self.parsed: dict[str, conditions.Condition | ConditionError] = {}
         self.unreadable_files = 0
 
     # -- helpers ----------------------------------------------------------
@@ -198,11 +199,20 @@ class _Loader:
         return True
 
     def condition(self, source: Any, pos: Pos) -> conditions.Condition | None:
-        try:
-            return conditions.parse(source, self.known_names)
-        except ConditionError as exc:
-            self.err(pos.shifted(exc.column), f"condition: {exc.message}", "condition")
+        # Stories repeat their conditions (`stat.control <= 2` on many choices)
+        # and a Condition is immutable, so each distinct text is parsed once.
+        parsed = self.parsed.get(source) if isinstance(source, str) else None
+        if parsed is None:
+            try:
+                parsed = conditions.parse(source, self.known_names)
+            except ConditionError as exc:
+                parsed = exc.with_traceback(None)  # kept for reuse: don't keep the parser's frames
+            if isinstance(source, str):
+                self.parsed[source] = parsed
+        if isinstance(parsed, ConditionError):
+            self.err(pos.shifted(parsed.column), f"condition: {parsed.message}", "condition")
             return None
+        return parsed
 
     # -- pass one: files and declarations ---------------------------------
 
