@@ -266,10 +266,13 @@ class Writer:
                 choices.append(self.choice("onward", self.words(self.rng.choice(MOVES)), goto=scenes[index + 1]))
             back = scenes[0] if index % 3 else scenes[index - 1]
             choices.append(self.choice("back", self.rng.choice(BACKS), goto=back))
-            for clue in clues:  # this scene is where these clues are found
-                choices.append(self.choice(f"search_{clue.rsplit('_', 1)[-1]}", self.words(self.rng.choice(PICKUPS)),
+            for clue in clues:  # this scene is where these clues are found, and first used
+                name = clue.rsplit("_", 1)[-1]
+                choices.append(self.choice(f"search_{name}", self.words(self.rng.choice(PICKUPS)),
                                            once=True, effects=[f"clue: {clue}", "stat: {control: +1}"],
                                            outcome=self.prose(16)))
+                choices.append(self.choice(f"use_{name}", f"Follow where the {name} points.",
+                                           goto=scenes[min(index + 3, last)], cond=f"clue.{clue}"))
             if flag is not None:
                 choices.append(self.choice("mark", "Make a note of it.", once=True,
                                            effects=[f"flag: {flag}"], outcome=self.prose(10)))
