@@ -341,7 +341,9 @@ def playtest(engine: Engine, seconds: float, seed: int = 2) -> dict[str, float]:
             "endings": endings, "capped": capped, "seconds": elapsed}
 
 
-def bench_engine(results: Results, sizes: list[int], plan: Plan, stories: dict[int, Story], real: Story) -> None:
+def bench_engine(results: Results, sizes: list[int], plan: Plan, stories: dict[int, Story],
+                 real: Story) -> dict[str, Engine]:
+    """Steps and playtests; returns the engines built ("real" and each size), for the save benchmarks."""
     engines = {"real": Engine(real)}
     for size in sizes:
         start = time.perf_counter()
@@ -365,7 +367,7 @@ def bench_engine(results: Results, sizes: list[int], plan: Plan, stories: dict[i
         rates = playtest(engines[str(size)], plan.playtest_seconds / 2)
         results.add(f"playtest_choices_per_s.{size}", f"random playtest, {size:,} scenes: choices/s",
                     rates["choices_per_s"], "/s")
-    results.details["engines"] = engines  # reused by the save benchmarks, dropped before output
+    return engines
 
 
 # --- 5. saves and replay ---------------------------------------------------------
@@ -580,8 +582,7 @@ def main(argv: list[str] | None = None) -> int:
     stage("3-4. engine steps and playtest")
     stories = {size: loader.load(paths[size]).story for size in sizes}
     real = loader.load(REAL_STORY).story
-    bench_engine(results, sizes, plan, stories, real)
-    engines = results.details.pop("engines")
+    engines = bench_engine(results, sizes, plan, stories, real)
     stage("5. saves and replay")
     bench_saves(results, sizes, plan, engines)
     del engines, stories
