@@ -152,16 +152,36 @@ def safe_choices(engine: Engine, pt: Playthrough) -> list[str]:
     return result
 
 
+def _loops_back(engine: Engine, pt: Playthrough, choice_id: str) -> bool:
+    """Whether a choice keeps to scenes already seen (stays, goes back, or is a deduction)."""
+    choice = engine.story.scenes[pt.scene].choice(choice_id)
+    return choice is None or all(b.target is None or b.target in pt.visited for b in choice.branches)
+
+
 def long_playthrough(engine: Engine, length: int, seed: int = 7) -> Playthrough:
-    """A playthrough of `length` random choices that never ends the game (if the story allows)."""
-    rng = random.Random(seed)
-    pt, _ = engine.start(seed)
-    while len(pt.log) < length:
-        ids = safe_choices(engine, pt)
-        if not ids:
+    """A playthrough of `length` random choices that never ends the game, if the story allows one.
+
+    A purely random walk may soon reach the end of a real story's plot: each
+    retry leans more towards choices that loop back (never more than 9 in 10),
+    and the longest log found is kept.
+    """
+    best: Playthrough | None = None
+    for attempt in range(20):
+        rng = random.Random(seed + attempt)
+        pt, _ = engine.start(seed)
+        while len(pt.log) < length:
+            ids = safe_choices(engine, pt)
+            if not ids:
+                break
+            loops = [i for i in ids if _loops_back(engine, pt, i)]
+            lean = min(0.9, 0.15 * attempt)
+            engine.choose(pt, rng.choice(loops if loops and rng.random() < lean else ids))
+        if best is None or len(pt.log) > len(best.log):
+            best = pt
+        if len(best.log) >= length:
             break
-        engine.choose(pt, rng.choice(ids))
-    return pt
+    assert best is not None
+    return best
 
 
 def growth(small: float | None, large: float | None, n_small: int, n_large: int) -> float | None:
