@@ -31,6 +31,7 @@ class PlainUI:
         self.stdout = stdout
         self.width = width or min(shutil.get_terminal_size((80, 24)).columns, 100)
         self.live = live  # --watch: reload the story when its files change
+        self.memory = render.SceneMemory()
 
     def check_live(self, show: bool = True) -> bool:
         """With --watch: reload an edited story (showing the scene again if show); True if it reloaded."""
@@ -61,9 +62,10 @@ class PlainUI:
         if lines:
             self.stdout.write("\n")
 
-    def show_scene(self) -> None:
+    def show_scene(self, only_new: bool = False) -> None:
+        """The scene and its choices; after a turn in the same scene, only its new paragraphs."""
         session = self.session
-        self.write(render.scene_lines(session.engine, session.pt))
+        self.write(self.memory.lines(session.engine, session.pt, only_new))
         if session.over:
             self.write(render.ending_lines(session.story, session.pt, self.endings_found()))
         else:
@@ -115,7 +117,7 @@ class PlainUI:
             if reply.quit:
                 return self.leave()
             if reply.show_scene:
-                self.show_scene()
+                self.show_scene(only_new=reply.took_turn)
 
     def leave(self) -> int:
         warning = self.session.try_autosave()
