@@ -1,7 +1,9 @@
 """The command line: the only place that wires the layers together.
 
-    python play.py [--story DIR] [--saves DIR] [--load SLOT | --continue] [--partial] [--plain] [--seed N]
-    python play.py check [DIR] [--json] [--stats]
+    python play.py [--story DIR] [--saves DIR] [--load SLOT | --continue] [--partial] [--plain] [--seed N] [--watch]
+    python play.py check [DIR] [--json] [--stats] [--deep] [--budget STATES]
+    python play.py graph [DIR] [--format mermaid|dot] [-o FILE]
+    python play.py playtest [DIR] [-n RUNS] [--seed N] [--max-turns T] [--out DIR] [--json]
     python play.py replay FILE|SLOT [--story DIR] [--transcript OUT] [--to N] [--branch SLOT] [--partial]
     python play.py saves [--saves DIR]
 
@@ -22,6 +24,7 @@ from typing import TextIO
 
 from .errors import GameError, SaveError, StoryError, UsageError
 from .safetext import printable
+from .tools import DEEP_BUDGET, DEFAULT_BUDGET
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORY = PROJECT_ROOT / "story"
@@ -46,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--partial", action="store_true",
                         help="if the story changed so that the save stops fitting, load the turns that still fit")
     parser.add_argument("--plain", action="store_true", help="plain line mode (also used when input is piped)")
+    parser.add_argument("--watch", action="store_true",
+                        help="for writers: reload the story when its files change, keeping the playthrough "
+                             "(plain mode)")
     parser.add_argument("--seed", type=int, help="random seed for text variations (default: random)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -53,6 +59,28 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("dir", nargs="?", type=Path, default=DEFAULT_STORY, help="story folder")
     check.add_argument("--json", action="store_true", help="one JSON object on stdout")
     check.add_argument("--stats", action="store_true", help="also print the story's numbers")
+    check.add_argument("--deep", action="store_true",
+                       help=f"search up to {DEEP_BUDGET:,} states for soft-locks (default {DEFAULT_BUDGET:,})")
+    check.add_argument("--budget", type=_count, metavar="STATES",
+                       help="most states the soft-lock search may visit (0: skip the search)")
+
+    graph = sub.add_parser("graph", help="the scene graph as Mermaid or Graphviz DOT")
+    graph.add_argument("dir", nargs="?", type=Path, default=DEFAULT_STORY, help="story folder")
+    graph.add_argument("--format", choices=("mermaid", "dot"), default=None,
+                       help="output format (default: from -o's suffix, else mermaid)")
+    graph.add_argument("-o", "--output", type=Path, metavar="FILE",
+                       help="write to FILE (.mmd, .md, .dot, .gv) instead of standard output")
+
+    playtest = sub.add_parser("playtest", help="many random playthroughs: endings, coverage, errors")
+    playtest.add_argument("dir", nargs="?", type=Path, default=DEFAULT_STORY, help="story folder")
+    playtest.add_argument("-n", "--runs", type=_positive, default=1000, help="number of runs (default 1000)")
+    playtest.add_argument("--seed", dest="playtest_seed", type=int, default=0,
+                          help="seed; the same seed gives the same report (default 0)")
+    playtest.add_argument("--max-turns", type=_positive, default=500,
+                          help="a run with no ending by then counts as stuck (default 500)")
+    playtest.add_argument("--out", type=Path, default=Path("playtest-replays"), metavar="DIR",
+                          help="folder for replay files of failed or stuck runs (default playtest-replays/)")
+    playtest.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
     replay = sub.add_parser("replay", help="replay a save or walkthrough and print its transcript")
     replay.add_argument("file", help="a save file or walkthrough (.json), or a slot name in the saves folder")
@@ -77,6 +105,10 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
         args = build_parser().parse_args(argv)
         if args.command == "check":
             return cmd_check(args, stdout)
+        if args.command == "graph":
+            return cmd_graph(args, stdout)
+        if args.command == "playtest":
+            return cmd_playtest(args, stdout)
         if args.command == "replay":
             return cmd_replay(args, stdout)
         if args.command == "saves":
@@ -123,10 +155,58 @@ def _print_story_errors(exc: StoryError) -> None:
         print(f"... and {len(errors) - MAX_ERRORS_SHOWN} more; run 'play.py check' for all", file=sys.stderr)
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
+    return value
+
+
+def cmd_playtest(args: argparse.Namespace, stdout: TextIO) -> int:
+    import json
+
+    from .tools import playtest
+
+    story = _load_story(args.dir)
+    report = playtest.playtest(story, args.runs, args.playtest_seed, args.max_turns, args.out)
+    if args.json:
+        stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+    else:
+        stdout.write(playtest.format_report(report))
+    return 0 if report.ok else 1
+
+
 def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     from .tools import check
 
-    return check.report(check.run_check(args.dir), stdout, args.json, args.stats)
+    budget = args.budget if args.budget is not None else DEEP_BUDGET if args.deep else DEFAULT_BUDGET
+    return check.report(check.run_check(args.dir, budget), stdout, args.json, args.stats)
+
+
+def cmd_graph(args: argparse.Namespace, stdout: TextIO) -> int:
+    from . import saves
+    from .tools import graph
+
+    suffix = args.output.suffix if args.output else ""
+    fmt = args.format or graph.format_for(suffix) or "mermaid"
+    story = _load_story(args.dir)
+    text = graph.render(story, fmt, markdown=suffix.lower() == ".md" and fmt == "mermaid")
+    if args.output is None:
+        stdout.write(text)
+        return 0
+    saves.write_text(args.output, text)
+    stdout.write(f"Graph of {len(story.scenes)} scenes written to {args.output} ({fmt})\n")
+    return 0
 
 
 def _load_story(path: Path):
@@ -158,7 +238,7 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         # A save that no longer fits raises SaveMisfit: one line, exit 1, unless --partial.
         loaded = session.load(slot, partial=args.partial)
         notes = loaded.notes()
-    if _wants_tui(args, stdin, stdout):
+    if _wants_tui(args, stdin, stdout) and not args.watch:  # live reload is wired into plain mode
         from .ui import tui  # imported here: prompt-toolkit is only needed for the full UI
 
         return tui.run(session, stdout, resumed=slot, notes=notes)
@@ -169,7 +249,13 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         stdout.write("\n")
     from .ui.plain import PlainUI
 
-    ui = PlainUI(session, stdin, stdout)
+    live = None
+    if args.watch:
+        from .ui.watch import LiveReload
+
+        live = LiveReload(session, args.story)
+        stdout.write(f"Watching {args.story} for changes: save a file and the story reloads.\n\n")
+    ui = PlainUI(session, stdin, stdout, live=live)
     try:
         return ui.run(fresh=not slot)
     except KeyboardInterrupt:

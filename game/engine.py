@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from transitions import Machine
 
+from . import gcpause
 from .errors import ChoiceError, ReplayError
 from .state import Found, LogEntry, Playthrough
 from .story import ChangeStat, Choice, Deduction, Effect, EndGame, GainClue, Scene, SetFlag, Story
@@ -139,15 +140,19 @@ class Engine:
         self._tests: dict[str, dict[str, Callable[[Playthrough], bool]]] = {}
         self._board: list[Deduction] = list(story.deductions.values())
         self._model = _Model()
-        states = [{"name": scene.id, "on_enter": [self._on_enter]} for scene in story.scenes.values()]
-        self.machine = Machine(
-            model=self._model,
-            states=states,
-            transitions=list(self._transitions()),
-            initial=story.start,
-            auto_transitions=False,  # with it on, N scenes would make N^2 transitions
-            send_event=False,
-        )
+        with gcpause.paused():  # a big story makes hundreds of thousands of long-lived objects here
+            states = [{"name": scene.id, "on_enter": [self._on_enter]} for scene in story.scenes.values()]
+            self.machine = Machine(
+                model=self._model,
+                states=states,
+                transitions=list(self._transitions()),
+                initial=story.start,
+                auto_transitions=False,  # with it on, N scenes would make N^2 transitions
+                send_event=False,
+                # Runs after the conditions passed and before the choice's effects: the
+                # conditions see the turn as the player saw it, the effects see the new turn.
+                before_state_change=[self._begin_turn],
+            )
 
     def _transitions(self) -> Iterable[dict]:
         for scene in self.story.scenes.values():
@@ -251,6 +256,10 @@ class Engine:
                 pt.ending = effect.ending
                 events.append(GameEnded(effect.ending))
 
+    @staticmethod
+    def _begin_turn(pt: Playthrough) -> None:
+        pt.turn += 1
+
     def _on_enter(self, pt: Playthrough) -> None:
         self._enter(pt, self._model.state)
 
@@ -347,8 +356,6 @@ class Engine:
         if reason is not None:
             raise ChoiceError(reason)
         scene_id = pt.scene
-        pt.turn += 1
-        pt.log.append(LogEntry(scene_id, choice_id))
         self._events = []
         once = False
         if choice_id.startswith(DEDUCE):
@@ -362,6 +369,7 @@ class Engine:
         self.machine.set_state(scene_id, self._model)
         if not self._model.trigger(trigger, pt):  # pragma: no cover - why_locked agrees with the machine
             raise ChoiceError(f"no branch of '{choice_id}' fits in scene '{scene_id}'")
+        pt.log.append(LogEntry(scene_id, choice_id))
         if once:  # recorded after the trigger: the machine re-checks availability
             pt.taken.add((scene_id, choice_id))
         step = Step(choice_id, outcome, self._events)

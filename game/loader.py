@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from . import conditions
+from . import conditions, gcpause
 from .diagnostics import Diagnostic, Pos, Report, did_you_mean
 from .errors import ConditionError, StoryError
 from .story import (
@@ -121,7 +121,8 @@ def display_path(path: Path) -> str:
 def load(root: str | Path) -> LoadResult:
     """Load the story folder at root; raise StoryError listing every error."""
     report = Report()
-    story = _Loader(Path(root), report).run()
+    with gcpause.paused():
+        story = _Loader(Path(root), report).run()
     if report.errors or story is None:
         raise StoryError(report.sorted())
     return LoadResult(story, report.sorted())
@@ -130,7 +131,8 @@ def load(root: str | Path) -> LoadResult:
 def check(root: str | Path) -> tuple[Story | None, list[Diagnostic]]:
     """Load without raising: the story (None if it has errors) and all diagnostics."""
     report = Report()
-    story = _Loader(Path(root), report).run()
+    with gcpause.paused():
+        story = _Loader(Path(root), report).run()
     if report.errors:
         story = None
     return story, report.sorted()
@@ -144,6 +146,7 @@ class _Loader:
         self.manifest: YMap | None = None
         self.manifest_pos = Pos(display_path(root / MANIFEST))
         self.digest = hashlib.sha256()
+        self.parsed: dict[str, conditions.Condition | ConditionError] = {}
         self.unreadable_files = 0
         self.budget = Budget()  # time and memory limits for the whole folder (yamlsrc)
 
@@ -209,11 +212,20 @@ class _Loader:
         return True
 
     def condition(self, source: Any, pos: Pos) -> conditions.Condition | None:
-        try:
-            return conditions.parse(source, self.known_names)
-        except ConditionError as exc:
-            self.err(pos.shifted(exc.column), f"condition: {exc.message}", "condition")
+        # Stories repeat their conditions (`stat.control <= 2` on many choices)
+        # and a Condition is immutable, so each distinct text is parsed once.
+        parsed = self.parsed.get(source) if isinstance(source, str) else None
+        if parsed is None:
+            try:
+                parsed = conditions.parse(source, self.known_names)
+            except ConditionError as exc:
+                parsed = exc.with_traceback(None)  # kept for reuse: don't keep the parser's frames
+            if isinstance(source, str):
+                self.parsed[source] = parsed
+        if isinstance(parsed, ConditionError):
+            self.err(pos.shifted(parsed.column), f"condition: {parsed.message}", "condition")
             return None
+        return parsed
 
     # -- pass one: files and declarations ---------------------------------
 
@@ -605,7 +617,7 @@ class _Loader:
         if hint and not visible:
             self.warn(item.kpos("hint"), f"{what} has a hint but is not visible_when_locked; "
                       "the hint is never shown", "unused-hint")
-        if visible and condition is None:
+        if visible and "if" not in item:  # a broken if is reported already; no second complaint
             self.warn(item.kpos("visible_when_locked"), f"{what} is visible_when_locked but has no 'if'",
                       "unused-lock")
         return Choice(

@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
 from typing import Any
 
@@ -155,12 +156,21 @@ def dumps(doc: dict[str, Any]) -> str:
     parts = []
     for key, value in doc.items():
         if key == "log" and isinstance(value, list) and value:
-            body = ",\n".join("  " + json.dumps(entry, ensure_ascii=False) for entry in value)
+            body = ",\n".join(map(_log_line, value))
             text = "[\n" + body + "\n ]"
         else:
             text = json.dumps(value, indent=1, ensure_ascii=False).replace("\n", "\n ")
         parts.append(f" {json.dumps(key)}: {text}")
     return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def _log_line(entry: Any) -> str:
+    # A save writes a line per choice taken; json.dumps per entry was half the
+    # time of a 1,000-choice save. An entry is [scene, choice]: encoding the
+    # two strings directly gives the same text about ten times faster.
+    if type(entry) is list and len(entry) == 2 and type(entry[0]) is str and type(entry[1]) is str:
+        return f"  [{_encode_str(entry[0])}, {_encode_str(entry[1])}]"
+    return "  " + json.dumps(entry, ensure_ascii=False)
 
 
 # --- checking and upgrading documents ------------------------------------

@@ -39,12 +39,12 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 # Limits (docs/SECURITY.md). MAX_NODES counts values in all files of a
 # story: a scalar is 1 (plus 1 per 128 characters of text), a mapping or list
 # 2 (its start and its end), and an alias all the values it repeats, so an
-# alias bomb stops at once. Measured: a 10,000-scene story of 60 words a
-# scene is 7.4 MB and 520,000 values and checks in about 4 s; at the limits a
-# story costs a few seconds and a few hundred MB, never more.
+# alias bomb stops at once. Measured: bench/synth.py's 10,000-scene story is
+# 9.7 MB in 201 files and 570,000 values (checked in about 2 s); a folder
+# built to hit the limits costs up to about 8 s and 300 MB, never more.
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_STORY_BYTES = 32 * 1024 * 1024  # all files of a story together
-MAX_NODES = 1_000_000
+MAX_NODES = 2_000_000
 MAX_DEPTH = 64  # nested mappings and lists
 MAX_NUMBER_CHARS = 100  # characters of one number
 
@@ -61,7 +61,26 @@ _NO_KEY = object()
 # Control characters a terminal acts on (ESC starts an escape sequence). YAML
 # refuses them raw; only escapes in "double quotes" (\e, \x1b) can make them.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_resolve = Resolver().resolve  # the plain-scalar rules of PyYAML's safe loader (yes/no, 0x1f, ...)
+
+
+# PyYAML's safe-loader rules for plain scalars (yes/no, 0x1f, 1:20, ~...),
+# looked up by first character: the same answers as Resolver.resolve without
+# its overhead per call, which bench/ measured at a quarter of the load time
+# of a big story (the table is bench's, from the composer-based builder).
+_IMPLICIT: dict[str, tuple] = {
+    first: tuple(resolvers) + tuple(Resolver.yaml_implicit_resolvers.get(None, ()))
+    for first, resolvers in Resolver.yaml_implicit_resolvers.items()
+    if first is not None
+}
+_WILDCARD = tuple(Resolver.yaml_implicit_resolvers.get(None, ()))
+
+
+def _plain_tag(value: str) -> str:
+    for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+        if regexp.match(value):
+            return tag
+    return _STR
+
 
 _constructor = SafeConstructor()
 _SCALARS = {
@@ -285,10 +304,13 @@ class _Builder:
                 self.used += cost
                 if self.used > limit:
                     self.too_many(event)
-                if event.tag is None and not event.implicit[0]:
-                    value = event.value  # quoted or block text: always a string
-                else:
-                    value = self.scalar(event)
+                value = event.value
+                if event.tag is not None:
+                    value = self.scalar(event, event.tag)
+                elif event.implicit[0]:  # plain: text, or a number, true/false, null...
+                    tag = _plain_tag(value)
+                    if tag != _STR:
+                        value = self.scalar(event, tag)
                 if event.style == '"' and isinstance(value, str) and _CONTROL.search(value):
                     self.control_character(event, value)
                 if event.anchor is not None:
@@ -328,10 +350,9 @@ class _Builder:
     def expecting_key(self) -> bool:
         return bool(self.stack) and self.stack[-1].is_map and self.stack[-1].key is _NO_KEY
 
-    def scalar(self, event: yaml.ScalarEvent) -> Any:
-        tag = event.tag
-        if tag is None or tag == "!":
-            tag = _resolve(yaml.ScalarNode, event.value, event.implicit)
+    def scalar(self, event: yaml.ScalarEvent, tag: str) -> Any:
+        if tag == "!":  # the non-specific tag: plain text
+            tag = _STR
         if tag in (_STR, _TIMESTAMP):  # dates stay text: the story has no use for datetimes
             return event.value
         construct = _SCALARS.get(tag)

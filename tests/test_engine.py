@@ -189,3 +189,31 @@ def test_machine_has_no_auto_transitions(engine):
     # auto_transitions would add a to_<scene> trigger per scene (N^2 transitions)
     assert not any(name.startswith("to_") for name in engine.machine.events)
     assert set(engine.machine.states) == set(engine.story.scenes)
+
+
+def test_turn_conditions_see_the_turn_the_player_saw(write_story):
+    root = write_story({
+        "story.yaml": """
+            story: {id: t, title: T, start: a.desk}
+            areas: {a: A}
+            clues: {early: {title: Early}}
+            endings: {done: {title: Done}}
+            scenes:
+              a.desk:
+                text: Desk.
+                choices:
+                  - {id: hurry, text: Hurry., if: turn < 1, do: [{clue: early}], goto: a.end}
+                  - {id: dawdle, text: Dawdle.}
+              a.end:
+                text: End.
+                ending: done
+        """,
+    })
+    engine = Engine(loader.load(root).story)
+    pt, _ = engine.start()
+    step = engine.choose(pt, "hurry")  # offered at turn 0, so it must be takeable at turn 0
+    assert step.ending == "done" and pt.turn == 1
+    assert pt.clues["early"].turn == 1  # effects belong to the new turn
+    late, _ = engine.start()
+    engine.choose(late, "dawdle")
+    assert "hurry" not in engine.available(late)

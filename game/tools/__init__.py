@@ -1,0 +1,8 @@
+"""Writer tools: check (lint + analysis), graph, playtest, transcript.
+
+The soft-lock search budgets live here so the command line can show them
+without importing the engine.
+"""
+
+DEFAULT_BUDGET = 10_000  # states `check` searches for soft-locks by default
+DEEP_BUDGET = 1_000_000  # states `check --deep` searches

@@ -15,12 +15,15 @@ from typing import Any, TextIO
 from .. import loader
 from ..diagnostics import Diagnostic
 from ..story import Story
+from . import DEFAULT_BUDGET
+from .analysis import SearchSummary, analyze
 
 
 @dataclass
 class CheckResult:
     story: Story | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    search: SearchSummary | None = None  # the soft-lock search, when it ran
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -31,13 +34,22 @@ class CheckResult:
         return [d for d in self.diagnostics if d.severity == "warning"]
 
     @property
+    def notes(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "note"]
+
+    @property
     def ok(self) -> bool:
         return self.story is not None and not self.errors
 
 
-def run_check(root: Path) -> CheckResult:
+def run_check(root: Path, budget: int = DEFAULT_BUDGET) -> CheckResult:
+    """Load and, if the story loads, analyse it; budget caps the soft-lock search (0: skip it)."""
     story, diagnostics = loader.check(root)
-    return CheckResult(story, diagnostics)
+    if story is None:
+        return CheckResult(story, diagnostics)
+    analysis = analyze(story, budget)
+    combined = sorted(diagnostics + analysis.diagnostics, key=lambda d: (d.pos, d.severity, d.message))
+    return CheckResult(story, combined, analysis.search)
 
 
 def story_stats(story: Story | None) -> dict[str, Any]:
@@ -66,8 +78,11 @@ def report(result: CheckResult, out: TextIO, as_json: bool, with_stats: bool) ->
             "ok": result.ok,
             "errors": [d.to_json() for d in result.errors],
             "warnings": [d.to_json() for d in result.warnings],
+            "notes": [d.to_json() for d in result.notes],
         }
         doc.update(story_stats(result.story))
+        if result.search is not None:
+            doc["search"] = result.search.to_json()
         out.write(json.dumps(doc, indent=2) + "\n")
         return 0 if result.ok else 1
     for diagnostic in result.diagnostics:
@@ -77,10 +92,19 @@ def report(result: CheckResult, out: TextIO, as_json: bool, with_stats: bool) ->
         stats = story_stats(result.story)
         areas = ", ".join(f"{area} {count}" for area, count in stats["areas"].items())
         out.write(
-            f"{stats['scenes']} scenes ({areas}), {stats['choices']} choices, {stats['clues']} clues, "
-            f"{stats['deductions']} deductions, {stats['endings']} endings, {stats['words']:,} words\n"
+            f"{_n(stats['scenes'], 'scene')} ({areas}), {_n(stats['choices'], 'choice')}, "
+            f"{_n(stats['clues'], 'clue')}, {_n(stats['deductions'], 'deduction')}, "
+            f"{_n(stats['endings'], 'ending')}, {_n(stats['words'], 'word')}\n"
         )
+        if result.search is not None:
+            search = result.search
+            verdict = "every reachable state" if search.complete else f"stopped at its budget of {search.budget:,}"
+            out.write(f"soft-lock search: {search.states:,} states ({verdict})\n")
     verdict = "ok" if result.ok else "failed"
     out.write(f"check {verdict}: {errors} error{'s' * (errors != 1)}, "
               f"{warnings} warning{'s' * (warnings != 1)}\n")
     return 0 if result.ok else 1
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'s' * (count != 1)}"

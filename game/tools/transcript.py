@@ -33,13 +33,14 @@ def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine 
     pt, step = engine.start(seed)
     out = [f"Transcript: {story.title} (version {story.version})", f"Seed: {seed}", ""]
     entries = log if upto is None else log[:upto]
+    memory = render.SceneMemory()  # a turn that stays in its scene shows only what is new, as in play
     for turn in range(len(entries) + 1):
         if turn:
             out.append("")
         for _style, text in render.step_lines(story, step):
             out.append(_para(text))
         out.append(f"--- Turn {turn} ---")
-        for _style, text in render.scene_lines(engine, pt):
+        for _style, text in memory.lines(engine, pt, only_new=turn > 0):
             out.append(_para(text))
         if pt.over:
             out.extend(_para(text) for _style, text in render.ending_lines(story, pt)[:-1])

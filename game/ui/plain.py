@@ -18,17 +18,33 @@ from . import render
 from .commands import Reply, dispatch
 from .render import Line
 from .session import Session
+from .watch import LiveReload
 
 PROMPT = "> "
 PARAGRAPH_STYLES = {"class:title", "class:text", "class:outcome", "class:ending"}
 
 
 class PlainUI:
-    def __init__(self, session: Session, stdin: TextIO, stdout: TextIO, width: int | None = None):
+    def __init__(self, session: Session, stdin: TextIO, stdout: TextIO, width: int | None = None,
+                 live: LiveReload | None = None):
         self.session = session
         self.stdin = stdin
         self.stdout = stdout
         self.width = width or min(shutil.get_terminal_size((80, 24)).columns, 100)
+        self.live = live  # --watch: reload the story when its files change
+        self.memory = render.SceneMemory()
+
+    def check_live(self, show: bool = True) -> bool:
+        """With --watch: reload an edited story (showing the scene again if show); True if it reloaded."""
+        if self.live is None:
+            return False
+        event = self.live.poll()
+        if event is None:
+            return False
+        self.write(event.lines)
+        if event.reloaded and show:
+            self.show_scene()
+        return event.reloaded
 
     def write(self, lines: list[Line]) -> None:
         """Paragraphs get a blank line around them; list items and notices stay tight."""
@@ -48,9 +64,10 @@ class PlainUI:
         if lines:
             self.stdout.write("\n")
 
-    def show_scene(self) -> None:
+    def show_scene(self, only_new: bool = False) -> None:
+        """The scene and its choices; after a turn in the same scene, only its new paragraphs."""
         session = self.session
-        self.write(render.scene_lines(session.engine, session.pt))
+        self.write(self.memory.lines(session.engine, session.pt, only_new))
         if session.over:
             self.write(render.ending_lines(session.story, session.pt, self.endings_found()))
         else:
@@ -84,18 +101,25 @@ class PlainUI:
         self.write(render.step_lines(self.session.story, self.session.last_step))
         self.show_scene()
         while True:
+            self.check_live()
             self.stdout.write(PROMPT)
             self.stdout.flush()
             line = self.stdin.readline()
             if not line:  # end of input: leave as if the player typed quit
                 self.stdout.write("\n")
                 return self.leave()
+            before = [(o.number, o.id, o.enabled) for o in self.session.offers()]
+            if self.check_live(show=False) and before != [(o.number, o.id, o.enabled) for o in self.session.offers()]:
+                # The numbers on screen when this line was typed no longer mean the same choices.
+                self.write([("class:notice", "The choices changed with the edit; your input was not used.")])
+                self.show_scene()
+                continue
             reply: Reply = dispatch(self.session, line)
             self.write(reply.lines)
             if reply.quit:
                 return self.leave()
             if reply.show_scene:
-                self.show_scene()
+                self.show_scene(only_new=reply.took_turn)
 
     def leave(self) -> int:
         warning = self.session.try_autosave()

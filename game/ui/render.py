@@ -27,6 +27,27 @@ def scene_lines(engine: Engine, pt: Playthrough) -> list[Line]:
     return lines
 
 
+class SceneMemory:
+    """The scene text last shown, so a choice that stays in the scene shows only what is new.
+
+    Re-reading the same paragraphs after every choice is noise in an hour of
+    play; `look` shows the whole scene again. Shared by every UI and by
+    transcripts, so they all read the same way.
+    """
+
+    def __init__(self) -> None:
+        self._scene: str | None = None
+        self._lines: list[Line] = []
+
+    def lines(self, engine: Engine, pt: Playthrough, only_new: bool = False) -> list[Line]:
+        lines = scene_lines(engine, pt)
+        fresh = lines
+        if only_new and self._scene == pt.scene:
+            fresh = [line for line in lines if line[0] != "class:title" and line not in self._lines]
+        self._scene, self._lines = pt.scene, lines
+        return fresh
+
+
 def offer_lines(offers: list[Offer]) -> list[Line]:
     lines: list[Line] = []
     for offer in offers:

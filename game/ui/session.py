@@ -8,13 +8,38 @@ never drift from what a reload would give.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import saves
 from ..engine import Engine, Offer, Step
-from ..errors import ChoiceError, SaveError
+from ..errors import ChoiceError, ReplayError, SaveError
 from ..state import Playthrough
 from ..story import Story
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    """What Session.reload did: how much of the playthrough survived the edit, and why not all."""
+
+    replayed: int  # turns of the log that still fit and were replayed
+    logged: int  # turns in the log before the reload
+    error: ReplayError | None = None  # where and why the log stopped fitting (None: all of it fits)
+
+    @property
+    def fits(self) -> bool:
+        return self.error is None
+
+    def message(self) -> str:
+        """One line for the player or writer."""
+        if self.error is None:
+            turns = f"{self.replayed} turn{'s' * (self.replayed != 1)}"
+            return f"Story reloaded; your {turns} replayed as before."
+        e = self.error
+        return (f"Story reloaded, but your playthrough stops fitting at turn {e.turn} (scene '{e.scene}', "
+                f"choice '{e.choice}'): {e.reason}. Continuing from turn {self.replayed}, the last point "
+                f"that fits; {self.logged - self.replayed} later turn{'s' * (self.logged - self.replayed != 1)} "
+                "dropped.")
 
 
 class Session:
@@ -76,6 +101,21 @@ class Session:
         # The log was made by this very story, so it always replays.
         self.pt = result.playthrough
         self.last_step = Step(None)
+
+    def reload(self, story: Story) -> ReloadResult:
+        """Switch to an edited story, keeping the playthrough by replaying its log.
+
+        The log replays on the new story up to the first turn that no longer
+        fits (a scene or choice gone, a condition now false); play continues
+        from there. Used by live reload (--watch); any UI can call it.
+        """
+        engine = Engine(story)
+        logged = list(self.pt.log)
+        result = engine.replay(logged, self.pt.seed)
+        self.story, self.engine, self.pt = story, engine, result.playthrough
+        self.last_step = Step(None)
+        self._autosaved = None
+        return ReloadResult(len(result.playthrough.log), len(logged), result.error)
 
     # -- saving -----------------------------------------------------------
 

@@ -99,7 +99,7 @@ class TerminalUI:
         self.quit_requested = False
         self._changed_from: dict[str, str] | None = None
         self._slot_cache: list[str] | None = None
-        self._scene_shown: tuple[str, list[Line]] | None = None  # the last scene text shown in full
+        self._memory = render.SceneMemory()
         self.line = InputLine(self._words, self._slot_commands, self._slot_names, self.view.select_number)
         self.app: Application[int] = Application(
             layout=self._layout(),
@@ -397,13 +397,7 @@ class TerminalUI:
 
     def _show_scene(self, only_new: bool = False) -> None:
         session = self.session
-        lines = render.scene_lines(session.engine, session.pt)
-        shown = (session.pt.scene, lines)
-        if only_new and self._scene_shown is not None and self._scene_shown[0] == session.pt.scene:
-            # Re-reading the same paragraphs after every choice is noise in an hour of play.
-            lines = [line for line in lines if line[0] != "class:title" and line not in self._scene_shown[1]]
-        self._scene_shown = shown
-        self.view.add_block(lines)
+        self.view.add_block(self._memory.lines(session.engine, session.pt, only_new))
         if session.over:
             lines, options = ending_screen(session)
             self.view.add_block(lines)

@@ -1,0 +1,518 @@
+"""What can possibly happen in a story, computed without playing it.
+
+An abstract interpretation over the scene graph: for every scene we keep an
+over-approximation of the states a player can be in while there — which
+clues may (and may not) be held, which flags may be set (and unset), which
+scenes may have been visited, and an interval for each stat. A worklist
+propagates these along every choice that *might* be enabled until nothing
+grows. Facts only grow, so it ends; each scene is revisited only when
+something it depends on grew, so the cost is near-linear in the story's size.
+
+Because it over-approximates, its negative answers are certain: a scene it
+never reaches cannot be reached, a choice whose condition it finds always
+false can never be taken, and a scene from which its graph reaches no ending
+is a certain soft-lock. Positive answers ("may be reached") are not promises;
+the exhaustive search in game.tools.explore decides those.
+
+Conditions are evaluated three-valued: a boolean condition yields a set of
+possible values (TRUE, FALSE or both), a number yields an interval.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from ..conditions import BoolOp, Compare, Condition, Lit, Node, Not, Ref
+from ..story import ChangeStat, Choice, Deduction, Effect, EndGame, GainClue, Scene, SetFlag, Story
+
+TRUE, FALSE, BOTH = 1, 2, 3
+WIDEN_STATS = 2  # a scene's stats may grow this many times before they jump to their edges
+WIDEN_FACTS = 8  # a scene's clues, flags and visits may grow this many times before they jump to the top
+INF = float("inf")
+
+Interval = tuple[float, float]
+
+
+class AState(NamedTuple):
+    """What may hold while the player is in one scene (a join of many real states).
+
+    A NamedTuple rather than a frozen dataclass: the fixpoint builds hundreds
+    of thousands of these on a large story, and tuples are much cheaper to make.
+    """
+
+    clues: int  # bit set: clue may be held
+    no_clues: int  # bit set: clue may be missing
+    flags: int  # flag may be set
+    no_flags: int  # flag may be clear
+    visited: int  # scene (among those conditions read) may have been visited
+    unvisited: int  # ... may not have been visited
+    stats: tuple[Interval, ...]
+
+    def join(self, other: AState) -> AState:
+        stats = self.stats
+        if stats != other.stats:
+            stats = tuple((min(a[0], b[0]), max(a[1], b[1])) for a, b in zip(stats, other.stats, strict=True))
+        return AState(
+            self.clues | other.clues,
+            self.no_clues | other.no_clues,
+            self.flags | other.flags,
+            self.no_flags | other.no_flags,
+            self.visited | other.visited,
+            self.unvisited | other.unvisited,
+            stats,
+        )
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A list of effects compiled to bit operations and stat changes."""
+
+    gain: int = 0  # clues gained
+    set_flags: int = 0
+    clear_flags: int = 0
+    # (stat index, amount, relative, min, max), in the effects' order
+    stats: tuple[tuple[int, int, bool, int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Move:
+    """One way to leave (or stay in) a scene: a choice, or a deduction at a case board."""
+
+    scene: str
+    choice: Choice | None
+    deduction: Deduction | None
+    effects: tuple[Effect, ...]
+    ends: tuple[str, ...]  # endings its effects trigger
+    transfer: Transfer = Transfer()
+    blocks: tuple[tuple[int, int, int, int], ...] = ()  # (stat index, amount, min, max) of 'block' changes
+
+    @property
+    def id(self) -> str:
+        return self.choice.id if self.choice else f"deduce:{self.deduction.id}"  # type: ignore[union-attr]
+
+
+@dataclass
+class Possibilities:
+    """The result: reached scenes, their abstract states, what can be enabled and ended."""
+
+    story: Story
+    states: dict[str, AState] = field(default_factory=dict)
+    # scene -> moves that may be enabled there
+    enabled: dict[str, list[Move]] = field(default_factory=dict)
+    # (scene, move id) -> targets that move may lead to
+    targets: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    endings: set[str] = field(default_factory=set)  # endings that may be reached
+    terminal: set[str] = field(default_factory=set)  # reached scenes that end the game on entry
+    shown_at_end: set[str] = field(default_factory=set)  # scenes only entered by a move that ends the game
+    can_end: set[str] = field(default_factory=set)  # scenes from which some ending may be reached
+
+    @property
+    def reached(self) -> set[str]:
+        return set(self.states)
+
+
+class Analyzer:
+    """Builds the abstract domain for one story and runs the fixpoint."""
+
+    def __init__(self, story: Story):
+        self.story = story
+        self.clue_bit = {c: 1 << i for i, c in enumerate(story.clues)}
+        self.flag_bit = {f: 1 << i for i, f in enumerate(story.flags)}
+        self.stat_index = {s: i for i, s in enumerate(story.stats)}
+        read_scenes = sorted({name for cond in self._conditions() for kind, name in cond.refs if kind == "visited"})
+        self.visit_bit = {s: 1 << i for i, s in enumerate(read_scenes)}
+        self._compiled: dict[int, Callable[[AState], int]] = {}
+        self.moves: dict[str, list[Move]] = {sid: self._moves(scene) for sid, scene in story.scenes.items()}
+        # scene -> (its visited bit, its on_enter effects compiled, or None)
+        self._entry = {sid: (self.visit_bit.get(sid, 0), self.compile_effects(s.on_enter) if s.on_enter else None)
+                       for sid, s in story.scenes.items()}
+        self._ranges = [(s.min, s.max) for s in story.stats.values()]
+        # The widest facts any state can have (see _maybe_widen); stats are widened on their own.
+        given = set_flags = 0
+        transfers = [m.transfer for moves in self.moves.values() for m in moves]
+        transfers += [on_enter for _, on_enter in self._entry.values() if on_enter is not None]
+        for transfer in transfers:
+            given |= transfer.gain
+            set_flags |= transfer.set_flags
+        every = self.initial()
+        self._top = AState(given, every.no_clues, set_flags, every.no_flags, every.unvisited,
+                           every.unvisited, every.stats)
+        self._ends_on_entry = {sid: ((s.ending,) if s.ending else ()) + _ends(s.on_enter)
+                               for sid, s in story.scenes.items()}
+
+    # -- building ---------------------------------------------------------
+
+    def _conditions(self) -> list[Condition]:
+        found = []
+        for scene in self.story.scenes.values():
+            for choice in scene.choices:
+                if choice.condition is not None:
+                    found.append(choice.condition)
+                found.extend(b.condition for b in choice.branches if b.condition is not None)
+        return found
+
+    def _moves(self, scene: Scene) -> list[Move]:
+        moves = [Move(scene.id, c, None, c.effects, _ends(c.effects), self.compile_effects(c.effects),
+                      self._blocks(c.effects)) for c in scene.choices]
+        if scene.case_board:
+            for d in self.story.deductions.values():
+                effects = (GainClue(d.gives),)
+                moves.append(Move(scene.id, None, d, effects, (), self.compile_effects(effects)))
+        return moves
+
+    def compile_effects(self, effects: tuple[Effect, ...]) -> Transfer:
+        gain = set_flags = clear_flags = 0
+        stats = []
+        for effect in effects:
+            if isinstance(effect, GainClue):
+                gain |= self.clue_bit[effect.clue]
+            elif isinstance(effect, SetFlag):
+                bit = self.flag_bit[effect.flag]
+                if effect.value:
+                    set_flags, clear_flags = set_flags | bit, clear_flags & ~bit
+                else:
+                    clear_flags, set_flags = clear_flags | bit, set_flags & ~bit
+            elif isinstance(effect, ChangeStat):
+                stat = self.story.stats[effect.stat]
+                stats.append((self.stat_index[stat.id], effect.amount, effect.relative, stat.min, stat.max))
+        return Transfer(gain, set_flags, clear_flags, tuple(stats))
+
+    def _blocks(self, effects: tuple[Effect, ...]) -> tuple[tuple[int, int, int, int], ...]:
+        found = []
+        for effect in effects:
+            if isinstance(effect, ChangeStat) and effect.relative:
+                stat = self.story.stats[effect.stat]
+                if stat.overflow == "block":
+                    found.append((self.stat_index[stat.id], effect.amount, stat.min, stat.max))
+        return tuple(found)
+
+    def initial(self) -> AState:
+        all_clues = (1 << len(self.clue_bit)) - 1
+        all_flags = (1 << len(self.flag_bit)) - 1
+        all_visits = (1 << len(self.visit_bit)) - 1
+        stats = tuple((float(s.start), float(s.start)) for s in self.story.stats.values())
+        return AState(0, all_clues, 0, all_flags, 0, all_visits, stats)
+
+    # -- conditions, three-valued -----------------------------------------
+
+    def truth(self, condition: Condition | None, state: AState) -> int:
+        """TRUE, FALSE or BOTH: what the condition may be in this abstract state."""
+        if condition is None:
+            return TRUE
+        fn = self._compiled.get(id(condition.tree))
+        if fn is None:
+            fn = self._compiled[id(condition.tree)] = self._compile(condition.tree)
+        return fn(state)
+
+    def _compile(self, node: Node) -> Callable[[AState], object]:
+        if isinstance(node, Lit):
+            if node.type == "number":
+                value = (float(node.value), float(node.value))
+                return lambda st: value
+            const = TRUE if node.value else FALSE
+            return lambda st: const
+        if isinstance(node, Ref):
+            return self._compile_ref(node)
+        if isinstance(node, Not):
+            inner = self._compile(node.operand)
+            return lambda st: _NOT[inner(st)]  # type: ignore[index]
+        if isinstance(node, BoolOp):
+            parts = [self._compile(op) for op in node.operands]
+            if node.op == "and":
+                def conj(st: AState) -> int:
+                    values = [p(st) for p in parts]
+                    return (TRUE if all(v & TRUE for v in values) else 0) | (
+                        FALSE if any(v & FALSE for v in values) else 0)  # type: ignore[operator]
+                return conj
+
+            def disj(st: AState) -> int:
+                values = [p(st) for p in parts]
+                return (TRUE if any(v & TRUE for v in values) else 0) | (
+                    FALSE if all(v & FALSE for v in values) else 0)  # type: ignore[operator]
+            return disj
+        assert isinstance(node, Compare)
+        left, right = self._compile(node.left), self._compile(node.right)
+        if node.left.type == "number":
+            compare = _INTERVAL_COMPARE[node.op]
+            return lambda st: compare(left(st), right(st))
+        equal = node.op == "=="
+
+        def bool_compare(st: AState) -> int:
+            a, b = left(st), right(st)
+            can_equal = bool(a & b)  # type: ignore[operator]
+            can_differ = not (a == b and a in (TRUE, FALSE))
+            same = (TRUE if can_equal else 0) | (FALSE if can_differ else 0)
+            return same if equal else _NOT[same]
+        return bool_compare
+
+    def _compile_ref(self, node: Ref) -> Callable[[AState], object]:
+        name = node.name
+        if node.kind == "clue":
+            bit = self.clue_bit[name]
+            return lambda st: (TRUE if st.clues & bit else 0) | (FALSE if st.no_clues & bit else 0)
+        if node.kind == "flag":
+            bit = self.flag_bit[name]
+            return lambda st: (TRUE if st.flags & bit else 0) | (FALSE if st.no_flags & bit else 0)
+        if node.kind == "visited":
+            bit = self.visit_bit[name]
+            return lambda st: (TRUE if st.visited & bit else 0) | (FALSE if st.unvisited & bit else 0)
+        if node.kind == "stat":
+            index = self.stat_index[name]
+            return lambda st: st.stats[index]
+        return lambda st: (0.0, INF)  # turn: any number of choices
+
+    # -- effects ----------------------------------------------------------
+
+    def block_window(self, move: Move, state: AState) -> AState | None:
+        """The part of state in which the move's 'block' stats stay in range; None if none.
+
+        Like the engine, each change is checked against the stat before the choice.
+        """
+        if not move.blocks or move.choice is None:
+            return state
+        stats = list(state.stats)
+        for index, amount, low_edge, high_edge in move.blocks:
+            low, high = stats[index]
+            low, high = max(low, low_edge - amount), min(high, high_edge - amount)
+            if low > high:
+                return None
+            stats[index] = (low, high)
+        return state._replace(stats=tuple(stats))
+
+    def apply(self, effects: tuple[Effect, ...], state: AState) -> AState:
+        return self.transfer(self.compile_effects(effects), state)
+
+    @staticmethod
+    def transfer(tr: Transfer, state: AState) -> AState:
+        clues, no_clues, flags, no_flags, visited, unvisited, stats = state
+        if tr.gain:
+            clues, no_clues = clues | tr.gain, no_clues & ~tr.gain
+        if tr.set_flags or tr.clear_flags:
+            flags = (flags | tr.set_flags) & ~tr.clear_flags
+            no_flags = (no_flags | tr.clear_flags) & ~tr.set_flags
+        if tr.stats:
+            values = list(stats)
+            for index, amount, relative, low_edge, high_edge in tr.stats:
+                if relative:
+                    low, high = values[index]
+                    values[index] = (float(max(low_edge, min(high_edge, low + amount))),
+                                     float(max(low_edge, min(high_edge, high + amount))))
+                else:
+                    values[index] = (float(amount), float(amount))
+            stats = tuple(values)
+        return AState(clues, no_clues, flags, no_flags, visited, unvisited, stats)
+
+    def enter(self, scene_id: str, state: AState) -> AState:
+        bit, on_enter = self._entry[scene_id]
+        if bit:
+            state = state._replace(visited=state.visited | bit, unvisited=state.unvisited & ~bit)
+        return self.transfer(on_enter, state) if on_enter is not None else state
+
+    def ends_on_entry(self, scene_id: str) -> tuple[str, ...]:
+        return self._ends_on_entry[scene_id]
+
+    def available(self, move: Move, state: AState) -> AState | None:
+        """The part of state in which the move may be taken, or None if it never can be."""
+        if move.deduction is not None:
+            d = move.deduction
+            if not all(state.clues & self.clue_bit[n] for n in d.needs) or not state.no_clues & self.clue_bit[d.gives]:
+                return None
+            return state
+        assert move.choice is not None
+        if move.choice.condition is not None and not self.truth(move.choice.condition, state) & TRUE:
+            return None
+        return self.block_window(move, state) if move.blocks else state
+
+    def branch_indexes(self, move: Move, state: AState) -> list[int]:
+        """The indexes of the branches the move may take (the first whose condition holds wins)."""
+        assert move.choice is not None
+        result: list[int] = []
+        for index, branch in enumerate(move.choice.branches):
+            value = self.truth(branch.condition, state)
+            if value & TRUE:
+                result.append(index)
+            if not value & FALSE:  # this branch always wins when reached: later ones never run
+                break
+        return result
+
+    def branches(self, move: Move, state: AState) -> list[str | None]:
+        """The targets the move may lead to (None: stays in the scene)."""
+        if move.choice is None:
+            return [None]
+        branches = move.choice.branches
+        if len(branches) == 1 and branches[0].condition is None:
+            return [branches[0].target]
+        return [branches[i].target for i in self.branch_indexes(move, state)]
+
+    # -- the fixpoint -----------------------------------------------------
+
+    def run(self) -> Possibilities:
+        story = self.story
+        result = Possibilities(story)
+        states = result.states
+        if story.start not in story.scenes:
+            return result
+        # Visit scenes in reverse postorder of the scene graph: facts then flow
+        # forward in one sweep and only loops send work back, so each scene is
+        # expanded a few times rather than once per fact that reaches it.
+        order = self._reverse_postorder()
+        states[story.start] = self.enter(story.start, self.initial())
+        heap = [(order[story.start], story.start)]
+        queued = {story.start}
+        transfer, enter, available, ends_on_entry = self.transfer, self.enter, self.available, self._ends_on_entry
+        grown: dict[str, list[int]] = {}
+        while heap:
+            _, sid = heapq.heappop(heap)
+            queued.discard(sid)
+            if ends_on_entry[sid]:
+                continue
+            state = states[sid]
+            for move in self.moves[sid]:
+                pre = available(move, state)
+                if pre is None or move.ends:
+                    continue
+                post = transfer(move.transfer, pre)
+                for target in self.branches(move, pre):
+                    if target is None:
+                        dest, arrived = sid, post
+                    else:
+                        dest, arrived = target, enter(target, post)
+                    old = states.get(dest)
+                    new = arrived if old is None else old.join(arrived)
+                    if new != old:
+                        if old is not None:
+                            new = self._maybe_widen(dest, old, new, grown)
+                        states[dest] = new
+                        if dest == sid:
+                            state = new  # later moves of this scene see what earlier ones made possible
+                        if dest not in queued:
+                            queued.add(dest)
+                            heapq.heappush(heap, (order[dest], dest))
+        self._summarise(result)
+        return result
+
+    def _maybe_widen(self, sid: str, old: AState, new: AState, grown: dict[str, list[int]]) -> AState:
+        """Widening: what keeps growing at a scene jumps to its limit.
+
+        Without it a loop that lowers a stat by 1 costs one round of the whole
+        fixpoint per point of the stat's range, and on a large, tangled story
+        clues and flags trickle into every scene one at a time (measured: a
+        minute on a 10,000-scene synthetic story). A stat that grew more than
+        WIDEN_STATS times jumps to its edges; facts (clues, flags, visits) that
+        grew more than WIDEN_FACTS times become everything the story can make
+        of them: every clue given anywhere may be held or missing, every flag
+        set anywhere may be set, any flag may be clear, any scene visited or not.
+        Widening only adds possibilities, so findings stay certain; a few
+        may be missed on stories large enough to need it.
+        """
+        counts = grown.setdefault(sid, [0, 0])
+        if new.stats != old.stats:
+            counts[0] += 1
+            if counts[0] > WIDEN_STATS:
+                ranges = self._ranges
+                new = new._replace(stats=tuple(
+                    (float(ranges[i][0]) if n[0] < o[0] else n[0], float(ranges[i][1]) if n[1] > o[1] else n[1])
+                    for i, (o, n) in enumerate(zip(old.stats, new.stats, strict=True))))
+        if new[:6] != old[:6]:
+            counts[1] += 1
+            if counts[1] > WIDEN_FACTS:
+                top = self._top
+                new = AState(new.clues | top.clues, new.no_clues | top.no_clues, new.flags | top.flags,
+                             new.no_flags | top.no_flags, new.visited | top.visited,
+                             new.unvisited | top.unvisited, new.stats)
+        return new
+
+    def _reverse_postorder(self) -> dict[str, int]:
+        """Scene -> its position in a reverse postorder from the start (iterative DFS)."""
+        successors = {sid: [t for m in moves if m.choice for t in m.choice.targets]
+                      for sid, moves in self.moves.items()}
+        post: list[str] = []
+        seen = {self.story.start}
+        stack = [(self.story.start, iter(successors[self.story.start]))]
+        while stack:
+            sid, children = stack[-1]
+            for child in children:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append((child, iter(successors[child])))
+                    break
+            else:
+                stack.pop()
+                post.append(sid)
+        order = {sid: len(post) - i for i, sid in enumerate(post)}
+        for sid in self.story.scenes:
+            order.setdefault(sid, len(order) + 1)
+        return order
+
+    def _summarise(self, result: Possibilities) -> None:
+        """On the final states: what is enabled, where it leads, what ends, what can end."""
+        preds: dict[str, set[str]] = {}
+        for sid, state in result.states.items():
+            ends = self.ends_on_entry(sid)
+            if ends:
+                result.terminal.add(sid)
+                result.endings.update(ends)
+                result.can_end.add(sid)
+                continue
+            enabled = result.enabled.setdefault(sid, [])
+            for move in self.moves[sid]:
+                pre = self.available(move, state)
+                if pre is None:
+                    continue
+                enabled.append(move)
+                targets = [t for t in self.branches(move, pre) if t is not None]
+                result.targets[(sid, move.id)] = targets
+                if move.ends:
+                    result.endings.update(move.ends)
+                    result.can_end.add(sid)
+                    result.shown_at_end.update(t for t in targets if t not in result.states)
+                    continue
+                for target in targets:
+                    preds.setdefault(target, set()).add(sid)
+        # Scenes from which an ending may be reached: backwards from the ones that end.
+        queue = deque(result.can_end)
+        while queue:
+            sid = queue.popleft()
+            for pred in preds.get(sid, ()):
+                if pred not in result.can_end:
+                    result.can_end.add(pred)
+                    queue.append(pred)
+
+
+def _ends(effects: tuple[Effect, ...]) -> tuple[str, ...]:
+    return tuple(e.ending for e in effects if isinstance(e, EndGame))
+
+
+_NOT = {TRUE: FALSE, FALSE: TRUE, BOTH: BOTH, 0: 0}
+
+
+def _lt(a: Interval, b: Interval) -> int:
+    return (TRUE if a[0] < b[1] else 0) | (FALSE if a[1] >= b[0] else 0)
+
+
+def _le(a: Interval, b: Interval) -> int:
+    return (TRUE if a[0] <= b[1] else 0) | (FALSE if a[1] > b[0] else 0)
+
+
+def _eq(a: Interval, b: Interval) -> int:
+    overlap = a[0] <= b[1] and b[0] <= a[1]
+    single = a[0] == a[1] == b[0] == b[1]
+    return (TRUE if overlap else 0) | (FALSE if not single else 0)
+
+
+_INTERVAL_COMPARE: dict[str, Callable[[Interval, Interval], int]] = {
+    "<": _lt,
+    "<=": _le,
+    ">": lambda a, b: _lt(b, a),
+    ">=": lambda a, b: _le(b, a),
+    "==": _eq,
+    "!=": lambda a, b: _NOT[_eq(a, b)],
+}
+
+
+def possibilities(story: Story) -> Possibilities:
+    return Analyzer(story).run()

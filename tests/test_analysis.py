@@ -1,0 +1,72 @@
+"""Data-driven tests of `check`'s story-wide analysis (black's tests/data/cases style).
+
+Each folder under tests/data/analysis/ is a small story and an ``expected.txt``
+listing every finding `check` must report for it, one per line:
+
+    CODE PATH:LINE:COL: SEVERITY: MESSAGE
+
+with PATH relative to the case folder. A first line ``# budget: N`` sets the
+soft-lock search budget (default: check's). To rewrite the files after a
+deliberate change of wording, run with UPDATE_EXPECTED=1 and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from game.tools import DEFAULT_BUDGET
+from game.tools.check import run_check
+
+CASES = Path(__file__).parent / "data" / "analysis"
+
+
+def _budget(expected: Path) -> int:
+    if expected.exists():
+        first = expected.read_text().splitlines()[:1]
+        if first and first[0].startswith("# budget:"):
+            return int(first[0].split(":", 1)[1])
+    return DEFAULT_BUDGET
+
+
+def _findings(case: Path, budget: int) -> list[str]:
+    result = run_check(case, budget)
+    lines = []
+    for d in result.diagnostics:
+        rel = Path(d.pos.path).resolve().relative_to(case.resolve()).as_posix()
+        where = f"{rel}:{d.pos.line}:{d.pos.col}" if d.pos.line else rel
+        lines.append(f"{d.code} {where}: {d.severity}: {d.message}")
+    return sorted(lines)
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
+def test_case_reports_exactly_its_expected_findings(case: str) -> None:
+    folder = CASES / case
+    expected_file = folder / "expected.txt"
+    budget = _budget(expected_file)
+    found = _findings(folder, budget)
+    if os.environ.get("UPDATE_EXPECTED"):
+        header = [f"# budget: {budget}"] if budget != DEFAULT_BUDGET else []
+        expected_file.write_text("\n".join(header + found) + "\n")
+    expected = sorted(line for line in expected_file.read_text().splitlines()
+                      if line.strip() and not line.startswith("#"))
+    assert found == expected
+
+
+def test_every_analysis_has_a_case() -> None:
+    """Each finding code the analysis can produce is exercised by some case."""
+    codes = set()
+    for folder in CASES.iterdir():
+        for line in (folder / "expected.txt").read_text().splitlines():
+            if line and not line.startswith("#"):
+                codes.add(line.split(" ", 1)[0])
+    assert {"unreachable-scene", "locked-dead-end", "soft-lock", "clue-gates-nothing", "clue-after-gate",
+            "ending-unreachable", "stat-test-out-of-range", "stat-test-always-true", "stat-unblockable",
+            "choice-never-enabled", "branch-never-taken", "search-incomplete"} <= codes
+
+
+def test_the_clean_story_has_no_findings() -> None:
+    result = run_check(CASES / "clean")
+    assert result.ok and result.diagnostics == [] and result.search is not None and result.search.complete
