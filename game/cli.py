@@ -237,7 +237,7 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     if slot:
         # A save that no longer fits raises SaveMisfit: one line, exit 1, unless --partial.
         loaded = session.load(slot, partial=args.partial)
-        notes = loaded.notes()
+        notes = [printable(note) for note in loaded.notes()]  # they quote the save file
     if _wants_tui(args, stdin, stdout) and not args.watch:  # live reload is wired into plain mode
         from .ui import tui  # imported here: prompt-toolkit is only needed for the full UI
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from . import saves
 from .errors import SaveError
+from .safetext import printable
 from .story import Story
 
 FORMAT = "aka-profile"
@@ -119,14 +120,14 @@ def _read(path: Path) -> dict[str, Any]:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise SaveError(f"not a '{FORMAT}' file")
     if doc.get("version") != VERSION:
-        raise SaveError(f"unknown version {doc.get('version')!r}")
+        raise SaveError(f"unknown version {printable(repr(doc.get('version')), limit=40)}")
     stories = doc.get("stories")
     if not isinstance(stories, dict):
         raise SaveError("'stories' is not an object")
     for story_id, entry in stories.items():
         endings = entry.get("endings") if isinstance(entry, dict) else None
         if not isinstance(endings, dict) or not all(isinstance(v, str) for v in endings.values()):
-            raise SaveError(f"the entry for story '{story_id}' is malformed")
+            raise SaveError(f"the entry for story '{printable(story_id, limit=60)}' is malformed")
     return doc
 
 

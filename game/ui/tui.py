@@ -48,6 +48,7 @@ from prompt_toolkit.output import ColorDepth
 
 from .. import profile
 from ..errors import GameError, SaveError
+from ..safetext import printable
 from . import render, title, toolbar
 from .commands import COMMANDS, Reply, dispatch
 from .ending import RUN, ending_screen
@@ -422,7 +423,7 @@ class TerminalUI:
         try:
             action()
         except GameError as exc:
-            self.view.add_block([("class:error", str(exc))])
+            self.view.add_block([("class:error", printable(str(exc)))])  # may quote a save file
         except Exception as exc:  # a bug: say so in one line and keep the game alive
             self.errors.append(exc)
             self.view.add_block([("class:error", f"Something went wrong ({type(exc).__name__}: {exc}). "
