@@ -39,10 +39,17 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+def _path(text: str) -> Path:
+    # Path("") is ".": an empty --saves would write saves into the working folder.
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path")
+    return Path(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="play.py", description="AKA: Alias Investigations, a noir case in the terminal.")
-    parser.add_argument("--story", type=Path, default=DEFAULT_STORY, help="story folder (default: story/)")
-    parser.add_argument("--saves", type=Path, default=DEFAULT_SAVES, help="saves folder (default: saves/)")
+    parser.add_argument("--story", type=_path, default=DEFAULT_STORY, help="story folder (default: story/)")
+    parser.add_argument("--saves", type=_path, default=DEFAULT_SAVES, help="saves folder (default: saves/)")
     parser.add_argument("--load", metavar="SLOT", help="resume from a save slot ('autosave': the newest autosave)")
     parser.add_argument("--continue", dest="resume", action="store_true",
                         help="resume the newest autosave (a new case if there is none)")
@@ -56,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = sub.add_parser("check", help="find every problem in a story folder")
-    check.add_argument("dir", nargs="?", type=Path, default=DEFAULT_STORY, help="story folder")
+    check.add_argument("dir", nargs="?", type=_path, default=DEFAULT_STORY, help="story folder")
     check.add_argument("--json", action="store_true", help="one JSON object on stdout")
     check.add_argument("--stats", action="store_true", help="also print the story's numbers")
     check.add_argument("--deep", action="store_true",
@@ -65,35 +72,35 @@ def build_parser() -> argparse.ArgumentParser:
                        help="most states the soft-lock search may visit (0: skip the search)")
 
     graph = sub.add_parser("graph", help="the scene graph as Mermaid or Graphviz DOT")
-    graph.add_argument("dir", nargs="?", type=Path, default=DEFAULT_STORY, help="story folder")
+    graph.add_argument("dir", nargs="?", type=_path, default=DEFAULT_STORY, help="story folder")
     graph.add_argument("--format", choices=("mermaid", "dot"), default=None,
                        help="output format (default: from -o's suffix, else mermaid)")
-    graph.add_argument("-o", "--output", type=Path, metavar="FILE",
+    graph.add_argument("-o", "--output", type=_path, metavar="FILE",
                        help="write to FILE (.mmd, .md, .dot, .gv) instead of standard output")
 
     playtest = sub.add_parser("playtest", help="many random playthroughs: endings, coverage, errors")
-    playtest.add_argument("dir", nargs="?", type=Path, default=DEFAULT_STORY, help="story folder")
+    playtest.add_argument("dir", nargs="?", type=_path, default=DEFAULT_STORY, help="story folder")
     playtest.add_argument("-n", "--runs", type=_positive, default=1000, help="number of runs (default 1000)")
     playtest.add_argument("--seed", dest="playtest_seed", type=int, default=0,
                           help="seed; the same seed gives the same report (default 0)")
     playtest.add_argument("--max-turns", type=_positive, default=500,
                           help="a run with no ending by then counts as stuck (default 500)")
-    playtest.add_argument("--out", type=Path, default=Path("playtest-replays"), metavar="DIR",
+    playtest.add_argument("--out", type=_path, default=Path("playtest-replays"), metavar="DIR",
                           help="folder for replay files of failed or stuck runs (default playtest-replays/)")
     playtest.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
     replay = sub.add_parser("replay", help="replay a save or walkthrough and print its transcript")
     replay.add_argument("file", help="a save file or walkthrough (.json), or a slot name in the saves folder")
-    replay.add_argument("--story", dest="replay_story", type=Path, default=None, help="story folder")
-    replay.add_argument("--saves", dest="saves_dir", type=Path, default=None, help="saves folder")
-    replay.add_argument("--transcript", type=Path, metavar="OUT", help="write the transcript to a file")
+    replay.add_argument("--story", dest="replay_story", type=_path, default=None, help="story folder")
+    replay.add_argument("--saves", dest="saves_dir", type=_path, default=None, help="saves folder")
+    replay.add_argument("--transcript", type=_path, metavar="OUT", help="write the transcript to a file")
     replay.add_argument("--to", type=int, metavar="N", help="stop after turn N (0: the opening scene)")
     replay.add_argument("--branch", metavar="SLOT", help="save the replayed point as a new slot to play on from")
     replay.add_argument("--partial", dest="replay_partial", action="store_true",
                         help="if the log stops fitting the story, stop there without failing")
 
     saves = sub.add_parser("saves", help="list the save slots")
-    saves.add_argument("--saves", dest="saves_dir", type=Path, default=None, help="saves folder")
+    saves.add_argument("--saves", dest="saves_dir", type=_path, default=None, help="saves folder")
     return parser
 
 

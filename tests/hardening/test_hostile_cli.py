@@ -20,6 +20,9 @@ CASES = [
     (["frobnicate"], 2),
     (["check", "--nope"], 2),
     (["replay"], 2),
+    (["--saves", "", "--plain"], 2),  # Path("") would be the working folder
+    (["--story", " "], 2),
+    (["check", ""], 2),
     (["--load"], 2),
     (["--story", TMP + "/" + "missing"], 1),
     (["--story", SAMPLE / "story.yaml"], 1),
