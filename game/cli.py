@@ -245,10 +245,15 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         # A save that no longer fits raises SaveMisfit: one line, exit 1, unless --partial.
         loaded = session.load(slot, partial=args.partial)
         notes = [printable(note) for note in loaded.notes()]  # they quote the save file
-    if _wants_tui(args, stdin, stdout) and not args.watch:  # live reload is wired into plain mode
+    live = None
+    if args.watch:
+        from .ui.watch import LiveReload
+
+        live = LiveReload(session, args.story)
+    if _wants_tui(args, stdin, stdout):
         from .ui import tui  # imported here: prompt-toolkit is only needed for the full UI
 
-        return tui.run(session, stdout, resumed=slot, notes=notes)
+        return tui.run(session, stdout, resumed=slot, notes=notes, live=live)
     if slot:
         stdout.write(f"Loaded '{loaded.slot}' (turn {loaded.playthrough.turn}).\n")
         for note in notes:
@@ -256,11 +261,7 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         stdout.write("\n")
     from .ui.plain import PlainUI
 
-    live = None
-    if args.watch:
-        from .ui.watch import LiveReload
-
-        live = LiveReload(session, args.story)
+    if live is not None:
         stdout.write(f"Watching {args.story} for changes: save a file and the story reloads.\n\n")
     ui = PlainUI(session, stdin, stdout, live=live)
     try:

@@ -270,3 +270,35 @@ def test_page_up_scrolls_back_through_the_story(story, saves_dir):
     assert ui.view.top < bottom and ui.view.more_below
     ui = play_steps(new_session(story, saves_dir), [*steps, "\x1b[5~", "\x1b[6~"])  # and PageDown
     assert ui.view.top == bottom
+
+
+def test_watch_reloads_an_edited_story_while_playing(tmp_path, saves_dir, monkeypatch):
+    import shutil
+
+    from game.ui import tui
+    from game.ui.watch import LiveReload
+
+    root = tmp_path / "story"
+    shutil.copytree(SAMPLE, root)
+    session = new_session(loader.load(root).story, saves_dir)
+    monkeypatch.setattr(tui, "WATCH_SECONDS", 0.05)
+
+    async def drive(ui: TerminalUI, pipe) -> None:
+        running = asyncio.ensure_future(ui.run_async())
+        pipe.send_text("1" + ENTER)  # New case
+        await asyncio.sleep(0.3)
+        office = root / "office.yaml"
+        office.write_text(office.read_text().replace("smells of old coffee", "smells of fresh paint"))
+        for _ in range(200):  # the watcher polls on its timer; give it up to 4 s
+            await asyncio.sleep(0.02)
+            if "fresh paint" in shown(ui.view):
+                break
+        pipe.send_text(CTRL_D)
+        await running
+
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        ui = TerminalUI(session, live=LiveReload(session, root))
+        asyncio.run(drive(ui, pipe))
+    assert ui.errors == []
+    assert "The office smells of fresh paint." in shown(ui.view)
+    assert "fresh paint" in " ".join(session.text())  # the session plays the edited story now

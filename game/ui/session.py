@@ -32,6 +32,8 @@ class ReloadResult:
 
     def message(self) -> str:
         """One line for the player or writer."""
+        if self.error is None and self.replayed == 0:
+            return "Story reloaded."
         if self.error is None:
             turns = f"{self.replayed} turn{'s' * (self.replayed != 1)}"
             return f"Story reloaded; your {turns} replayed as before."

@@ -56,10 +56,12 @@ from .inputline import InputLine
 from .render import Line
 from .session import Session
 from .storyview import Option, StoryView
+from .watch import LiveReload
 from .styles import build_style, no_color
 from .wrap import Row
 
 TITLE, SLOTS, GAME = "title", "slots", "game"
+WATCH_SECONDS = 0.5  # how often --watch looks at the story's files
 
 KEY_HELP: list[Line] = [
     ("class:heading", "Keys"),
@@ -88,10 +90,12 @@ class RowsControl(UIControl):
 
 class TerminalUI:
     def __init__(self, session: Session, resumed: str | None = None, monochrome: bool | None = None,
-                 notes: list[str] | None = None):
+                 notes: list[str] | None = None, live: LiveReload | None = None):
         """resumed: the slot the game was loaded from (--load); None shows the title screen.
-        notes: what the load said (story updated, damaged autosave passed over...)."""
+        notes: what the load said (story updated, damaged autosave passed over...).
+        live: with --watch, reloads the story when its files change (polled on a timer)."""
         self.session = session
+        self.live = live
         self.monochrome = no_color() if monochrome is None else monochrome
         self.view = StoryView()
         self.mode = TITLE
@@ -123,10 +127,35 @@ class TerminalUI:
 
     def run(self) -> int:
         try:
-            return self.app.run(pre_run=self._on_signals) or 0
+            return self.app.run(pre_run=self._pre_run) or 0
         except EOFError:  # the terminal went away: keep what was played
             self._leave()
             return 0
+
+    async def run_async(self) -> int:
+        """The same, inside a running event loop (tests drive it this way)."""
+        return await self.app.run_async(pre_run=self._pre_run) or 0
+
+    def _pre_run(self) -> None:
+        self._on_signals()
+        if self.live is not None:
+            self.app.create_background_task(self._watch())
+
+    async def _watch(self) -> None:
+        """--watch: look for edited story files twice a second (cancelled when the app exits)."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            self._guard(self._reload)
+            self.app.invalidate()
+
+    def _reload(self) -> None:
+        assert self.live is not None
+        event = self.live.poll()
+        if event is None:
+            return
+        self.view.add_block(event.lines)
+        if event.reloaded and self.mode == GAME:
+            self._show_scene()
 
     def _on_signals(self) -> None:
         """A closed terminal window (SIGHUP) or a polite kill (SIGTERM) leaves as Ctrl-D does."""
@@ -447,12 +476,13 @@ class TerminalUI:
         return self._slot_cache
 
 
-def run(session: Session, stdout: TextIO, resumed: str | None = None, notes: list[str] | None = None) -> int:
+def run(session: Session, stdout: TextIO, resumed: str | None = None, notes: list[str] | None = None,
+        live: LiveReload | None = None) -> int:
     """Play in the terminal; returns the exit code. Ctrl-C and Ctrl-D autosave and quit.
 
     resumed: the slot already loaded (--load SLOT), which skips the title screen;
-    notes: what that load said."""
-    ui = TerminalUI(session, resumed=resumed, notes=notes)
+    notes: what that load said; live: --watch's reloader."""
+    ui = TerminalUI(session, resumed=resumed, notes=notes, live=live)
     code = ui.run()
     if ui.farewell:  # back on the normal screen, where the terminal wraps at any letter
         width = shutil.get_terminal_size((80, 24)).columns
