@@ -56,8 +56,8 @@ from .inputline import InputLine
 from .render import Line
 from .session import Session
 from .storyview import Option, StoryView
-from .watch import LiveReload
 from .styles import build_style, no_color
+from .watch import LiveReload
 from .wrap import Row
 
 TITLE, SLOTS, GAME = "title", "slots", "game"
