@@ -302,3 +302,11 @@ def test_watch_reloads_an_edited_story_while_playing(tmp_path, saves_dir, monkey
     assert ui.errors == []
     assert "The office smells of fresh paint." in shown(ui.view)
     assert "fresh paint" in " ".join(session.text())  # the session plays the edited story now
+
+
+def test_a_huge_paste_is_cut_to_one_usable_line(story, saves_dir):
+    # 60 kB: as much as the test pipe holds before the app reads it
+    session = new_session(story, saves_dir)
+    ui, code = play(session, "1" + ENTER + "\x1b[200~" + "look " * 12_000 + "\x1b[201~" + CTRL_D)
+    assert code == 0
+    assert len(ui.line.buffer.text) <= 500

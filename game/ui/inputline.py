@@ -18,7 +18,7 @@ from prompt_toolkit.layout import Window
 from prompt_toolkit.layout.controls import BufferControl
 from prompt_toolkit.layout.processors import AfterInput, BeforeInput, ConditionalProcessor
 
-from .commands import clean
+from .commands import MAX_INPUT, clean
 from .completion import WordCompleter
 from .history import CommandHistory
 
@@ -62,8 +62,10 @@ class InputLine:
         self.buffer.reset()
 
     def paste(self, data: str) -> None:
-        """The input is one line: a pasted paragraph becomes one line, not a hidden second one."""
-        self.buffer.insert_text(" ".join(data.split()))
+        """The input is one line: a pasted paragraph becomes one line, not a hidden second one.
+        A paste stops at the longest line a command can use (megabytes would only slow the redraw)."""
+        room = max(0, MAX_INPUT - len(self.buffer.text))
+        self.buffer.insert_text(" ".join(data[: 4 * MAX_INPUT].split())[:room])
 
     # -- completion -------------------------------------------------------------
 
