@@ -63,6 +63,13 @@ class Graph:
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
 
+    def by_area(self) -> dict[str, list[Node]]:
+        """Nodes grouped by area ("" for nodes outside any), in order of first appearance."""
+        groups: dict[str, list[Node]] = {}
+        for node in self.nodes:
+            groups.setdefault(node.area, []).append(node)
+        return groups
+
 
 def build(story: Story) -> Graph:
     poss = possibilities(story)
@@ -129,10 +136,7 @@ def to_mermaid(graph: Graph) -> str:
     # The front matter is YAML: a JSON string is valid YAML whatever the title holds (e.g. a colon).
     lines = ["---", f"title: {json.dumps(graph.title)}", "---", "flowchart LR"]
     lines.append('  start_(["Start"]):::start')
-    by_area: dict[str, list[Node]] = {}
-    for node in graph.nodes:
-        by_area.setdefault(node.area, []).append(node)
-    for area, nodes in by_area.items():
+    for area, nodes in graph.by_area().items():
         indent = "  "
         if area:
             title = graph.areas.get(area, area)
@@ -174,10 +178,7 @@ def to_dot(graph: Graph) -> str:
         "  edge [fontname=Helvetica, fontsize=10];",
         '  "__start" [label="Start", shape=oval, style=filled, fillcolor="#263238", fontcolor=white];',
     ]
-    by_area: dict[str, list[Node]] = {}
-    for node in graph.nodes:
-        by_area.setdefault(node.area, []).append(node)
-    for area, nodes in by_area.items():
+    for area, nodes in graph.by_area().items():
         indent = "  "
         if area:
             lines.append(f"  subgraph {_dot('cluster_' + area)} {{")
