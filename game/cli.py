@@ -57,8 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="if the story changed so that the save stops fitting, load the turns that still fit")
     parser.add_argument("--plain", action="store_true", help="plain line mode (also used when input is piped)")
     parser.add_argument("--watch", action="store_true",
-                        help="for writers: reload the story when its files change, keeping the playthrough "
-                             "(plain mode)")
+                        help="for writers: reload the story when its files change, keeping the playthrough")
     parser.add_argument("--seed", type=int, help="random seed for text variations (default: random)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
