@@ -6,8 +6,9 @@ Measures, as medians over repeats, on this machine:
 1. `check` of synthetic stories (bench/synth.py) of each size, through the
    same code as `play.py check` (game.tools.check.run_check), and its ratio to
    a bare PyYAML C-loader parse (yaml.load with CSafeLoader) of the same files;
-2. start-up to the first prompt of `play.py --plain` (a real subprocess), and
-   the import time of the modules on that path (python -X importtime);
+2. start-up to the first prompt of `play.py --plain` (a real subprocess), to
+   the full UI's title screen (`play.py` in a pseudo-terminal), and the import
+   time of the modules on the plain path (python -X importtime);
 3. engine step latency (offers, then choose one) on the real story and on
    the synthetic ones;
 4. random playtest throughput on the real story, with one reused Engine;
@@ -266,6 +267,41 @@ def time_to_prompt(story: Path, saves_dir: Path) -> float:
     return elapsed
 
 
+def time_to_title(story: Path, saves_dir: Path) -> float:
+    """Seconds from starting `play.py` in a pseudo-terminal (the full-screen UI) to its title screen."""
+    cmd = [sys.executable, "play.py", "--story", str(story), "--saves", str(saves_dir), "--seed", "1"]
+    main_fd, child_fd = os.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdin=child_fd, stdout=child_fd, stderr=child_fd, env=env,
+                            start_new_session=True)
+    os.close(child_fd)
+    seen, elapsed = b"", None
+    try:
+        with selectors.DefaultSelector() as sel:
+            sel.register(main_fd, selectors.EVENT_READ)
+            deadline = start + 60
+            while time.perf_counter() < deadline and elapsed is None:
+                if not sel.select(timeout=1):
+                    continue
+                try:
+                    chunk = os.read(main_fd, 65536)
+                except OSError:  # the child closed the terminal
+                    break
+                seen += chunk
+                if b"New case" in seen:
+                    elapsed = time.perf_counter() - start
+        os.write(main_fd, b"\x04")  # Ctrl-D on the title screen: leave without saving anything
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(main_fd)
+    if elapsed is None:
+        raise SystemExit(f"bench: no title screen from {' '.join(cmd)}")
+    return elapsed
+
+
 def import_profile(story: Path, saves_dir: Path) -> dict[str, Any]:
     """python -X importtime over the plain-mode path, summarised."""
     cmd = [sys.executable, "-X", "importtime", "play.py", "--plain", "--story", str(story),
@@ -300,6 +336,11 @@ def bench_startup(results: Results, sizes: list[int], plan: Plan, paths: dict[in
         results.add("startup_s", "start-up to first prompt (plain, real story)", statistics.median(samples), "s",
                     0.5)
         results.details["startup_samples"] = samples
+        time_to_title(REAL_STORY, saves_dir)
+        titles = [time_to_title(REAL_STORY, saves_dir) for _ in range(plan.startup_repeats)]
+        results.add("title_s", "start-up to the title screen (full UI in a pty, real story)",
+                    statistics.median(titles), "s", 0.5)
+        results.details["title_samples"] = titles
         profile = import_profile(REAL_STORY, saves_dir)
         results.add("import_ms", f"  import time on that path ({profile['modules']} modules)",
                     profile["total_ms"], "ms",
