@@ -130,3 +130,8 @@ def test_replay_prints_transcript_of_a_save(tmp_path):
 def test_real_story_checks_clean():
     proc = run("check", "story")
     assert proc.returncode == 0, proc.stdout
+
+
+def test_status_names_a_hub_once_when_it_shares_its_area_title(tmp_path):
+    out = run("--plain", "--story", ROOT / "story", "--saves", tmp_path, stdin="status\nquit\n").stdout
+    assert "Where: Alias Investigations. Turn 0." in out

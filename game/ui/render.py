@@ -119,8 +119,10 @@ def status_lines(story: Story, pt: Playthrough) -> list[Line]:
     scene = story.scenes[pt.scene]
     area = story.areas.get(scene.area)
     lines: list[Line] = [("class:title", "Status")]
-    lines.append(("class:text", f"Where: {scene.title or scene.id}, {area.title if area else scene.area}. "
-                                f"Turn {pt.turn}. Clues: {len(pt.clues)} of {len(story.clues)}."))
+    title = scene.title or scene.id
+    area_title = area.title if area else scene.area
+    where = title if area_title == title else f"{title}, {area_title}"  # the office hub is named for its area
+    lines.append(("class:text", f"Where: {where}. Turn {pt.turn}. Clues: {len(pt.clues)} of {len(story.clues)}."))
     by_kind: dict[str, list[str]] = defaultdict(list)
     for stat in story.stats.values():
         by_kind[stat.kind].append(f"- {stat.label}: {pt.stats[stat.id]} (from {stat.min} to {stat.max})")
