@@ -104,6 +104,14 @@ def autosave_slots() -> list[str]:
     return [f"{AUTOSAVE}-{i}" for i in range(1, AUTOSAVE_RING + 1)]
 
 
+def _names_a_slot(name: str) -> bool:
+    """Whether a file name (without .json) is one a save can have been written to."""
+    try:
+        return name == slot_name(name)
+    except SaveError:
+        return False
+
+
 def slot_path(saves_dir: Path, slot: str) -> Path:
     return saves_dir / (slot_name(slot) + SUFFIX)
 
@@ -650,9 +658,9 @@ def list_saves(saves_dir: Path) -> list[SaveInfo]:
         if slot.startswith("."):
             continue
         try:
-            if slot != slot_name(slot):
-                raise SaveError(f"{path}: the file name is not a save name; rename it to "
-                                "letters, digits, '-' and '_'")
+            if not _names_a_slot(slot):  # one reason for every odd name: listings quote it already
+                raise SaveError(f"{path}: the file name is not a save name; rename it to at most "
+                                f"{MAX_SLOT_LENGTH} letters, digits, '-' and '_'")
             doc = read_doc(path)
         except SaveError as exc:
             damaged.append(SaveInfo(slot, path, problem=str(exc).removeprefix(f"{path}: ")))
