@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .errors import GameError, SaveError, StoryError, UsageError
-from .safetext import printable
+from .safetext import cells, label, printable
 from .tools import DEEP_BUDGET, DEFAULT_BUDGET
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -347,7 +347,9 @@ def cmd_saves(args: argparse.Namespace, stdout: TextIO) -> int:
     if not infos:
         stdout.write(f"No saves in {folder}.\n")
         return 0
-    width = max(len(info.slot) for info in infos)
+    # A file in the folder may have any name (escapes, wide letters, 255 bytes): shown escaped and cut short.
+    names = {info.path: label(info.slot) for info in infos}
+    width = max(cells(name) for name in names.values())
     named = [info for info in infos if not info.autosave and not info.problem]
     auto = [info for info in infos if info.autosave and not info.problem]
     damaged = [info for info in infos if info.problem]
@@ -356,11 +358,12 @@ def cmd_saves(args: argparse.Namespace, stdout: TextIO) -> int:
             continue
         stdout.write(f"{heading} in {folder}{', newest first' if heading != 'Damaged' else ''}:\n")
         for info in group:
+            name = names[info.path] + " " * (width - cells(names[info.path]))
             if info.problem:
-                stdout.write(f"  {info.slot:<{width}}  DAMAGED, cannot be loaded: {_safe(info.problem)}\n")
+                stdout.write(f"  {name}  DAMAGED, cannot be loaded: {_safe(info.problem)}\n")
                 continue
             ending = f", ended: {info.ending}" if info.ending else ""
-            stdout.write(f"  {info.slot:<{width}}  {saves.local_time(info.updated):<16}  turn {info.turn:>3}  "
-                         f"clues {info.clues:>2}  {_safe(info.title + ending)}\n")
+            stdout.write(f"  {name}  {label(saves.local_time(info.updated)):<16}  turn {info.turn:>3}  "
+                         f"clues {info.clues:>2}  {label(info.title + ending, limit=0)}\n")
     stdout.write("Resume with: play.py --load SLOT (or --continue for the newest autosave)\n")
     return 0

@@ -631,6 +631,7 @@ class _Loader:
             visible_when_locked=visible,
             hint=hint,
             pos=pos,
+            if_pos=item.vpos("if") if "if" in item else pos,
         )
 
     def branches(self, item: YMap, what: str) -> tuple[Branch, ...]:

@@ -37,6 +37,7 @@ from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
 from typing import Any
 
+from . import savelock
 from .diagnostics import did_you_mean
 from .engine import Engine, ReplayResult
 from .errors import ReplayError, SaveError
@@ -53,6 +54,8 @@ MAX_SLOT_LENGTH = 40
 AUTOSAVE = "autosave"  # what a player types to mean "the newest autosave"
 AUTOSAVE_RING = 5  # autosave-1 (newest) .. autosave-5 (oldest)
 STALE_TEMP_SECONDS = 600  # a temp file this old was left by a crash, not by a save in progress
+RING_LOCK = ".autosave.lock"  # taken around every autosave (a dot: never listed as a save)
+RING_LOCK_TIMEOUT = 3.0  # seconds; an autosave takes milliseconds, so this is a stuck or stopped game
 
 _SLOT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _AUTOSAVE_RE = re.compile(rf"^{AUTOSAVE}(-[0-9]+)?$")
@@ -99,6 +102,14 @@ def is_autosave(name: str) -> bool:
 def autosave_slots() -> list[str]:
     """The ring, newest first."""
     return [f"{AUTOSAVE}-{i}" for i in range(1, AUTOSAVE_RING + 1)]
+
+
+def _names_a_slot(name: str) -> bool:
+    """Whether a file name (without .json) is one a save can have been written to."""
+    try:
+        return name == slot_name(name)
+    except SaveError:
+        return False
 
 
 def slot_path(saves_dir: Path, slot: str) -> Path:
@@ -444,17 +455,33 @@ def autosave(saves_dir: Path, story: Story, pt: Playthrough) -> Path:
     The new file is written and fsynced before anything moves, so a full disk
     costs nothing; a crash while the ring moves can only lose its oldest
     entry, and 'autosave' then still finds the newest one left.
+
+    Two games sharing the saves folder take turns: the whole autosave, from
+    its timestamp to the last rename, runs under a lock on RING_LOCK
+    (game/savelock.py), so the ring stays newest-first and nothing is moved
+    twice. If another game holds the lock for RING_LOCK_TIMEOUT seconds this
+    autosave is skipped with a SaveError and the ring is left as it was.
     """
     ring = [slot_path(saves_dir, name) for name in autosave_slots()]
-    tmp = _stage(ring[0], dumps(make_save(story, pt, AUTOSAVE + "-1")).encode())
-    try:
-        for older, newer in zip(reversed(ring[:-1]), reversed(ring[1:]), strict=True):
-            if older.is_file():
-                os.replace(older, newer)
-    except OSError as exc:
-        _unlink(tmp)
-        raise SaveError(f"cannot autosave in {saves_dir}: {_why(exc)}") from None
-    _commit(tmp, ring[0])
+    with contextlib.ExitStack() as held:
+        try:
+            saves_dir.mkdir(parents=True, exist_ok=True)
+            held.enter_context(savelock.exclusive(saves_dir / RING_LOCK, RING_LOCK_TIMEOUT))
+        except TimeoutError:
+            raise SaveError(f"cannot autosave in {saves_dir}: another game kept the autosave ring locked "
+                            f"for {RING_LOCK_TIMEOUT:g} s; this turn was not autosaved, the ring is untouched"
+                            ) from None
+        except OSError as exc:
+            raise SaveError(f"cannot write to {saves_dir}: {_why(exc)}") from None
+        tmp = _stage(ring[0], dumps(make_save(story, pt, AUTOSAVE + "-1")).encode())
+        try:
+            for older, newer in zip(reversed(ring[:-1]), reversed(ring[1:]), strict=True):
+                if older.is_file():
+                    os.replace(older, newer)
+        except OSError as exc:
+            _unlink(tmp)
+            raise SaveError(f"cannot autosave in {saves_dir}: {_why(exc)}") from None
+        _commit(tmp, ring[0])
     return ring[0]
 
 
@@ -631,9 +658,9 @@ def list_saves(saves_dir: Path) -> list[SaveInfo]:
         if slot.startswith("."):
             continue
         try:
-            if slot != slot_name(slot):
-                raise SaveError(f"{path}: the file name is not a save name; rename it to "
-                                "letters, digits, '-' and '_'")
+            if not _names_a_slot(slot):  # one reason for every odd name: listings quote it already
+                raise SaveError(f"{path}: the file name is not a save name; rename it to at most "
+                                f"{MAX_SLOT_LENGTH} letters, digits, '-' and '_'")
             doc = read_doc(path)
         except SaveError as exc:
             damaged.append(SaveInfo(slot, path, problem=str(exc).removeprefix(f"{path}: ")))

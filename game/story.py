@@ -133,6 +133,8 @@ class Choice:
     visible_when_locked: bool = False
     hint: str = ""
     pos: Pos = field(default=Pos(""), compare=False)
+    # Where the `if:` value is, for findings about the condition itself.
+    if_pos: Pos = field(default=Pos(""), compare=False)
 
     @property
     def targets(self) -> tuple[str, ...]:

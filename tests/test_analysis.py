@@ -70,3 +70,26 @@ def test_every_analysis_has_a_case() -> None:
 def test_the_clean_story_has_no_findings() -> None:
     result = run_check(CASES / "clean")
     assert result.ok and result.diagnostics == [] and result.search is not None and result.search.complete
+
+
+def test_findings_about_a_choice_condition_point_at_its_if_value() -> None:
+    """A writer's editor jumps to the condition itself, not to the choice's `- id:` line."""
+    checked = 0
+    for folder in sorted(p for p in CASES.iterdir() if p.is_dir()):
+        for d in run_check(folder, _budget(folder / "expected.txt")).diagnostics:
+            if d.code not in ("clue-after-gate", "choice-never-enabled") or "(if: " not in d.message:
+                continue
+            line = Path(d.pos.path).read_text().splitlines()[d.pos.line - 1]
+            source = d.message.split("(if: ", 1)[1]
+            assert line[:d.pos.col - 1].strip() == "if:", (folder.name, d)
+            assert source.startswith(line[d.pos.col - 1:].rstrip()), (folder.name, d)
+            checked += 1
+    assert checked >= 4  # clue_after_gate, condition_position, unreachable_ending, unreachable_scene
+
+
+def test_a_block_stat_finding_still_points_at_the_choice() -> None:
+    folder = CASES / "condition_position"
+    lines = (folder / "story.yaml").read_text().splitlines()
+    found = {d.message.split("'")[1]: d.pos for d in run_check(folder).diagnostics if d.message.startswith("choice")}
+    assert lines[found["bribe"].line - 1].strip() == "- id: bribe"
+    assert lines[found["open_safe"].line - 1].strip() == "if: clue.key and"

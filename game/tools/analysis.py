@@ -178,15 +178,14 @@ class _Finder:
                            f"taken ({reasons})", "locked-dead-end")
                 continue
             for move in locked:
-                reason, late = self.why_locked(move, state, obtainable)
+                reason, late, pos = self.why_locked(move, state, obtainable)
                 assert move.choice is not None
-                if move.choice.pos in self.impossible_tests:
+                if move.choice.if_pos in self.impossible_tests:
                     continue  # its stat test is reported as an error already
                 if late:
-                    self.error(move.choice.pos, f"choice '{move.id}' in scene '{sid}' needs {reason}",
-                               "clue-after-gate")
+                    self.error(pos, f"choice '{move.id}' in scene '{sid}' needs {reason}", "clue-after-gate")
                 else:
-                    self.warning(move.choice.pos, f"choice '{move.id}' in scene '{sid}' can never be "
+                    self.warning(pos, f"choice '{move.id}' in scene '{sid}' can never be "
                                  f"taken: {reason}", "choice-never-enabled")
             for move in poss.enabled.get(sid, []):
                 self.unused_branches(move, state)
@@ -204,8 +203,12 @@ class _Finder:
                              f"'{move.scene}' is never taken: an earlier branch always wins or its "
                              "condition is never true here", "branch-never-taken")
 
-    def why_locked(self, move: Move, state: AState, obtainable: int) -> tuple[str, bool]:
-        """Why a choice can never be taken here, in words; and whether a clue comes too late."""
+    def why_locked(self, move: Move, state: AState, obtainable: int) -> tuple[str, bool, Pos]:
+        """Why a choice can never be taken here, in words; whether a clue comes too late; where.
+
+        A reason in the choice's condition points at its `if:` value, a 'block'
+        stat at the choice itself.
+        """
         choice = move.choice
         assert choice is not None
         analyzer = self.analyzer
@@ -222,9 +225,9 @@ class _Finder:
                     names = ", ".join(f"'{c}'" for c in late)
                     givers = ", ".join(f"'{g}'" for g in self.givers(late)[:MAX_NAMES])
                     return (f"clue {names} (if: {choice.condition.source}), but the player can only "
-                            f"find it after leaving this point (it is given in {givers})", True)
-            return f"its condition is never true here (if: {choice.condition.source}; " \
-                   f"{self.describe_refs(choice.condition, state)})", False
+                            f"find it after leaving this point (it is given in {givers})", True, choice.if_pos)
+            return (f"its condition is never true here (if: {choice.condition.source}; "
+                    f"{self.describe_refs(choice.condition, state)})", False, choice.if_pos)
         facts = []
         for effect in choice.effects:
             if isinstance(effect, ChangeStat) and effect.relative:
@@ -233,7 +236,7 @@ class _Finder:
                     low, high = state.stats[analyzer.stat_index[stat.id]]
                     facts.append(f"'{stat.id}' is {_span(low, high)} here and {effect.amount:+d} would leave "
                                  f"{stat.min}..{stat.max}")
-        return "it would always take a 'block' stat out of its range (" + "; ".join(facts) + ")", False
+        return "it would always take a 'block' stat out of its range (" + "; ".join(facts) + ")", False, choice.pos
 
     def givers(self, clues: list[str]) -> list[str]:
         found = []
@@ -490,7 +493,7 @@ def _conditions_with_pos(story: Story) -> list[tuple[Pos, Condition]]:
         found.extend((p.pos, p.condition) for p in scene.text if p.condition is not None)
         for choice in scene.choices:
             if choice.condition is not None:
-                found.append((choice.pos, choice.condition))
+                found.append((choice.if_pos, choice.condition))
             found.extend((b.pos, b.condition) for b in choice.branches if b.condition is not None)
     return found
 

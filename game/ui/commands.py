@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from .. import saves
 from ..diagnostics import did_you_mean
 from ..errors import ChoiceError, SaveError
+from ..safetext import label
 from . import render
 from .render import Line
 from .session import Session
@@ -127,10 +128,10 @@ def _saves(session: Session, arg: str) -> Reply:
     # Named saves first, then the autosave ring in its own order, damaged files last.
     for info in sorted(infos, key=lambda i: (bool(i.problem), i.autosave)):
         if info.problem:
-            lines.append(("class:locked", f"- {info.slot}: cannot be loaded ({info.problem})"))
+            lines.append(("class:locked", f"- {label(info.slot)}: cannot be loaded ({info.problem})"))
         else:
-            ending = f", ended: {info.ending}" if info.ending else ""
-            lines.append(("class:item", f"- {info.slot}: {info.title}, turn {info.turn}, "
+            ending = f", ended: {label(info.ending)}" if info.ending else ""
+            lines.append(("class:item", f"- {info.slot}: {label(info.title)}, turn {info.turn}, "
                                         f"{info.clues} clues{ending}, saved {saves.local_time(info.updated)}"))
     return Reply(lines)
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from prompt_toolkit.data_structures import Point
 from prompt_toolkit.layout.controls import UIContent, UIControl
 
+from ..safetext import printable
 from .render import Line
 from .wrap import Fragment, Row, cell_width, wrap
 
@@ -121,7 +122,9 @@ class StoryView(UIControl):
             first, prefix = [("class:notice.mark", "* ")], [("", "  ")]
         elif style == "class:echo":
             first, prefix = [("class:echo.mark", "> ")], [("", "  ")]
-        self.entries.append(_Entry([(style, text)], first, prefix))
+        # Text may quote a save file or a file name: no control character reaches the
+        # terminal raw, and every character drawn is one the wrapping measured.
+        self.entries.append(_Entry([(style, printable(text, limit=0))], first, prefix))
 
     def _blank(self) -> None:
         self.entries.append(_Entry([], blank=True))
@@ -226,13 +229,14 @@ class StoryView(UIControl):
         selected = index == self.selected
         mark = "▸ " if selected else "  "
         number = f"{option.number}. "
+        text = printable(option.text, limit=0)  # a menu item may name a file (see _add_paragraph)
         if option.enabled:
             style = "class:choice.selected" if selected else "class:choice"
-            body = [(style, option.text)]
+            body = [(style, text)]
         else:
             style = "class:locked"
-            hint = f" (locked: {option.hint})" if option.hint else " (locked)"
-            body = [(style, option.text), ("class:locked.hint", hint)]
+            hint = f" (locked: {printable(option.hint, limit=0)})" if option.hint else " (locked)"
+            body = [(style, text), ("class:locked.hint", hint)]
         first = [("class:choice.mark", mark), (style + ".number" if option.enabled else style, number)]
         indent = [("", " " * (len(mark) + cell_width(number)))]
         return _Entry(body, first, indent)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from .. import saves
+from ..safetext import label
 from ..story import Story
 from .render import Line
 from .storyview import Option
@@ -33,9 +34,9 @@ def title_lines(story: Story) -> list[Line]:
 
 
 def latest_autosave(infos: list[saves.SaveInfo]) -> saves.SaveInfo | None:
-    """The newest autosave (the list is newest first); any slot named autosave* counts."""
+    """The newest autosave (the list is newest first): autosave-N, or version 1's autosave."""
     for info in infos:
-        if info.slot.startswith(saves.AUTOSAVE):
+        if info.autosave:  # not 'autosave<ESC>[2J.json', a file name that is no slot at all
             return info
     return None
 
@@ -43,7 +44,7 @@ def latest_autosave(infos: list[saves.SaveInfo]) -> saves.SaveInfo | None:
 def describe(info: saves.SaveInfo) -> str:
     ended = ", case closed" if info.ending else ""
     when = _local_time(info.updated)
-    return f"{info.title}, turn {info.turn}, {info.clues} clues{ended} ({when})"
+    return f"{label(info.title)}, turn {info.turn}, {info.clues} clues{ended} ({label(when)})"
 
 
 def _local_time(stamp: str) -> str:
@@ -74,9 +75,10 @@ def menu(infos: list[saves.SaveInfo]) -> list[Option]:
 def slot_menu(infos: list[saves.SaveInfo]) -> list[Option]:
     options = []
     for number, info in enumerate(infos, start=1):
+        name = label(info.slot)  # a file's name, which anyone may have chosen
         if info.problem:
-            options.append(Option(number, info.slot, False, f"cannot be loaded: {info.problem}", SLOT + info.slot))
+            options.append(Option(number, name, False, f"cannot be loaded: {info.problem}", SLOT + info.slot))
         else:
-            options.append(Option(number, f"{info.slot}: {describe(info)}", True, "", SLOT + info.slot))
+            options.append(Option(number, f"{name}: {describe(info)}", True, "", SLOT + info.slot))
     options.append(Option(len(options) + 1, "Back", True, "", BACK))
     return options
