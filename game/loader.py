@@ -57,7 +57,7 @@ FILE_DEFAULTS = ("area",)  # a file may set the area of all its scenes
 
 STORY_FIELDS = {"id", "title", "version", "start", "intro", "content_notes", "author"}
 AREA_FIELDS = {"title"}
-STAT_FIELDS = {"label", "min", "max", "start", "shown", "kind", "overflow", "description"}
+STAT_FIELDS = {"label", "min", "max", "start", "shown", "kind", "overflow", "description", "if"}
 STAT_KINDS = ("relationship", "state", "suspicion")
 CLUE_FIELDS = {"title", "text", "group"}
 FLAG_FIELDS = {"description"}
@@ -437,6 +437,7 @@ class _Loader:
             overflow=overflow,
             description=self.text(data, "description", what),
             pos=decl.pos,
+            listed_if=self.condition(data["if"], data.vpos("if")) if "if" in data else None,
         )
 
     def build_flag(self, decl: _Decl) -> Flag:

@@ -30,6 +30,12 @@ class Stat:
     overflow: str = "clamp"
     description: str = ""
     pos: Pos = field(default=Pos(""), compare=False)
+    # `if:` in the YAML: the stat is listed (status page, toolbar) only while
+    # this holds, so a clock that matters in one place is not on screen all game.
+    listed_if: Condition | None = field(default=None, compare=False)
+
+    def listed(self, playthrough: object) -> bool:
+        return self.listed_if is None or bool(self.listed_if(playthrough))
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,8 @@ def status_lines(story: Story, pt: Playthrough) -> list[Line]:
     lines.append(("class:text", f"Where: {where}. Turn {pt.turn}. Clues: {len(pt.clues)} of {len(story.clues)}."))
     by_kind: dict[str, list[str]] = defaultdict(list)
     for stat in story.stats.values():
+        if not stat.listed(pt):
+            continue
         by_kind[stat.kind].append(f"- {stat.label}: {pt.stats[stat.id]} (from {stat.min} to {stat.max})")
     for kind in ("relationship", "state", "suspicion"):
         if by_kind.get(kind):

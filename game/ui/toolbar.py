@@ -17,7 +17,7 @@ def values(session: Session) -> dict[str, str]:
     """The toolbar's numbers by name, to spot what changed since last turn."""
     pt = session.pt
     shown = {f"stat:{stat.id}": str(pt.stats.get(stat.id, stat.start))
-             for stat in session.story.stats.values() if stat.shown}
+             for stat in session.story.stats.values() if stat.shown and stat.listed(pt)}
     return {"turn": str(pt.turn), "clues": str(len(pt.clues)), **shown}
 
 
@@ -52,7 +52,7 @@ def segments(session: Session, previous: dict[str, str] | None = None, width: in
     result.append(item("Turn", "turn", now["turn"]))
     result.append(item("Clues", "clues", f"{len(pt.clues)}/{len(story.clues)}"))
     for stat in story.stats.values():
-        if stat.shown:
+        if stat.shown and stat.listed(pt):
             result.append(item(stat.label, f"stat:{stat.id}", now[f"stat:{stat.id}"]))
     return result
 
