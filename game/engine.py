@@ -25,7 +25,18 @@ from transitions import Machine
 from . import gcpause
 from .errors import ChoiceError, ReplayError
 from .state import Found, LogEntry, Playthrough
-from .story import ChangeStat, Choice, Deduction, Effect, EndGame, GainClue, Scene, SetFlag, Story
+from .story import (
+    ChangeStat,
+    Choice,
+    Deduction,
+    Effect,
+    EndGame,
+    GainClue,
+    Paragraph,
+    Scene,
+    SetFlag,
+    Story,
+)
 
 CHOICE = "choose:"
 DEDUCE = "deduce:"
@@ -291,17 +302,7 @@ class Engine:
     def text(self, pt: Playthrough) -> list[str]:
         """The current scene's paragraphs, with conditions and variations applied."""
         scene = self.story.scenes[pt.scene]
-        visits = pt.visited.get(scene.id, 0)
-        paragraphs = []
-        for index, para in enumerate(scene.text):
-            if para.condition is not None and not para.condition(pt):
-                continue
-            if len(para.variants) == 1:
-                paragraphs.append(para.variants[0])
-            else:  # deterministic for a seed, so replays and transcripts match
-                key = f"{pt.seed}:{scene.id}:{visits}:{index}".encode()
-                paragraphs.append(para.variants[zlib.crc32(key) % len(para.variants)])
-        return [p.strip() for p in paragraphs if p.strip()]
+        return _render(scene.text, pt, f"{pt.seed}:{scene.id}:{pt.visited.get(scene.id, 0)}")
 
     def offers(self, pt: Playthrough) -> list[Offer]:
         """The choices to show now: enabled ones and locked-but-visible ones, numbered."""
@@ -365,7 +366,9 @@ class Engine:
             trigger = CHOICE + choice_id
             choice = self.story.scenes[scene_id].choice(choice_id)
             assert choice is not None  # why_locked checked it
-            outcome, once = choice.outcome, choice.once
+            # Read before the effects: the narration of the moment of choosing.
+            key = f"{pt.seed}:{scene_id}:{choice_id}:{pt.turn}"
+            outcome, once = "\n\n".join(_render(choice.outcome, pt, key)), choice.once
         self.machine.set_state(scene_id, self._model)
         if not self._model.trigger(trigger, pt):  # pragma: no cover - why_locked agrees with the machine
             raise ChoiceError(f"no branch of '{choice_id}' fits in scene '{scene_id}'")
@@ -420,3 +423,16 @@ class Engine:
         if scene_id != pt.scene:
             return f"the story is now in scene '{pt.scene}' at this point, not '{scene_id}'"
         return self.why_locked(pt, choice_id)
+
+
+def _render(paragraphs: tuple[Paragraph, ...], pt: Playthrough, key: str) -> list[str]:
+    """Text whose `if:` holds now, one `one_of` variant each, picked by key so replays match."""
+    shown = []
+    for index, para in enumerate(paragraphs):
+        if para.condition is not None and not para.condition(pt):
+            continue
+        if len(para.variants) == 1:
+            shown.append(para.variants[0])
+        else:
+            shown.append(para.variants[zlib.crc32(f"{key}:{index}".encode()) % len(para.variants)])
+    return [p.strip() for p in shown if p.strip()]

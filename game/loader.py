@@ -546,13 +546,13 @@ class _Loader:
         self.ref("area", area, pos, f"scene '{decl.id}'")
         return area if isinstance(area, str) else ""
 
-    def paragraphs(self, raw: Any, pos: Pos, what: str) -> tuple[Paragraph, ...]:
+    def paragraphs(self, raw: Any, pos: Pos, what: str, key: str = "text") -> tuple[Paragraph, ...]:
         if raw is None:
             return ()
         if isinstance(raw, str):
             return (Paragraph((raw,), None, pos),)
         if not isinstance(raw, YList):
-            self.err(pos, f"text of {what} must be text or a list of paragraphs, not {_kind(raw)}", "bad-type")
+            self.err(pos, f"{key} of {what} must be text or a list of paragraphs, not {_kind(raw)}", "bad-type")
             return ()
         result = []
         for index, item in enumerate(raw):
@@ -627,7 +627,7 @@ class _Loader:
             branches=branches,
             condition=condition,
             effects=effects,
-            outcome=self.text(item, "outcome", what),
+            outcome=self.paragraphs(item.get("outcome"), item.vpos("outcome"), what, "outcome"),
             once=self.boolean(item, "once", what),
             visible_when_locked=visible,
             hint=hint,

@@ -134,7 +134,9 @@ class Choice:
     branches: tuple[Branch, ...] = ()
     condition: Condition | None = None
     effects: tuple[Effect, ...] = ()
-    outcome: str = ""  # narration shown after taking the choice
+    # Narration shown after taking the choice; like scene text, its `if:`
+    # paragraphs are read before the choice's own effects.
+    outcome: tuple[Paragraph, ...] = ()
     once: bool = False
     visible_when_locked: bool = False
     hint: str = ""
@@ -215,7 +217,8 @@ class Story:
             for para in scene.text:
                 words += sum(len(v.split()) for v in para.variants)
             for choice in scene.choices:
-                words += len(choice.text.split()) + len(choice.outcome.split())
+                words += len(choice.text.split())
+                words += sum(len(v.split()) for para in choice.outcome for v in para.variants)
         for ending in self.endings.values():
             words += len(ending.text.split())
         for clue in self.clues.values():

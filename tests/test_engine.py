@@ -217,3 +217,63 @@ def test_turn_conditions_see_the_turn_the_player_saw(write_story):
     late, _ = engine.start()
     engine.choose(late, "dawdle")
     assert "hurry" not in engine.available(late)
+
+
+OUTCOME_STORY = """
+    story: {id: t, title: T, start: a.desk}
+    areas: {a: A}
+    flags: {read: The folder was read., called: Trish was called.}
+    scenes:
+      a.desk:
+        text: Desk.
+        choices:
+          - {id: read, text: Read the folder., once: true, do: [{flag: read}]}
+          - id: call
+            text: Call Trish.
+            do: [{flag: read}, {flag: called}]
+            outcome:
+              - She picks up on the first ring.
+              - if: flag.read
+                text: You tell her you read it.
+              - if: not flag.read
+                text: You change the subject.
+              - one_of: [A siren goes past., The radiator knocks., A dog barks.]
+"""
+
+
+def test_outcome_paragraphs_read_the_state_before_the_choice(write_story):
+    engine = Engine(loader.load(write_story({"story.yaml": OUTCOME_STORY})).story)
+    unread, _ = engine.start(seed=1)
+    first = engine.choose(unread, "call").outcome
+    assert first.startswith("She picks up on the first ring.\n\nYou change the subject.")
+    assert "You tell her" not in first  # its own flag: read is set by this very choice
+    read, _ = engine.start(seed=1)
+    engine.choose(read, "read")
+    assert "You tell her you read it." in engine.choose(read, "call").outcome
+
+
+def test_outcome_variation_is_fixed_by_seed_and_turn(write_story):
+    engine = Engine(loader.load(write_story({"story.yaml": OUTCOME_STORY})).story)
+
+    def lines(seed):
+        pt, _ = engine.start(seed=seed)
+        return [engine.choose(pt, "call").outcome.split("\n\n")[-1] for _ in range(6)]
+
+    assert lines(7) == lines(7)
+    assert len({line for seed in range(5) for line in lines(seed)}) > 1
+
+
+def test_a_bad_outcome_is_reported_where_it_is(write_story):
+    root = write_story({"story.yaml": """
+        story: {id: t, title: T, start: a.desk}
+        areas: {a: A}
+        scenes:
+          a.desk:
+            text: Desk.
+            choices:
+              - {id: call, text: Call., outcome: {text: no}}
+    """})
+    _, diagnostics = loader.check(root)
+    assert [str(d) for d in diagnostics] == [
+        f"{root / 'story.yaml'}:8:42: error: outcome of choice 'call' in scene 'a.desk' must be text "
+        "or a list of paragraphs, not a mapping"]

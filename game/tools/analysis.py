@@ -494,6 +494,7 @@ def _conditions_with_pos(story: Story) -> list[tuple[Pos, Condition]]:
         for choice in scene.choices:
             if choice.condition is not None:
                 found.append((choice.if_pos, choice.condition))
+            found.extend((p.pos, p.condition) for p in choice.outcome if p.condition is not None)
             found.extend((b.pos, b.condition) for b in choice.branches if b.condition is not None)
     return found
 
