@@ -545,6 +545,7 @@ class Loaded:
     result: ReplayResult
     story_changed: bool  # the story's fingerprint differs from the one saved
     skipped: tuple[str, ...] = ()
+    story: Story | None = None  # the story it was replayed on, to name what moved
 
     @property
     def playthrough(self) -> Playthrough:
@@ -582,10 +583,50 @@ class Loaded:
         if self.fits and saved_scene and saved_scene != self.playthrough.scene:
             lines.append(f"After the update this game is in scene '{self.playthrough.scene}', "
                          f"not '{saved_scene}' where it was saved.")
+        if self.fits and self.story_changed and len(self.playthrough.log) == self.total:  # not cut by --to
+            drift = self.story and state_drift(self.doc.get("snapshot"), self.playthrough, self.story)
+            if drift:
+                lines.append(f"After the update: {drift}.")
         if self.result.renamed:
             plural = "s" if self.result.renamed != 1 else ""
             lines.append(f"{self.result.renamed} turn{plural} followed renamed scenes or choices.")
         return lines
+
+
+def _names(ids: list[str], title: Callable[[str], str], most: int = 3) -> str:
+    shown = [title(i) for i in ids[:most]]
+    more = f" and {len(ids) - most} more" if len(ids) > most else ""
+    return ", ".join(shown) + more
+
+
+def state_drift(snapshot: Any, pt: Playthrough, story: Story) -> str:
+    """What replaying on the edited story changed in the case, against the
+    snapshot saved with the log: clues, flags and stats ('' if nothing did).
+    The log is what a save means; the snapshot only lets us say what moved."""
+    if not isinstance(snapshot, dict):
+        return ""
+    parts = []
+    saved_clues = snapshot.get("clues")
+    if isinstance(saved_clues, dict):
+        clue = lambda i: story.clues[i].title if i in story.clues else i  # noqa: E731
+        gained = sorted(set(pt.clues) - set(saved_clues))
+        lost = sorted(c for c in saved_clues if c not in pt.clues)
+        if gained:
+            parts.append(f"clues gained: {_names(gained, clue)}")
+        if lost:
+            parts.append(f"clues no longer held: {_names(lost, clue)}")
+    saved_flags = snapshot.get("flags")
+    if isinstance(saved_flags, list) and all(isinstance(f, str) for f in saved_flags):
+        changed = sorted(set(saved_flags) ^ pt.flags)
+        if changed:
+            parts.append(f"flags changed: {_names(changed, str)}")
+    saved_stats = snapshot.get("stats")
+    if isinstance(saved_stats, dict):
+        moved = [f"{decl.label} {saved_stats[sid]} -> {pt.stats[sid]}" for sid, decl in story.stats.items()
+                 if _is_int(saved_stats.get(sid)) and sid in pt.stats and saved_stats[sid] != pt.stats[sid]]
+        if moved:
+            parts.append(_names(moved, str))
+    return "; ".join(parts)
 
 
 def describe_misfit(error: ReplayError, total: int) -> str:
@@ -623,7 +664,7 @@ def replay_doc(doc: dict[str, Any], engine: Engine, where: str, slot: str = "",
         log = log[:upto]
     result = engine.replay(log, seed=doc.get("seed", 0))
     changed = story_info.get("fingerprint") not in (None, engine.story.fingerprint)
-    return Loaded(slot, where, doc, result, changed, skipped)
+    return Loaded(slot, where, doc, result, changed, skipped, engine.story)
 
 
 def restore(doc: dict[str, Any], engine: Engine, where: str, partial: bool = False) -> ReplayResult:

@@ -201,3 +201,18 @@ def test_an_engine_replay_of_the_misfit_matches_the_transcript(tmp_path, sample_
     text = transcript(story, saves.log_of(doc), doc["seed"], Engine(story))
     assert text.rstrip().endswith("(turn 2 no longer fits: in scene 'street.corner', choice 'pay': "
                                   "scene 'street.corner' no longer exists; replay stops)")
+
+
+def test_an_edit_that_changes_what_a_turn_gives_says_what_moved(
+        tmp_path, sample_story, story_copy, edit) -> None:
+    saves_dir = _save(tmp_path, sample_story, INFORMANT)
+    before = saves.read_doc(saves_dir / "before.json")["snapshot"]
+    assert "receipt" in before["clues"]
+    edited = story_copy()
+    # the receipt no longer comes with the desk; paying the informant now costs trust too
+    edit(edited / "office.yaml", "      - clue: receipt\n", "")
+    edit(edited / "street.yaml", "- stat: {cash: -1}", "- stat: {cash: -1, trust: -1}")
+    loaded = _session(edited, saves_dir).load("before")
+    assert loaded.fits
+    assert loaded.notes()[-1] == (
+        "After the update: clues no longer held: A pet-shop receipt; Trust 0 -> -1.")
