@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import saves
+from . import savelock, saves
 from .errors import SaveError
 from .safetext import printable
 from .story import Story
@@ -29,6 +29,8 @@ VERSION = 1
 FOLDER = "profile"
 FILE = "endings.json"
 MAX_BYTES = 1024 * 1024
+LOCK = ".endings.lock"  # two games ending at once must not each drop the other's ending
+LOCK_TIMEOUT = 3.0
 
 
 @dataclass
@@ -78,13 +80,22 @@ def record(saves_dir: Path, story: Story, ending: str, now: str | None = None) -
     profile = load(saves_dir, story)
     if ending in profile.endings or ending not in story.endings:
         return profile
-    profile.endings[ending] = now or datetime.now(UTC).isoformat(timespec="seconds")
     path = path_of(saves_dir)
     try:
-        doc = _read(path)
-    except SaveError:
-        doc = _empty()  # load() just rebuilt it; if it is damaged again, start over
-    _write(path, _replace_story(doc, story.id, profile.endings))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with savelock.exclusive(path.parent / LOCK, LOCK_TIMEOUT):
+            profile = load(saves_dir, story)  # again, under the lock: another game may have just written
+            profile.endings.setdefault(ending, now or datetime.now(UTC).isoformat(timespec="seconds"))
+            try:
+                doc = _read(path)
+            except SaveError:
+                doc = _empty()  # load() just rebuilt it; if it is damaged again, start over
+            _write(path, _replace_story(doc, story.id, profile.endings))
+    except TimeoutError:
+        raise SaveError(f"cannot record the ending in {path}: another game kept it locked "
+                        f"for {LOCK_TIMEOUT:g} s") from None
+    except OSError as exc:
+        raise SaveError(f"cannot record the ending in {path}: {exc.strerror or exc}") from None
     return profile
 
 

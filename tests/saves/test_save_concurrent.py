@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from game import loader, savelock, saves
+from game import loader, profile, savelock, saves
 from game.engine import Engine
 from game.ui.session import Session
 
@@ -211,3 +211,29 @@ def test_something_else_under_the_lock_name_is_one_line_and_never_followed(
     assert warning.startswith(f"Autosave failed: cannot write to {tmp_path}: ") and "\n" not in warning
     assert not target.exists()  # a link is never followed to create a file elsewhere
     assert not (tmp_path / "autosave-1.json").exists()
+
+
+ROUNDS = 40
+
+
+def _record_endings(folder: str, ending: str, barrier) -> None:
+    """Reach `ending` in round r's own saves folder, at the same moment as the other game."""
+    story = loader.load(SAMPLE).story
+    for round_ in range(ROUNDS):
+        barrier.wait(30)
+        profile.record(Path(folder) / f"r{round_}", story, ending)
+
+
+def test_two_games_reaching_endings_at_once_both_stay_recorded(tmp_path, sample_story) -> None:
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    games = [context.Process(target=_record_endings, args=(str(tmp_path), ending, barrier))
+             for ending in ("found", "lost")]
+    for process in games:
+        process.start()
+    for process in games:
+        process.join(120)
+        assert process.exitcode == 0
+    missing = [r for r in range(ROUNDS)
+               if set(profile.load(tmp_path / f"r{r}", sample_story).endings) != {"found", "lost"}]
+    assert missing == []
