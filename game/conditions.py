@@ -11,7 +11,7 @@ Grammar (lowest precedence first)::
     not   := 'not' not | cmp
     cmp   := atom (('=='|'!='|'<'|'<='|'>'|'>=') atom)?
     atom  := NUMBER | '-' NUMBER | 'true' | 'false' | NAME | '(' expr ')'
-    NAME  := 'turn' | ('clue'|'flag'|'stat'|'visited') '.' ID ('.' ID)*
+    NAME  := 'turn' | 'deducible' ('.' ID)? | ('clue'|'flag'|'stat'|'visited') '.' ID ('.' ID)*
 
 A tiny hand-written parser rather than Python's ``ast``: the language is not
 Python (``true``, dotted scene ids), and writers deserve errors in its own
@@ -22,6 +22,11 @@ look-ups per turn.
 Types are checked at load time: ``clue.x``, ``flag.x`` and ``visited.x`` are
 true/false, ``stat.x`` and ``turn`` are numbers; ``and``/``or``/``not`` take
 true/false, ``<`` and friends take numbers.
+
+``deducible.x`` (deduction x can be made now: its clues are held, its result
+is not) and ``deducible`` (some deduction can) are spelled out at parse time
+into the clue tests they stand for, so the engine and every analysis see
+plain clue references and need no new case.
 """
 
 from __future__ import annotations
@@ -172,12 +177,16 @@ def _tokenize(source: str) -> list[_Tok]:
     return tokens
 
 
+Deductions = Mapping[str, tuple[tuple[str, ...], str]]  # id -> (needs, gives)
+
+
 class _Parser:
-    def __init__(self, source: str, known: Mapping[str, Iterable[str]]):
+    def __init__(self, source: str, known: Mapping[str, Iterable[str]], deductions: Deductions):
         self.source = source
         self.tokens = _tokenize(source)
         self.index = 0
         self.known = known
+        self.deductions = deductions
         self.depth = 0
 
     @property
@@ -287,16 +296,33 @@ class _Parser:
         if text == "turn":
             return Ref("turn", "", NUM, tok.col)
         kind, _, name = text.partition(".")
+        if kind == "deducible":
+            return self.deducible(name, tok.col)
         if kind not in NAMESPACES or not name:
-            hint = did_you_mean(kind, [*NAMESPACES, "turn"])
+            hint = did_you_mean(kind, [*NAMESPACES, "turn", "deducible"])
             raise ConditionError(
-                f"unknown name '{text}'{hint}; names are clue.ID, flag.ID, stat.ID, visited.SCENE or turn",
+                f"unknown name '{text}'{hint}; names are clue.ID, flag.ID, stat.ID, visited.SCENE, "
+                "deducible[.ID] or turn",
                 tok.col,
             )
         known = self.known.get(kind)
         if known is not None and name not in known:
             raise ConditionError(f"unknown {kind} '{name}'{did_you_mean(name, known)}", tok.col + len(kind) + 1)
         return Ref(kind, name, NAMESPACES[kind], tok.col)
+
+
+    def deducible(self, name: str, col: int) -> Node:
+        """`deducible.x`: x's clues held and its result not; `deducible`: any of them."""
+        if name and name not in self.deductions:
+            raise ConditionError(f"unknown deduction '{name}'{did_you_mean(name, self.deductions)}",
+                                 col + len("deducible."))
+        chosen = [self.deductions[name]] if name else list(self.deductions.values())
+        ready: list[Node] = [
+            BoolOp("and", (*(Ref("clue", n, BOOL, col) for n in needs), Not(Ref("clue", gives, BOOL, col), col)), col)
+            for needs, gives in chosen]
+        if not ready:
+            return Lit(False, BOOL, col)  # a story without deductions: nothing is ever deducible
+        return ready[0] if len(ready) == 1 else BoolOp("or", tuple(ready), col)
 
 
 def _describe(node: Node) -> str:
@@ -349,11 +375,12 @@ def _compile(node: Node) -> Callable[[Any], Any]:
     return lambda pt: compare(left(pt), right(pt))
 
 
-def parse(source: Any, known: Mapping[str, Iterable[str]] | None = None) -> Condition:
+def parse(source: Any, known: Mapping[str, Iterable[str]] | None = None,
+          deductions: Deductions | None = None) -> Condition:
     """Parse and type-check a condition; raise ConditionError with a column.
 
     ``known`` maps a kind ('clue', 'flag', 'stat', 'visited') to its known ids;
-    a kind left out is not checked.
+    a kind left out is not checked. ``deductions`` gives `deducible` its meaning.
     """
     if isinstance(source, bool):
         source = "true" if source else "false"
@@ -361,7 +388,7 @@ def parse(source: Any, known: Mapping[str, Iterable[str]] | None = None) -> Cond
         raise ConditionError(f"a condition must be text, not {type(source).__name__}", 0)
     if len(source) > MAX_CONDITION_LENGTH:
         raise ConditionError(f"condition longer than {MAX_CONDITION_LENGTH} characters", MAX_CONDITION_LENGTH)
-    tree = _Parser(source, known or {}).parse()
+    tree = _Parser(source, known or {}, deductions or {}).parse()
     if tree.type != BOOL:
         raise ConditionError(
             f"a condition must be true/false, but {_describe(tree)} is a number; compare it, e.g. >= 1",

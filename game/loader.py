@@ -147,6 +147,7 @@ class _Loader:
         self.manifest_pos = Pos(display_path(root / MANIFEST))
         self.digest = hashlib.sha256()
         self.parsed: dict[str, conditions.Condition | ConditionError] = {}
+        self.deducible: conditions.Deductions = {}  # set once deductions are built (pass two)
         self.unreadable_files = 0
         self.budget = Budget()  # time and memory limits for the whole folder (yamlsrc)
 
@@ -217,7 +218,7 @@ class _Loader:
         parsed = self.parsed.get(source) if isinstance(source, str) else None
         if parsed is None:
             try:
-                parsed = conditions.parse(source, self.known_names)
+                parsed = conditions.parse(source, self.known_names, self.deducible)
             except ConditionError as exc:
                 parsed = exc.with_traceback(None)  # kept for reuse: don't keep the parser's frames
             if isinstance(source, str):
@@ -331,12 +332,14 @@ class _Loader:
     def build(self) -> Story | None:
         meta = self.build_meta()
         areas = {k: self.build_area(d) for k, d in self.decls["areas"].items()}
+        # Deductions first: every condition after this may say `deducible`.
+        deductions = {k: d for k, decl in self.decls["deductions"].items() if (d := self.build_deduction(decl))}
+        self.deducible = {k: (d.needs, d.gives) for k, d in deductions.items()}
         stats = {k: s for k, d in self.decls["stats"].items() if (s := self.build_stat(d))}
         self.stats = stats
         flags = {k: self.build_flag(d) for k, d in self.decls["flags"].items()}
         clues = {k: self.build_clue(d) for k, d in self.decls["clues"].items()}
         endings = {k: self.build_ending(d) for k, d in self.decls["endings"].items()}
-        deductions = {k: d for k, decl in self.decls["deductions"].items() if (d := self.build_deduction(decl))}
         scenes = {k: s for k, d in self.decls["scenes"].items() if (s := self.build_scene(d))}
         renamed_scenes, renamed_choices = self.build_renames(scenes)
         start = meta.get("start", "")

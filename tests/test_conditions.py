@@ -98,3 +98,32 @@ def test_non_text_condition_is_an_error():
     with pytest.raises(ConditionError, match="must be text"):
         parse(3, KNOWN)
     assert parse(True, KNOWN)(state()) is True  # YAML `if: true` arrives as a bool
+
+
+DEDUCTIONS = {"shop": (("collar", "receipt"), "address"), "motive": (("receipt", "debt"), "motive_clue")}
+
+
+@pytest.mark.parametrize(
+    ("source", "clues", "expected"),
+    [
+        ("deducible.shop", [], False),
+        ("deducible.shop", ["collar"], False),
+        ("deducible.shop", ["collar", "receipt"], True),
+        ("deducible.shop", ["collar", "receipt", "address"], False),  # already made
+        ("deducible", ["receipt", "debt"], True),  # motive is ready
+        ("deducible", ["collar", "receipt", "address"], False),
+        ("not deducible and clue.collar", ["collar"], True),
+    ],
+)
+def test_deducible_means_a_deduction_can_be_made_now(source, clues, expected):
+    condition = parse(source, deductions=DEDUCTIONS)
+    assert condition(state(clues=clues)) is expected
+    assert ("clue", "receipt") in condition.refs  # analyses see the clues it stands for
+
+
+def test_deducible_without_deductions_is_never_true_and_unknown_ones_are_named():
+    assert parse("deducible")(state(clues=["collar", "receipt"])) is False
+    with pytest.raises(ConditionError) as info:
+        parse("clue.collar and deducible.shpo", deductions=DEDUCTIONS)
+    assert info.value.message == "unknown deduction 'shpo' (did you mean 'shop'?)"
+    assert info.value.column == len("clue.collar and deducible.")
