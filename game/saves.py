@@ -543,9 +543,9 @@ class Loaded:
     where: str
     doc: dict[str, Any]
     result: ReplayResult
-    story_changed: bool  # the story's fingerprint differs from the one saved
+    story: Story  # the story it was replayed on
+    story_changed: bool  # its fingerprint differs from the one saved
     skipped: tuple[str, ...] = ()
-    story: Story | None = None  # the story it was replayed on, to name what moved
 
     @property
     def playthrough(self) -> Playthrough:
@@ -584,7 +584,7 @@ class Loaded:
             lines.append(f"After the update this game is in scene '{self.playthrough.scene}', "
                          f"not '{saved_scene}' where it was saved.")
         if self.fits and self.story_changed and len(self.playthrough.log) == self.total:  # not cut by --to
-            drift = self.story and state_drift(self.doc.get("snapshot"), self.playthrough, self.story)
+            drift = state_drift(self.doc.get("snapshot"), self.playthrough, self.story)
             if drift:
                 lines.append(f"After the update: {drift}.")
         if self.result.renamed:
@@ -608,7 +608,9 @@ def state_drift(snapshot: Any, pt: Playthrough, story: Story) -> str:
     parts = []
     saved_clues = snapshot.get("clues")
     if isinstance(saved_clues, dict):
-        clue = lambda i: story.clues[i].title if i in story.clues else i  # noqa: E731
+        def clue(i: str) -> str:
+            return story.clues[i].title if i in story.clues else i  # a clue the edit deleted has only its id
+
         gained = sorted(set(pt.clues) - set(saved_clues))
         lost = sorted(c for c in saved_clues if c not in pt.clues)
         if gained:
@@ -664,7 +666,7 @@ def replay_doc(doc: dict[str, Any], engine: Engine, where: str, slot: str = "",
         log = log[:upto]
     result = engine.replay(log, seed=doc.get("seed", 0))
     changed = story_info.get("fingerprint") not in (None, engine.story.fingerprint)
-    return Loaded(slot, where, doc, result, changed, skipped, engine.story)
+    return Loaded(slot, where, doc, result, engine.story, changed, skipped)
 
 
 def restore(doc: dict[str, Any], engine: Engine, where: str, partial: bool = False) -> ReplayResult:
