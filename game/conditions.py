@@ -310,16 +310,16 @@ class _Parser:
             raise ConditionError(f"unknown {kind} '{name}'{did_you_mean(name, known)}", tok.col + len(kind) + 1)
         return Ref(kind, name, NAMESPACES[kind], tok.col)
 
-
     def deducible(self, name: str, col: int) -> Node:
         """`deducible.x`: x's clues held and its result not; `deducible`: any of them."""
         if name and name not in self.deductions:
             raise ConditionError(f"unknown deduction '{name}'{did_you_mean(name, self.deductions)}",
                                  col + len("deducible."))
         chosen = [self.deductions[name]] if name else list(self.deductions.values())
-        ready: list[Node] = [
-            BoolOp("and", (*(Ref("clue", n, BOOL, col) for n in needs), Not(Ref("clue", gives, BOOL, col), col)), col)
-            for needs, gives in chosen]
+        ready: list[Node] = []
+        for needs, gives in chosen:
+            held = tuple(Ref("clue", n, BOOL, col) for n in needs)
+            ready.append(BoolOp("and", (*held, Not(Ref("clue", gives, BOOL, col), col)), col))
         if not ready:
             return Lit(False, BOOL, col)  # a story without deductions: nothing is ever deducible
         return ready[0] if len(ready) == 1 else BoolOp("or", tuple(ready), col)
