@@ -135,3 +135,9 @@ def test_real_story_checks_clean():
 def test_status_names_a_hub_once_when_it_shares_its_area_title(tmp_path):
     out = run("--plain", "--story", ROOT / "story", "--saves", tmp_path, stdin="status\nquit\n").stdout
     assert "Where: Alias Investigations. Turn 0." in out
+
+
+def test_plain_mode_notices_a_scene_s_gifts_after_its_text(tmp_path):
+    out = play(tmp_path, "2\n").stdout  # the case board: nothing new; the desk's receipt came at the start
+    desk, receipt = out.index("The office smells of old coffee."), out.index("Clue found: A pet-shop receipt.")
+    assert desk < receipt < out.index("1. Check the door.")

@@ -310,3 +310,21 @@ def test_a_huge_paste_is_cut_to_one_usable_line(story, saves_dir):
     ui, code = play(session, "1" + ENTER + "\x1b[200~" + "look " * 12_000 + "\x1b[201~" + CTRL_D)
     assert code == 0
     assert len(ui.line.buffer.text) <= 500
+
+
+def test_what_a_scene_gives_is_noticed_after_its_text_and_a_choice_s_before(story, saves_dir):
+    ui, _ = play(new_session(story, saves_dir), "1" + ENTER + "1" + ENTER + CTRL_D)
+    text = shown(ui.view)
+    # the desk's on_enter gives the receipt: read the room first, then the notice
+    assert text.index("The office smells of old coffee.") < text.index("Clue found: A pet-shop receipt.")
+    # the choice's own clue follows its narration and comes before what it changes in the scene
+    assert (text.index("Something red by the hinge.") < text.index("Clue found: A red collar.")
+            < text.index("The red collar sits on the blotter."))
+
+
+def test_a_restart_notices_the_opening_clue_after_the_opening_text(story, saves_dir):
+    ui, _ = play(new_session(story, saves_dir), "1" + ENTER + "1" + ENTER + "restart" + ENTER + CTRL_D)
+    text = shown(ui.view)
+    restart = text.index("A new case begins.")
+    assert text.index("The office smells of old coffee.", restart) < text.index("Clue found: A pet-shop receipt.",
+                                                                               restart)

@@ -42,6 +42,8 @@ def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine 
         out.append(f"--- Turn {turn} ---")
         for _style, text in memory.lines(engine, pt, only_new=turn > 0):
             out.append(_para(text))
+        for _style, text in render.arrival_lines(story, step):
+            out.append(_para(text))
         if pt.over:
             out.extend(_para(text) for _style, text in render.ending_lines(story, pt)[:-1])
             break

@@ -28,6 +28,7 @@ MAX_INPUT = 500
 class Reply:
     lines: list[Line] = field(default_factory=list)
     show_scene: bool = False  # show the (new) scene and its choices after the lines
+    arrived: bool = False  # a fresh step: show what entering its scene gave, after the scene text
     quit: bool = False
     took_turn: bool = False
 
@@ -138,7 +139,7 @@ def _saves(session: Session, arg: str) -> Reply:
 
 def _restart(session: Session, arg: str) -> Reply:
     session.new_game()
-    return Reply([("class:notice", "A new case begins.")], show_scene=True)
+    return Reply([("class:notice", "A new case begins.")], show_scene=True, arrived=True)
 
 
 def _help(session: Session, arg: str) -> Reply:
@@ -219,4 +220,4 @@ def _take(session: Session, number: int) -> Reply:
     warning = session.try_autosave(once=True)
     if warning:
         lines.append(("class:error", warning))
-    return Reply(lines, show_scene=True, took_turn=True)
+    return Reply(lines, show_scene=True, took_turn=True, arrived=True)

@@ -64,10 +64,13 @@ class PlainUI:
         if lines:
             self.stdout.write("\n")
 
-    def show_scene(self, only_new: bool = False) -> None:
-        """The scene and its choices; after a turn in the same scene, only its new paragraphs."""
+    def show_scene(self, only_new: bool = False, arrived: bool = False) -> None:
+        """The scene and its choices; after a turn in the same scene, only its new
+        paragraphs; arrived: then what entering it gave (session.last_step)."""
         session = self.session
         self.write(self.memory.lines(session.engine, session.pt, only_new))
+        if arrived:
+            self.write(render.arrival_lines(session.story, session.last_step))
         if session.over:
             self.write(render.ending_lines(session.story, session.pt, self.endings_found()))
         else:
@@ -99,7 +102,7 @@ class PlainUI:
         if fresh:
             self.intro()
         self.write(render.step_lines(self.session.story, self.session.last_step))
-        self.show_scene()
+        self.show_scene(arrived=True)
         while True:
             self.check_live()
             self.stdout.write(PROMPT)
@@ -119,7 +122,7 @@ class PlainUI:
             if reply.quit:
                 return self.leave()
             if reply.show_scene:
-                self.show_scene(only_new=reply.took_turn)
+                self.show_scene(only_new=reply.took_turn, arrived=reply.arrived)
 
     def leave(self) -> int:
         warning = self.session.try_autosave()

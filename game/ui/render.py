@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..engine import Engine, GameEnded, Offer, StatChanged, Step
+from ..engine import ClueFound, Engine, Event, GameEnded, Offer, SceneEntered, StatChanged, Step
 from ..state import Playthrough
 from ..story import Story
 
@@ -59,16 +59,32 @@ def offer_lines(offers: list[Offer]) -> list[Line]:
     return lines
 
 
+def _arrival(step: Step) -> int:
+    """Where the events of arriving in a scene (its on_enter) begin in step.events."""
+    entered = [i for i, event in enumerate(step.events) if isinstance(event, SceneEntered)]
+    return entered[-1] + 1 if entered else len(step.events)
+
+
 def step_lines(story: Story, step: Step) -> list[Line]:
-    """Narration and notices for what a turn did (before the new scene is shown)."""
+    """The choice's narration and the notices of its own effects, shown before
+    the new scene; what the scene itself gives waits for arrival_lines."""
     lines: list[Line] = []
     if step.outcome.strip():
         lines.append(("class:outcome", step.outcome.strip()))
-    for clue_id in step.clues:
-        clue = story.clues[clue_id]
-        lines.append(("class:notice", f"Clue found: {clue.title}."))
-    for change in step.stat_changes:
-        lines.append(("class:notice", stat_notice(story, change)))
+    return lines + notice_lines(story, step.events[:_arrival(step)])
+
+
+def arrival_lines(story: Story, step: Step) -> list[Line]:
+    """Notices of what entering the new scene gave (its on_enter), shown after
+    its text: "Clue found: Alisa Jones" belongs after the kitchen where she
+    says who she is, not before it."""
+    return notice_lines(story, step.events[_arrival(step):])
+
+
+def notice_lines(story: Story, events: list[Event]) -> list[Line]:
+    lines: list[Line] = [("class:notice", f"Clue found: {story.clues[e.clue].title}.")
+                         for e in events if isinstance(e, ClueFound)]
+    lines.extend(("class:notice", stat_notice(story, e)) for e in events if isinstance(e, StatChanged))
     return lines
 
 

@@ -348,13 +348,10 @@ class TerminalUI:
             self._leave()
             return
         if reply.show_scene:
-            opening = session.last_step
-            if not reply.took_turn and opening.choice is None and opening.events:
-                self.view.add(render.step_lines(session.story, opening))  # a restart's first notices
             # A choice that keeps Jessica in the same scene shows only what is new in it;
             # 'look' (or anything else) shows the whole scene again.
             stayed = reply.took_turn and not session.last_step.entered
-            self._show_scene(only_new=stayed)
+            self._show_scene(only_new=stayed, arrived=reply.arrived)
         self._slot_cache = None
 
     def _menu_input(self, text: str, option: Option | None) -> None:
@@ -380,7 +377,7 @@ class TerminalUI:
     def _menu_action(self, action: str) -> None:
         if action == title.NEW:
             self.session.new_game()
-            self._enter_game(render.step_lines(self.session.story, self.session.last_step))
+            self._enter_game(render.step_lines(self.session.story, self.session.last_step), arrived=True)
         elif action == title.CONTINUE:
             self._load("autosave")
         elif action == title.LOAD:
@@ -417,17 +414,19 @@ class TerminalUI:
         self.view.add_block([("class:heading", "Saved cases (Esc: back)")])
         self.view.set_options(title.slot_menu(self.session.slots()))
 
-    def _enter_game(self, lines: list[Line]) -> None:
+    def _enter_game(self, lines: list[Line], arrived: bool = False) -> None:
         self.mode = GAME
         self._changed_from = None
         self.view.clear()
         self.view.add_block(lines)
-        self._show_scene()
+        self._show_scene(arrived=arrived)
         self.view.show_from(0)
 
-    def _show_scene(self, only_new: bool = False) -> None:
+    def _show_scene(self, only_new: bool = False, arrived: bool = False) -> None:
         session = self.session
         self.view.add_block(self._memory.lines(session.engine, session.pt, only_new))
+        if arrived:  # what entering the scene gave, after its text (render.arrival_lines)
+            self.view.add(render.arrival_lines(session.story, session.last_step))
         if session.over:
             lines, options = ending_screen(session)
             self.view.add_block(lines)
