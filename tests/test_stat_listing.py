@@ -8,7 +8,7 @@ from support import SAMPLE
 
 from game import loader
 from game.ui import toolbar
-from game.ui.render import status_lines
+from game.ui.render import status_lines, step_lines
 from game.ui.session import Session
 
 TRUST = "trust: {label: Trust, min: -3, max: 3, start: 0, shown: true, kind: relationship}"
@@ -53,3 +53,18 @@ def test_a_bad_listing_condition_is_reported_at_its_column(tmp_path):
     assert [str(d) for d in diagnostics] == [
         f"{root / 'story.yaml'}:{line_no}:{column}: error: condition: unknown visited 'street.corenr'"
         " (did you mean 'street.corner'?)"]
+
+
+def notices(session, step):
+    return [text for style, text in step_lines(session.story, step, session.pt) if style == "class:notice"]
+
+
+def test_an_unlisted_stat_changes_silently_and_is_noticed_once_listed(tmp_path):
+    root = sample_with(tmp_path, TRUST.replace("}", ", if: flag.paid_informant}"))
+    session = Session(loader.load(root).story, tmp_path / "saves", seed=1)
+    session.take_id("out")
+    shove = session.take_id("shove")  # trust -1, not listed yet
+    assert session.pt.stats["trust"] == -1
+    assert not any(n.startswith("Trust") for n in notices(session, shove))
+    session.take_id("pay")  # the flag lists trust from now on
+    assert "Trust down 1 (now -2)." in notices(session, session.take_id("shove"))

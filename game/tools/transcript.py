@@ -37,12 +37,12 @@ def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine 
     for turn in range(len(entries) + 1):
         if turn:
             out.append("")
-        for _style, text in render.step_lines(story, step):
+        for _style, text in render.step_lines(story, step, pt):
             out.append(_para(text))
         out.append(f"--- Turn {turn} ---")
         for _style, text in memory.lines(engine, pt, only_new=turn > 0):
             out.append(_para(text))
-        for _style, text in render.arrival_lines(story, step):
+        for _style, text in render.arrival_lines(story, step, pt):
             out.append(_para(text))
         if pt.over:
             out.extend(_para(text) for _style, text in render.ending_lines(story, pt)[:-1])

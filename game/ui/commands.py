@@ -216,7 +216,7 @@ def _take(session: Session, number: int) -> Reply:
         step = session.take(number)
     except ChoiceError as exc:
         return Reply([("class:error", str(exc).capitalize() + ".")])
-    lines = render.step_lines(session.story, step)
+    lines = render.step_lines(session.story, step, session.pt)
     warning = session.try_autosave(once=True)
     if warning:
         lines.append(("class:error", warning))

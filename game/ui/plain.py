@@ -70,7 +70,7 @@ class PlainUI:
         session = self.session
         self.write(self.memory.lines(session.engine, session.pt, only_new))
         if arrived:
-            self.write(render.arrival_lines(session.story, session.last_step))
+            self.write(render.arrival_lines(session.story, session.last_step, session.pt))
         if session.over:
             self.write(render.ending_lines(session.story, session.pt, self.endings_found()))
         else:
@@ -101,7 +101,7 @@ class PlainUI:
     def run(self, fresh: bool = True) -> int:
         if fresh:
             self.intro()
-        self.write(render.step_lines(self.session.story, self.session.last_step))
+        self.write(render.step_lines(self.session.story, self.session.last_step, self.session.pt))
         self.show_scene(arrived=True)
         while True:
             self.check_live()

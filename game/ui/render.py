@@ -65,26 +65,30 @@ def _arrival(step: Step) -> int:
     return entered[-1] + 1 if entered else len(step.events)
 
 
-def step_lines(story: Story, step: Step) -> list[Line]:
+def step_lines(story: Story, step: Step, pt: Playthrough) -> list[Line]:
     """The choice's narration and the notices of its own effects, shown before
-    the new scene; what the scene itself gives waits for arrival_lines."""
+    the new scene; what the scene itself gives waits for arrival_lines. pt is
+    the playthrough after the step."""
     lines: list[Line] = []
     if step.outcome.strip():
         lines.append(("class:outcome", step.outcome.strip()))
-    return lines + notice_lines(story, step.events[:_arrival(step)])
+    return lines + notice_lines(story, step.events[:_arrival(step)], pt)
 
 
-def arrival_lines(story: Story, step: Step) -> list[Line]:
+def arrival_lines(story: Story, step: Step, pt: Playthrough) -> list[Line]:
     """Notices of what entering the new scene gave (its on_enter), shown after
     its text: "Clue found: Alisa Jones" belongs after the kitchen where she
     says who she is, not before it."""
-    return notice_lines(story, step.events[_arrival(step):])
+    return notice_lines(story, step.events[_arrival(step):], pt)
 
 
-def notice_lines(story: Story, events: list[Event]) -> list[Line]:
+def notice_lines(story: Story, events: list[Event], pt: Playthrough) -> list[Line]:
+    """A line per clue found and per stat changed; a stat not listed now (its
+    `if:` is false) changes silently, as it is on neither status nor toolbar."""
     lines: list[Line] = [("class:notice", f"Clue found: {story.clues[e.clue].title}.")
                          for e in events if isinstance(e, ClueFound)]
-    lines.extend(("class:notice", stat_notice(story, e)) for e in events if isinstance(e, StatChanged))
+    lines.extend(("class:notice", stat_notice(story, e)) for e in events
+                 if isinstance(e, StatChanged) and story.stats[e.stat].listed(pt))
     return lines
 
 

@@ -377,7 +377,8 @@ class TerminalUI:
     def _menu_action(self, action: str) -> None:
         if action == title.NEW:
             self.session.new_game()
-            self._enter_game(render.step_lines(self.session.story, self.session.last_step), arrived=True)
+            self._enter_game(render.step_lines(self.session.story, self.session.last_step, self.session.pt),
+                             arrived=True)
         elif action == title.CONTINUE:
             self._load("autosave")
         elif action == title.LOAD:
@@ -426,7 +427,7 @@ class TerminalUI:
         session = self.session
         self.view.add_block(self._memory.lines(session.engine, session.pt, only_new))
         if arrived:  # what entering the scene gave, after its text (render.arrival_lines)
-            self.view.add(render.arrival_lines(session.story, session.last_step))
+            self.view.add(render.arrival_lines(session.story, session.last_step, session.pt))
         if session.over:
             lines, options = ending_screen(session)
             self.view.add_block(lines)

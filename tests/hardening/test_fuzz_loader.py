@@ -42,7 +42,7 @@ def play_randomly(story, seed: int, turns: int = 25) -> None:
     engine = Engine(story)
     pt, step = engine.start(seed)
     rng = random.Random(seed)
-    render.step_lines(story, step)
+    render.step_lines(story, step, pt)
     for _ in range(turns):
         render.scene_lines(engine, pt)
         render.status_lines(story, pt)
@@ -54,7 +54,7 @@ def play_randomly(story, seed: int, turns: int = 25) -> None:
             render.ending_lines(story, pt)
             break
         step = engine.choose_number(pt, rng.choice(enabled).number)
-        render.step_lines(story, step)
+        render.step_lines(story, step, pt)
     check_invariants(engine, pt)
 
 
