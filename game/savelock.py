@@ -16,6 +16,12 @@ at the same time (saves.autosave). This is the lock they take around it:
 The lock file is created on first use and left in place: deleting it would let
 a process that opened it just before the deletion lock a file nobody else can
 find.
+
+Why not the `filelock` package, which does the same locking: its Unix lock
+opens the lock file with O_TRUNC and follows links, so a link planted under
+the lock's name in a shared saves folder would truncate whatever it points
+at. A saves folder is untrusted input (docs/SECURITY.md); here the file is
+opened with O_NOFOLLOW, never truncated, and must be a regular file.
 """
 
 from __future__ import annotations
