@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .errors import GameError, SaveError, StoryError, UsageError
+from .errors import GameError, SaveError, StoryError, TranscriptMismatch, UsageError
 from .safetext import cells, label, printable
 from .tools import DEEP_BUDGET, DEFAULT_BUDGET
 
@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--branch", metavar="SLOT", help="save the replayed point as a new slot to play on from")
     replay.add_argument("--partial", dest="replay_partial", action="store_true",
                         help="if the log stops fitting the story, stop there without failing")
+    replay.add_argument("--compare", type=_path, metavar="GOLDEN",
+                        help="compare the transcript with a saved one; show the difference, exit 1 if any")
 
     saves = sub.add_parser("saves", help="list the save slots")
     saves.add_argument("--saves", dest="saves_dir", type=_path, default=None, help="saves folder")
@@ -296,6 +298,24 @@ def _is_terminal(stream: TextIO) -> bool:
         return False
 
 
+MAX_GOLDEN_BYTES = 64 * 1024 * 1024  # a transcript of the longest real game is well under 1 MB
+
+
+def _read_golden(path: Path) -> str:
+    """A saved transcript to compare with; UsageError in one line if it cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_GOLDEN_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"--compare {path}: cannot read it: {exc.strerror or exc}") from None
+    if len(raw) > MAX_GOLDEN_BYTES:
+        raise UsageError(f"--compare {path}: larger than {MAX_GOLDEN_BYTES // (1024 * 1024)} MB; not a transcript")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"--compare {path}: not UTF-8 text (byte {exc.start})") from None
+
+
 def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
     from . import saves
     from .engine import Engine
@@ -323,8 +343,18 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
     if args.transcript:
         saves.write_text(args.transcript, text)
         stdout.write(f"Transcript of {turns} turns written to {args.transcript}\n")
-    else:
+    elif not args.compare:
         stdout.write(text)
+    if args.compare:
+        from .tools.transcript import compare, first_difference
+
+        golden = _read_golden(args.compare)
+        difference = compare(golden, text, str(args.compare))
+        if difference:
+            stdout.write(_safe(difference))
+            raise TranscriptMismatch(f"{where}: the transcript differs from {args.compare} from line "
+                                     f"{first_difference(golden, text)} on (the difference is above)")
+        stdout.write(f"Transcript matches {args.compare} ({turns} turns).\n")
     if not loaded.fits:
         if not args.replay_partial:
             raise loaded.misfit()

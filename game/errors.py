@@ -48,6 +48,10 @@ class SaveError(GameError):
     """A save file could not be read, written, or does not fit the story."""
 
 
+class TranscriptMismatch(GameError):
+    """A replay's transcript differs from the one it was compared with (a regression)."""
+
+
 class ReplayError(SaveError):
     """A choice log stops fitting the story at a known turn."""
 

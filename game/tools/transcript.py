@@ -8,6 +8,8 @@ as a diff. Renames declared in the manifest are followed, as in any replay.
 
 from __future__ import annotations
 
+import difflib
+import itertools
 import textwrap
 
 from ..engine import Engine
@@ -62,3 +64,21 @@ def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine 
             break
         step = engine.choose(pt, entry.choice)
     return "\n".join(out).rstrip() + "\n"
+
+
+def compare(expected: str, actual: str, name: str, context: int = 2, most: int = 60) -> str:
+    """A unified diff of two transcripts ('' when they are the same), at most
+    `most` lines: a regression check, like Inform's blessed transcripts."""
+    old, new = expected.splitlines(), actual.splitlines()
+    if old == new:  # a missing last newline is not a regression
+        return ""
+    lines = list(difflib.unified_diff(old, new, name, "this replay", n=context, lineterm=""))
+    if len(lines) > most:
+        lines = [*lines[:most], f"... and {len(lines) - most} more lines of difference"]
+    return "\n".join(lines) + "\n"
+
+
+def first_difference(expected: str, actual: str) -> int:
+    """The first line (1-based) where two different transcripts part."""
+    pairs = itertools.zip_longest(expected.splitlines(), actual.splitlines())
+    return next((number for number, (a, b) in enumerate(pairs, 1) if a != b), 1)

@@ -135,3 +135,30 @@ def test_replay_into_the_wrong_story_is_refused(capsys, story_copy, edit) -> Non
     edit(other / "story.yaml", "id: sample", "id: another")
     code, _ = _run("replay", str(FOUND_WALK), "--story", str(other))
     assert code == 1 and "belongs to story 'sample'" in capsys.readouterr().err
+
+
+def test_replay_compare_passes_on_the_same_story_and_shows_a_regression(saved, story_copy, edit, tmp_path,
+                                                                       capsys) -> None:
+    golden = tmp_path / "golden.txt"
+    code, _ = _run("replay", "trip", "--saves", str(saved), "--story", str(SAMPLE), "--transcript", str(golden))
+    assert code == 0
+    code, out = _run("replay", "trip", "--saves", str(saved), "--story", str(SAMPLE), "--compare", str(golden))
+    assert code == 0 and out == "Transcript matches " + str(golden) + " (5 turns).\n"
+
+    edited = story_copy()
+    edit(edited / "street.yaml", "A man leans on a lamppost.", "A woman leans on a lamppost, smoking.")
+    code, out = _run("replay", "trip", "--saves", str(saved), "--story", str(edited), "--compare", str(golden))
+    assert code == 1
+    assert "-A man leans on a lamppost." in out and "+A woman leans on a lamppost, smoking." in out
+    line = golden.read_text().splitlines().index("A man leans on a lamppost.") + 1
+    assert capsys.readouterr().err.startswith(
+        f"error: {saved / 'trip.json'}: the transcript differs from {golden} from line {line} on")
+
+
+def test_replay_compare_with_an_unreadable_golden_is_one_usage_line(saved, tmp_path, capsys) -> None:
+    binary = tmp_path / "golden.bin"
+    binary.write_bytes(b"\xff\xfe not text")
+    for target, message in [(tmp_path / "missing.txt", "cannot read it"), (binary, "not UTF-8 text")]:
+        code, _ = _run("replay", "trip", "--saves", str(saved), "--story", str(SAMPLE), "--compare", str(target))
+        err = capsys.readouterr().err
+        assert code == 2 and message in err and err.count("\n") == 1
