@@ -302,7 +302,7 @@ class Engine:
     def text(self, pt: Playthrough) -> list[str]:
         """The current scene's paragraphs, with conditions and variations applied."""
         scene = self.story.scenes[pt.scene]
-        return _render(scene.text, pt, f"{pt.seed}:{scene.id}:{pt.visited.get(scene.id, 0)}")
+        return _render(scene.text, pt, f"{pt.seed}:{scene.id}", turn=pt.visited.get(scene.id, 0))
 
     def offers(self, pt: Playthrough) -> list[Offer]:
         """The choices to show now: enabled ones and locked-but-visible ones, numbered."""
@@ -367,8 +367,8 @@ class Engine:
             choice = self.story.scenes[scene_id].choice(choice_id)
             assert choice is not None  # why_locked checked it
             # Read before the effects: the narration of the moment of choosing.
-            key = f"{pt.seed}:{scene_id}:{choice_id}:{pt.turn}"
-            outcome, once = "\n\n".join(_render(choice.outcome, pt, key)), choice.once
+            key = f"{pt.seed}:{scene_id}:{choice_id}"
+            outcome, once = "\n\n".join(_render(choice.outcome, pt, key, turn=pt.turn)), choice.once
         self.machine.set_state(scene_id, self._model)
         if not self._model.trigger(trigger, pt):  # pragma: no cover - why_locked agrees with the machine
             raise ChoiceError(f"no branch of '{choice_id}' fits in scene '{scene_id}'")
@@ -425,8 +425,14 @@ class Engine:
         return self.why_locked(pt, choice_id)
 
 
-def _render(paragraphs: tuple[Paragraph, ...], pt: Playthrough, key: str) -> list[str]:
-    """Text whose `if:` holds now, one `one_of` variant each, picked by key so replays match."""
+def _render(paragraphs: tuple[Paragraph, ...], pt: Playthrough, key: str, turn: int) -> list[str]:
+    """Text whose `if:` holds now, and one variant of each `one_of`.
+
+    Variants take turns (ink's cycle), from a start fixed by key (the seed and
+    the place), so a scene's visits never show the same variant twice running
+    and show them all before any repeats, while a replay with the same seed
+    reads the same. `turn` counts the scene's visits (the turn, for outcomes).
+    """
     shown = []
     for index, para in enumerate(paragraphs):
         if para.condition is not None and not para.condition(pt):
@@ -434,5 +440,6 @@ def _render(paragraphs: tuple[Paragraph, ...], pt: Playthrough, key: str) -> lis
         if len(para.variants) == 1:
             shown.append(para.variants[0])
         else:
-            shown.append(para.variants[zlib.crc32(f"{key}:{index}".encode()) % len(para.variants)])
+            start = zlib.crc32(f"{key}:{index}".encode())
+            shown.append(para.variants[(start + turn) % len(para.variants)])
     return [p.strip() for p in shown if p.strip()]

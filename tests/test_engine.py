@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from game import loader
@@ -61,6 +63,33 @@ def test_one_of_variation_is_fixed_by_seed(engine):
         assert engine.text(pt)[-1] == first  # looking again does not reshuffle
         texts.add(first)
     assert texts == {"Rain taps the window.", "A siren passes below."}
+
+
+def test_one_of_variants_take_turns_on_return_visits(write_story):
+    root = write_story({"story.yaml": """
+        story: {id: t, title: T, start: a.desk}
+        areas: {a: A}
+        scenes:
+          a.desk:
+            text:
+              - one_of: [Rain., A siren., Onions frying downstairs.]
+            choices:
+              - {id: out, text: Out., goto: a.hall}
+          a.hall:
+            text: The hall.
+            choices:
+              - {id: back, text: Back., goto: a.desk}
+    """})
+    engine = Engine(loader.load(root).story)
+    for seed in range(5):
+        pt, _ = engine.start(seed)
+        seen = [engine.text(pt)[0]]
+        for _ in range(5):
+            engine.choose(pt, "out")
+            engine.choose(pt, "back")
+            seen.append(engine.text(pt)[0])
+        assert all(a != b for a, b in itertools.pairwise(seen))  # never the same twice running
+        assert len(set(seen[:3])) == 3 and seen[3:] == seen[:3]  # all three before any repeats
 
 
 def test_deduction_at_case_board_gives_new_clue(engine):
