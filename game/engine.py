@@ -367,8 +367,12 @@ class Engine:
             choice = self.story.scenes[scene_id].choice(choice_id)
             assert choice is not None  # why_locked checked it
             # Read before the effects: the narration of the moment of choosing.
+            # Variants take turns by how often this choice was taken before (counted
+            # only when there is something to vary: the log is walked once).
+            varies = any(len(para.variants) > 1 for para in choice.outcome)
+            taken = sum(1 for e in pt.log if e.choice == choice_id and e.scene == scene_id) if varies else 0
             key = f"{pt.seed}:{scene_id}:{choice_id}"
-            outcome, once = "\n\n".join(_render(choice.outcome, pt, key, turn=pt.turn)), choice.once
+            outcome, once = "\n\n".join(_render(choice.outcome, pt, key, turn=taken)), choice.once
         self.machine.set_state(scene_id, self._model)
         if not self._model.trigger(trigger, pt):  # pragma: no cover - why_locked agrees with the machine
             raise ChoiceError(f"no branch of '{choice_id}' fits in scene '{scene_id}'")
@@ -431,7 +435,8 @@ def _render(paragraphs: tuple[Paragraph, ...], pt: Playthrough, key: str, turn: 
     Variants take turns (ink's cycle), from a start fixed by key (the seed and
     the place), so a scene's visits never show the same variant twice running
     and show them all before any repeats, while a replay with the same seed
-    reads the same. `turn` counts the scene's visits (the turn, for outcomes).
+    reads the same. `turn` counts the scene's visits (for an outcome, how often
+    its choice was taken before).
     """
     shown = []
     for index, para in enumerate(paragraphs):
