@@ -303,9 +303,12 @@ MAX_GOLDEN_BYTES = 64 * 1024 * 1024  # a transcript of the longest real game is 
 
 def _read_golden(path: Path) -> str:
     """A saved transcript to compare with; UsageError in one line if it cannot be read."""
+    from . import saves
+
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_GOLDEN_BYTES + 1)
+        raw = saves.read_capped(path, MAX_GOLDEN_BYTES)
+    except saves.NotARegularFile:
+        raise UsageError(f"--compare {path}: not a regular file") from None
     except OSError as exc:
         raise UsageError(f"--compare {path}: cannot read it: {exc.strerror or exc}") from None
     if len(raw) > MAX_GOLDEN_BYTES:

@@ -13,7 +13,6 @@ from the endings recorded in the save files, never a reason to stop a game.
 from __future__ import annotations
 
 import json
-import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,12 +113,11 @@ def _replace_story(doc: dict[str, Any], story_id: str, endings: dict[str, str]) 
 def _read(path: Path) -> dict[str, Any]:
     """The parsed, checked document; an empty one if the file does not exist."""
     try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block, /dev/zero never end
-            raise SaveError("not a regular file")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        raw = saves.read_capped(path, MAX_BYTES)
         if len(raw) > MAX_BYTES:
             raise SaveError("the file is too large")
+    except (saves.NotARegularFile, IsADirectoryError):
+        raise SaveError("not a regular file") from None
     except FileNotFoundError:
         return _empty()
     except OSError as exc:

@@ -281,17 +281,33 @@ def log_of(doc: dict[str, Any]) -> list[LogEntry]:
 # --- files ---------------------------------------------------------------
 
 
+class NotARegularFile(OSError):
+    """A FIFO, device or socket where a file was expected: reading could block forever or never end."""
+
+
+def read_capped(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file, at most limit + 1 of them (one past the limit,
+    so the caller can tell it is too large, whatever stat said about its size).
+
+    OSError as the system raises it (FileNotFoundError, IsADirectoryError, ...),
+    or NotARegularFile. Shared by saves, the endings record and replay --compare.
+    """
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):  # a folder: open() says so in its own words
+        raise NotARegularFile(f"{path}: not a regular file")
+    with path.open("rb") as handle:
+        return handle.read(limit + 1)
+
+
 def read_doc(path: Path) -> dict[str, Any]:
     """Read, validate and upgrade one save or walkthrough file."""
     where = str(path)
     try:
-        if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
-            # a FIFO would block forever, /dev/zero never ends
-            raise SaveError(f"{where}: not a regular file, so not a save file")
-        with path.open("rb") as handle:  # read at most one byte past the limit, whatever stat said
-            raw = handle.read(MAX_SAVE_BYTES + 1)
+        raw = read_capped(path, MAX_SAVE_BYTES)
         if len(raw) > MAX_SAVE_BYTES:
             raise SaveError(f"{where}: file is larger than any save ({MAX_SAVE_BYTES:,} bytes)")
+    except NotARegularFile:
+        raise SaveError(f"{where}: not a regular file, so not a save file") from None
     except FileNotFoundError:
         raise SaveError(f"{where}: no such file") from None
     except IsADirectoryError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -158,7 +159,10 @@ def test_replay_compare_passes_on_the_same_story_and_shows_a_regression(saved, s
 def test_replay_compare_with_an_unreadable_golden_is_one_usage_line(saved, tmp_path, capsys) -> None:
     binary = tmp_path / "golden.bin"
     binary.write_bytes(b"\xff\xfe not text")
-    for target, message in [(tmp_path / "missing.txt", "cannot read it"), (binary, "not UTF-8 text")]:
+    pipe = tmp_path / "golden.fifo"
+    os.mkfifo(pipe)  # reading it would wait forever for a writer
+    for target, message in [(tmp_path / "missing.txt", "cannot read it"), (binary, "not UTF-8 text"),
+                            (pipe, "not a regular file")]:
         code, _ = _run("replay", "trip", "--saves", str(saved), "--story", str(SAMPLE), "--compare", str(target))
         err = capsys.readouterr().err
         assert code == 2 and message in err and err.count("\n") == 1
