@@ -17,10 +17,9 @@ soft-lock. A search that runs out of budget still reports the soft-locks it
 proved: unexplored states are assumed to reach an ending, so nothing is
 reported that the explored part does not show.
 
-Steps mirror ``Engine.choose`` without going through the ``transitions``
-machine (about 4x faster): the engine's own availability tests and effect
-code are used, and tests/test_explore.py checks that every step agrees with
-``Engine.choose``.
+Steps use the story's rules directly (game.rules.Rules), without going
+through the engine's ``transitions`` machine (about 4x faster);
+tests/test_explore.py checks that every step agrees with ``Engine.choose``.
 """
 
 from __future__ import annotations
@@ -32,9 +31,9 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..conditions import Compare, Condition, Lit, Node
-from ..engine import DEDUCE, Engine
+from ..rules import Rules
 from ..state import Playthrough
-from ..story import ChangeStat, GainClue, Story
+from ..story import ChangeStat, Story
 from . import DEFAULT_BUDGET
 
 
@@ -84,27 +83,10 @@ class Search:
         return [not h for h in hopeful]
 
 
-class _Rules(Engine):
-    """The engine's rules without its transitions Machine.
-
-    The search steps with the engine's own availability tests and effect code
-    but never triggers the machine, and building a Machine costs O(scenes)
-    (about 2 s for 10,000 scenes). So this sets up only what those methods
-    use. tests/test_explore.py checks the steps against a full Engine.
-    """
-
-    def __init__(self, story: Story):  # deliberately not calling Engine.__init__
-        self.story = story
-        self._events = []
-        self._board = list(story.deductions.values())
-        self._tests = {scene.id: {c.id: self._availability(scene, c) for c in scene.choices}
-                       for scene in story.scenes.values()}
-
-
 class Explorer:
-    def __init__(self, story: Story, engine: Engine | None = None):
+    def __init__(self, story: Story, engine: Rules | None = None):
         self.story = story
-        self.engine = engine or _Rules(story)
+        self.engine = engine or Rules(story)
         conditions = _choice_conditions(story)
         refs = {ref for condition in conditions for ref in condition.refs}
         self.clues = {n for k, n in refs if k == "clue"}
@@ -135,47 +117,19 @@ class Explorer:
 
     def moves(self, pt: Playthrough) -> list[str]:
         """Ids of the choices (and deductions) that can be taken now."""
-        if pt.ending is not None:
-            return []
-        tests = self.engine._tests[pt.scene]
-        scene = self.story.scenes[pt.scene]
-        ids = [c.id for c in scene.choices if tests[c.id](pt)]
-        if scene.case_board:
-            ids.extend(DEDUCE + d.id for d in self.story.deductions.values()
-                       if d.gives not in pt.clues and all(n in pt.clues for n in d.needs))
-        return ids
+        return self.engine.available(pt)
 
     def step(self, pt: Playthrough, choice_id: str) -> Playthrough:
         """The playthrough after taking an available choice; pt itself is not changed.
 
-        Mirrors Engine.choose: turn, then the first branch whose condition
-        holds (decided before the choice's effects), the effects, then entering
-        the target scene (visited, on_enter, ending).
+        The engine's own rules take the step (game.rules.Rules.step, the same
+        order as Engine.choose); the copy keeps no log and only the visits that
+        conditions read, so copies stay small on long paths through big stories.
         """
-        engine = self.engine
         new = pt.copy()
-        new.turn += 1
-        engine._events = []  # the engine's event list; nobody reads it here
-        if choice_id.startswith(DEDUCE):
-            deduction = self.story.deductions[choice_id[len(DEDUCE):]]
-            engine._apply((GainClue(deduction.gives),), new)
-            return new
-        scene = self.story.scenes[pt.scene]
-        choice = scene.choice(choice_id)
-        assert choice is not None
-        target: str | None = None
-        for branch in choice.branches:  # like the machine: after the turn moved, before the effects
-            if branch.condition is None or branch.condition.test(new):
-                target = branch.target
-                break
-        engine._apply(choice.effects, new)
-        if target is not None:
-            engine._enter(new, target)
-            # Only the scenes conditions read matter; dropping the rest keeps
-            # copies small on long paths through big stories.
-            new.visited = {s: 1 for s in new.visited if s in self.visited}
-        if choice.once:
-            new.taken.add((pt.scene, choice_id))
+        self.engine.step(new, choice_id, narrate=False)
+        new.log.clear()
+        new.visited = {s: 1 for s in new.visited if s in self.visited}
         return new
 
     def search(self, budget: int = DEFAULT_BUDGET) -> Search:

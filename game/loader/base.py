@@ -1,0 +1,139 @@
+"""What every part of the loader shares: the report, field checks, references and conditions."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import conditions
+from ..diagnostics import Pos, Report, did_you_mean
+from ..errors import ConditionError
+from ..yamlsrc import Budget, YMap
+from .fields import (
+    MANIFEST,
+    SECTIONS,
+)
+from .files import display_path
+
+
+@dataclass
+class _Decl:
+    """A declaration seen in pass one: its raw YAML and where it stands."""
+
+    id: str
+    data: Any
+    pos: Pos
+    file_area: str | None = None
+    file_area_pos: Pos | None = None
+
+
+class LoaderBase:
+    """The loader's state and the small checks every builder uses."""
+
+    def __init__(self, root: Path, report: Report):
+        self.root = root
+        self.report = report
+        self.decls: dict[str, dict[str, _Decl]] = {name: {} for name in SECTIONS}
+        self.manifest: YMap | None = None
+        self.manifest_pos = Pos(display_path(root / MANIFEST))
+        self.digest = hashlib.sha256()
+        self.parsed: dict[str, conditions.Condition | ConditionError] = {}
+        self.deducible: conditions.Deductions = {}  # set once deductions are built (pass two)
+        self.unreadable_files = 0
+        self.budget = Budget()  # time and memory limits for the whole folder (yamlsrc)
+
+    # -- helpers ----------------------------------------------------------
+
+    def err(self, pos: Pos, message: str, code: str) -> None:
+        self.report.error(pos, message, code)
+
+    def warn(self, pos: Pos, message: str, code: str) -> None:
+        self.report.warning(pos, message, code)
+
+    def fields(self, data: Any, pos: Pos, allowed: set[str], what: str, required: tuple[str, ...] = ()) -> bool:
+        """Check that data is a mapping with only allowed keys; report the rest."""
+        if not isinstance(data, YMap):
+            self.err(pos, f"{what} must be a mapping of fields, not {_kind(data)}", "bad-type")
+            return False
+        for key in data:
+            if key not in allowed:
+                self.err(
+                    data.kpos(key),
+                    f"unknown field '{key}' in {what}{did_you_mean(str(key), allowed)}",
+                    "unknown-field",
+                )
+        for key in required:
+            if key not in data:
+                self.err(data.pos, f"{what} is missing '{key}'", "missing-field")
+        return True
+
+    def text(self, data: YMap, key: str, what: str, default: str = "") -> str:
+        value = data.get(key, default)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            self.err(data.vpos(key), f"'{key}' of {what} must be text, not {_kind(value)}", "bad-type")
+            return default
+        return value
+
+    def integer(self, data: YMap, key: str, what: str, default: int) -> int:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.err(data.vpos(key), f"'{key}' of {what} must be a whole number, not {_kind(value)}", "bad-type")
+            return default
+        return value
+
+    def boolean(self, data: YMap, key: str, what: str) -> bool:
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            self.err(data.vpos(key), f"'{key}' of {what} must be true or false, not {_kind(value)}", "bad-type")
+            return False
+        return value
+
+    def ref(self, kind: str, name: Any, pos: Pos, what: str) -> bool:
+        """Check that name is a declared id of the given section."""
+        section = {"clue": "clues", "flag": "flags", "stat": "stats", "ending": "endings",
+                   "scene": "scenes", "area": "areas"}[kind]
+        if not isinstance(name, str):
+            self.err(pos, f"{what} must name a {kind}, not {_kind(name)}", "bad-type")
+            return False
+        known = self.decls[section]
+        if name not in known:
+            self.err(pos, f"unknown {kind} '{name}' in {what}{did_you_mean(name, known)}", f"unknown-{kind}")
+            return False
+        return True
+
+    def condition(self, source: Any, pos: Pos) -> conditions.Condition | None:
+        # Stories repeat their conditions (`stat.control <= 2` on many choices)
+        # and a Condition is immutable, so each distinct text is parsed once.
+        parsed = self.parsed.get(source) if isinstance(source, str) else None
+        if parsed is None:
+            try:
+                parsed = conditions.parse(source, self.known_names, self.deducible)
+            except ConditionError as exc:
+                parsed = exc.with_traceback(None)  # kept for reuse: don't keep the parser's frames
+            if isinstance(source, str):
+                self.parsed[source] = parsed
+        if isinstance(parsed, ConditionError):
+            self.err(pos.shifted(parsed.column), f"condition: {parsed.message}", "condition")
+            return None
+        return parsed
+
+    # -- pass one: files and declarations ---------------------------------
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):  # YAML 1.1 reads yes/no/on/off as booleans
+        return "true/false (quote it if you meant the text)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__

@@ -1,0 +1,80 @@
+"""Pass two, the effects: what choices and arrivals do (`do:` and `on_enter:`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..diagnostics import Pos, did_you_mean
+from ..story import (
+    ChangeStat,
+    Effect,
+    EndGame,
+    GainClue,
+    SetFlag,
+)
+from ..yamlsrc import YList, YMap
+from .base import LoaderBase, _kind
+from .fields import EFFECT_KINDS
+
+
+class Effects(LoaderBase):
+    def effects(self, raw: Any, pos: Pos, what: str) -> tuple[Effect, ...]:
+        if raw is None:
+            return ()
+        if isinstance(raw, YMap):  # a single effect written without the list dash
+            single = YList(raw.pos)
+            single.append(raw)
+            single.item_pos.append(raw.pos)
+            raw = single
+        if not isinstance(raw, YList):
+            self.err(pos, f"effects of {what} must be a list, not {_kind(raw)}", "bad-type")
+            return ()
+        result: list[Effect] = []
+        for index, item in enumerate(raw):
+            where = raw.ipos(index)
+            if not isinstance(item, YMap) or len(item) != 1:
+                self.err(where, f"an effect is one of {', '.join(k + ':' for k in EFFECT_KINDS)} "
+                         f"(in {what})", "bad-effect")
+                continue
+            (kind, value), = item.items()
+            vpos = item.vpos(kind)
+            if kind == "clue":
+                if self.ref("clue", value, vpos, what):
+                    result.append(GainClue(value, vpos))
+            elif kind in ("flag", "unflag"):
+                if self.ref("flag", value, vpos, what):
+                    result.append(SetFlag(value, kind == "flag", vpos))
+            elif kind == "end":
+                if self.ref("ending", value, vpos, what):
+                    result.append(EndGame(value, vpos))
+            elif kind in ("stat", "set"):
+                result.extend(self.stat_effects(kind, value, vpos, what))
+            else:
+                self.err(item.kpos(kind), f"unknown effect '{kind}'{did_you_mean(str(kind), EFFECT_KINDS)}; "
+                         f"effects are {', '.join(EFFECT_KINDS)}", "bad-effect")
+        return tuple(result)
+
+    def stat_effects(self, kind: str, value: Any, pos: Pos, what: str) -> list[Effect]:
+        if not isinstance(value, YMap) or not value:
+            example = "{trust_trish: +1}" if kind == "stat" else "{rage: 0}"
+            self.err(pos, f"'{kind}:' takes a mapping of stat: number, e.g. {kind}: {example}", "bad-effect")
+            return []
+        result: list[Effect] = []
+        for name, amount in value.items():
+            if not self.ref("stat", name, value.kpos(name), what):
+                continue
+            if isinstance(amount, bool) or not isinstance(amount, int):
+                self.err(value.vpos(name), f"change of stat '{name}' must be a whole number, not {_kind(amount)}",
+                         "bad-type")
+                continue
+            stat = self.stats.get(name)
+            if kind == "set" and stat is not None and not stat.min <= amount <= stat.max:
+                self.err(value.vpos(name), f"{amount} is outside the range of stat '{name}' "
+                         f"({stat.min}..{stat.max})", "out-of-range")
+                continue
+            if kind == "stat" and stat is not None and abs(amount) > stat.max - stat.min:
+                self.err(value.vpos(name), f"change of {amount:+d} is larger than the whole range of stat "
+                         f"'{name}' ({stat.min}..{stat.max})", "out-of-range")
+                continue
+            result.append(ChangeStat(name, amount, kind == "stat", value.vpos(name)))
+        return result
