@@ -246,3 +246,14 @@ class Rules:
                 pt.taken.add((scene_id, choice_id))
         pt.log.append(LogEntry(scene_id, choice_id))
         return Step(choice_id, outcome, events)
+
+    def successors(self, pt: Playthrough, choice_id: str) -> list[Playthrough]:
+        """Every playthrough that taking an available choice at pt can lead to; pt is unchanged.
+
+        One today. The analyses explore moves through this, never through
+        step, so that a rule with more than one possible result (a random
+        effect) is explored in every result, whatever the seed would pick.
+        """
+        new = pt.copy()
+        self.step(new, choice_id, narrate=False)
+        return [new]

@@ -119,17 +119,23 @@ class Explorer:
         """Ids of the choices (and deductions) that can be taken now."""
         return self.engine.available(pt)
 
-    def step(self, pt: Playthrough, choice_id: str) -> Playthrough:
-        """The playthrough after taking an available choice; pt itself is not changed.
+    def successors(self, pt: Playthrough, choice_id: str) -> list[Playthrough]:
+        """The playthroughs after taking an available choice; pt itself is not changed.
 
-        The engine's own rules take the step (game.rules.Rules.step, the same
-        order as Engine.choose); the copy keeps no log and only the visits that
-        conditions read, so copies stay small on long paths through big stories.
+        The engine's own rules take the step (Rules.successors, the same order
+        as Engine.choose, every result of a random rule); the copies keep no
+        log and only the visits that conditions read, so they stay small on
+        long paths through big stories.
         """
-        new = pt.copy()
-        self.engine.step(new, choice_id, narrate=False)
-        new.log.clear()
-        new.visited = {s: 1 for s in new.visited if s in self.visited}
+        result = self.engine.successors(pt, choice_id)
+        for new in result:
+            new.log.clear()
+            new.visited = {s: 1 for s in new.visited if s in self.visited}
+        return result
+
+    def step(self, pt: Playthrough, choice_id: str) -> Playthrough:
+        """The one playthrough after a choice with a single result (tests, replays of found paths)."""
+        (new,) = self.successors(pt, choice_id)
         return new
 
     def search(self, budget: int = DEFAULT_BUDGET) -> Search:
@@ -191,8 +197,9 @@ class Explorer:
             pt = result.frontier[current]
             assert pt is not None
             for choice_id in moves[current]:
-                target = add(self.step(pt, choice_id), (current, choice_id), depth[current] + 1)
-                result.successors[current].append((target, choice_id))
+                for after in self.successors(pt, choice_id):
+                    target = add(after, (current, choice_id), depth[current] + 1)
+                    result.successors[current].append((target, choice_id))
             result.expanded[current] = True
             result.frontier[current] = None  # rebuilt from its path when needed (see replay)
             moves[current] = []
