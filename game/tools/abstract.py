@@ -565,45 +565,70 @@ class Analyzer:
     def bound(self) -> AState:
         """One box holding every reachable state of every scene (a flow-insensitive pass).
 
-        Every move that may be taken from the join of everything found so far is
-        taken from it, until nothing grows; stats that grow jump to their edges.
-        A clue only a locked deduction or an unreachable scene gives is not in it,
-        so widening to this bound (unlike widening to "everything the story
-        mentions") never makes the impossible look possible.
+        Starting from the start scene, every move that may be taken with what may
+        be held anywhere so far is taken, adding what it gives, until nothing
+        more can be taken; stats span their whole range. A clue only a locked
+        deduction or an unreachable scene gives is not in it, so widening to this
+        bound (unlike widening to "everything the story mentions") never makes
+        the impossible look possible. Each move is tried again only when a fact
+        its condition reads may newly hold, so the pass is linear in the story.
         """
         story = self.story
-        state = self.enter(story.start, self.initial())._replace(turn=(0.0, INF))
-        reached = {story.start}
-        order = sorted(story.scenes, key=self._reverse_postorder().__getitem__)
-        changed = True
-        while changed:
-            changed = False
-            for sid in order:
-                if sid not in reached or self._ends_on_entry[sid]:
-                    continue
-                for move in self.moves[sid]:
-                    pre = self.available(move, state)
-                    if pre is None or move.ends:
-                        continue
-                    for target, taken in self.branch_boxes(move, pre):
-                        if target is not None and target not in reached:
-                            reached.add(target)
-                            changed = True
-                        new = state.join(self.after(move, taken, target))
-                        if new != state:
-                            if new.stats != state.stats:
-                                new = new._replace(stats=tuple(
-                                    r if n != o else o for r, n, o in zip(self._ranges, new.stats, state.stats,
-                                                                          strict=True)))
-                            state = new
-                            changed = True
+        top = self.top
+        start = self.enter(story.start, self.initial())
+        state = AState(start.clues, top.no_clues, start.flags, top.no_flags, start.visited, top.unvisited,
+                       0, top.untaken, top.stats, top.turn)
+        watchers: dict[tuple[str, str], list[Move]] = {}
+        for moves in self.moves.values():
+            for move in moves:
+                reads = set(move.choice.condition.refs) if move.choice and move.choice.condition else set()
+                if move.deduction is not None:
+                    reads.update(("clue", n) for n in move.deduction.needs)
+                for ref in reads:
+                    watchers.setdefault(ref, []).append(move)
+        clue_names = {b: ("clue", n) for n, b in self.clue_bit.items()}
+        flag_names = {b: ("flag", n) for n, b in self.flag_bit.items()}
+        visit_names = {b: ("visited", n) for n, b in self.visit_bit.items()}
+        reached: set[str] = set()
+        fired: set[int] = set()
+        queue: deque[Move] = deque()
+
+        def reach(sid: str) -> None:
+            if sid not in reached:
+                reached.add(sid)
+                if not self._ends_on_entry[sid]:
+                    queue.extend(self.moves[sid])
+
+        reach(story.start)
+        while queue:
+            move = queue.popleft()
+            if id(move) in fired or self.available(move, state) is None:
+                continue
+            fired.add(id(move))
+            before = state
+            if move.ends:
+                continue
+            for target, taken in self.branch_boxes(move, self.available(move, state)):  # type: ignore[arg-type]
+                after = self.after(move, taken, target)
+                state = AState(state.clues | after.clues, state.no_clues, state.flags | after.flags,
+                               state.no_flags, state.visited | after.visited, state.unvisited,
+                               state.taken | after.taken, state.untaken, state.stats, state.turn)
+                if target is not None:
+                    reach(target)
+            for grown, table in ((state.clues & ~before.clues, clue_names),
+                                 (state.flags & ~before.flags, flag_names),
+                                 (state.visited & ~before.visited, visit_names)):
+                while grown:
+                    bit = grown & -grown
+                    grown ^= bit
+                    queue.extend(m for m in watchers.get(table[bit], ()) if m.scene in reached)
         return state
 
     def _everything(self, result: Possibilities) -> Possibilities:
         """A story with a gap: every scene may be reached in any state, every move may be taken."""
         top = self.top
         result.bound = top
-        for sid, scene in self.story.scenes.items():
+        for sid in self.story.scenes:
             result.states[sid] = top
             if self._ends_on_entry[sid]:
                 result.terminal.add(sid)
