@@ -36,6 +36,7 @@ exhaustive search, or says "unknown".
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +47,8 @@ from . import symbolic
 from .abstract import INF, Analyzer, Move, Possibilities
 
 DEFAULT_EFFORT = 100_000  # (scene, depth) checks before the proof gives up
-MAX_DEPTH = 3  # moves in the longest way out looked for from one scene
+DEFAULT_SECONDS = 5.0  # time the proof may take before it gives up (what is left is "unknown")
+MAX_DEPTH = 2  # moves in the longest way out looked for from one scene
 
 
 @dataclass
@@ -70,8 +72,9 @@ class _OutOfEffort(Exception):
 
 class Escaper:
     def __init__(self, analyzer: Analyzer, poss: Possibilities, effort: int = DEFAULT_EFFORT,
-                 max_memory: int | None = None):
+                 max_memory: int | None = None, seconds: float = DEFAULT_SECONDS):
         self.analyzer = analyzer
+        self.deadline = time.monotonic() + seconds
         self.poss = poss
         self.effort = effort
         self.max_memory = max_memory
@@ -128,7 +131,7 @@ class Escaper:
                 hole = box
                 for depth in range(1, MAX_DEPTH + 1):
                     self.examined += 1
-                    if self.examined > self.effort:
+                    if self.examined > self.effort or time.monotonic() > self.deadline:
                         raise _OutOfEffort
                     hole = hole & ~self._good(sid, depth, rank[sid], usable, rank, safe, {})
                     hole = encoding.restrict(hole, self.invariant)

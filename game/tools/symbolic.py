@@ -296,6 +296,43 @@ class Encoding:
             states = self.undo_change("", 1, True, states)
         return states
 
+    def push(self, move: Move, target: str | None, states: Any) -> Any:
+        """The states right after taking the move into target from `states` (the image),
+        in the engine's order: the turn, the effects, entering the target, the once-only mark."""
+        if self.turn_cap is not None:
+            states = self.do_change("", 1, True, states)
+        if move.deduction is not None:
+            states = self._set(self.clue[move.deduction.gives], True, states)
+        else:
+            states = self.do(move.effects, states)
+        if target is not None:
+            states = self._set(self.visit[target], True, states)
+            states = self.do(self.analyzer.story.scenes[target].on_enter, states)
+        if move.once:
+            states = self._set(self.once[move.once], True, states)
+        return states
+
+    def _set(self, name: str, value: bool, states: Any) -> Any:
+        var = self.bdd.var(name)
+        return self.bdd.exist([name], states) & (var if value else ~var)
+
+    def do_change(self, key: str, amount: int, relative: bool, states: Any) -> Any:
+        bits, primed = self.stat_bits[key], self.stat_primed[key]
+        moved = self.bdd.exist(bits, states & self._relation(key, amount, relative))
+        return self.bdd.let(dict(zip(primed, bits, strict=True)), moved)
+
+    def do(self, effects: tuple[Effect, ...], states: Any) -> Any:
+        for effect in effects:
+            if isinstance(effect, GainClue):
+                states = self._set(self.clue[effect.clue], True, states)
+            elif isinstance(effect, SetFlag):
+                states = self._set(self.flag[effect.flag], effect.value, states)
+            elif isinstance(effect, ChangeStat):
+                states = self.do_change(effect.stat, effect.amount, effect.relative, states)
+            elif not isinstance(effect, EndGame):
+                raise ValueError(f"no image for the effect {type(effect).__name__}")
+        return states
+
     def undo(self, effects: tuple[Effect, ...], states: Any) -> Any:
         bdd = self.bdd
         for effect in reversed(effects):
