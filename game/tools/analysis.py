@@ -127,9 +127,20 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     else:
         verdict.reasons.append("the search was skipped (--budget 0)")
     possible = poss.reached | poss.shown_at_end
-    verdict.unreachable = sum(1 for s in story.scenes if s not in possible) + \
-        sum(1 for e in _named_endings(story) if e not in poss.endings)
     exact = complete and not poss.gaps
+    if exact:  # every reachable state was visited: what it never met cannot happen
+        for sid in sorted(possible - reached_scenes):
+            finder.error(story.scenes[sid].pos, f"scene '{sid}' can never be reached: no playthrough gets "
+                         "there (every reachable state was visited)", "unreachable-scene")
+        for ending_id in sorted(_named_endings(story) & poss.endings - reached_endings):
+            finder.error(story.endings[ending_id].pos, f"ending '{ending_id}' can never be reached: no "
+                         "playthrough gets there (every reachable state was visited)", "ending-unreachable")
+        possible = possible & reached_scenes
+        endings = poss.endings & reached_endings
+    else:
+        endings = poss.endings
+    verdict.unreachable = sum(1 for s in story.scenes if s not in possible) + \
+        sum(1 for e in _named_endings(story) if e not in endings)
     if poss.gaps:
         verdict.reasons.append("the analysis does not model " + ", ".join(poss.gaps))
     if not exact:
