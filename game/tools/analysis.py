@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostic, Pos
 from ..engine import Engine
 from ..story import EndGame, Story
-from . import DEFAULT_BUDGET, escape
+from . import DEFAULT_BUDGET, escape, witness
 from .abstract import possibilities
 from .explore import Explorer
 from .findings import Finder
@@ -144,9 +144,15 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     if poss.gaps:
         verdict.reasons.append("the analysis does not model " + ", ".join(poss.gaps))
     if not exact:
-        verdict.unknown_scenes = sorted(s for s in story.scenes if s in possible and s not in reached_scenes)
-        verdict.unknown_endings = sorted(e for e in _named_endings(story)
-                                         if e in poss.endings and e not in reached_endings)
+        missing = {s for s in story.scenes if s in possible and s not in reached_scenes}
+        missing_endings = {e for e in _named_endings(story) if e in poss.endings and e not in reached_endings}
+        for finder_ in (witness.playouts, witness.find):
+            if missing or missing_endings:
+                found = finder_(story, missing, missing_endings)
+                missing -= set(found)
+                missing_endings -= {t.split(":", 1)[1] for t in found if t.startswith("ending:")}
+        verdict.unknown_scenes = sorted(missing)
+        verdict.unknown_endings = sorted(missing_endings)
         proof = escape.prove(finder.analyzer, poss, max_memory=max_memory)
         verdict.unproved_escape = sorted(s for s in proof.unproved if s not in finder.trapped
                                          and s not in finder.dead_ends)
