@@ -153,12 +153,20 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
                 missing_endings -= {t.split(":", 1)[1] for t in found if t.startswith("ending:")}
         verdict.unknown_scenes = sorted(missing)
         verdict.unknown_endings = sorted(missing_endings)
+        reached_scenes |= possible - missing  # witnessed (the rest of `possible` is unknown)
         proof = escape.prove(finder.analyzer, poss, max_memory=max_memory)
         verdict.unproved_escape = sorted(s for s in proof.unproved if s not in finder.trapped
                                          and s not in finder.dead_ends)
         escape_reason = escape_why(proof)
         if verdict.unproved_escape and escape_reason:
             verdict.reasons.append(escape_reason)
+    for diagnostic, target in finder.traps:
+        if target in reached_scenes:  # a player can get there, and from there to no ending
+            finder.found.append(diagnostic)
+            verdict.soft_locks = True
+        elif not exact and target not in verdict.unproved_escape:
+            verdict.unproved_escape.append(target)
+    verdict.unproved_escape.sort()
     return Analysis(_dedupe(finder.found), search, verdict)
 
 

@@ -39,6 +39,7 @@ class Finder:
         self.poss: Possibilities
         self.dead_ends: set[str] = set()
         self.trapped: set[str] = set()
+        self.traps: list[tuple[Diagnostic, str]] = []  # soft-locks into scenes no ending is reachable from
         self.impossible_tests: set[Pos] = set()  # where a stat test can never pass (already an error)
 
     def error(self, pos: Pos, message: str, code: str) -> None:
@@ -213,8 +214,11 @@ class Finder:
                     if target in trapped and target not in self.dead_ends:
                         region = self.region(target)
                         more = f" (it only leads on to {', '.join(region)})" if region else ""
-                        self.error(_move_pos(move), f"soft-lock: '{move.id}' in scene '{sid}' leads to "
-                                   f"'{target}', from which no ending can ever be reached{more}", "soft-lock")
+                        # Kept aside: a real soft-lock only if a player can get to target (the caller
+                        # knows, from the search and its witnesses).
+                        self.traps.append((Diagnostic(_move_pos(move), "error", f"soft-lock: '{move.id}' in "
+                                           f"scene '{sid}' leads to '{target}', from which no ending can ever "
+                                           f"be reached{more}", "soft-lock"), target))
 
     def region(self, start: str) -> list[str]:
         """A few scenes reachable from a trapped scene, to say where the player circles."""
