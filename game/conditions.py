@@ -11,7 +11,8 @@ Grammar (lowest precedence first)::
     not   := 'not' not | cmp
     cmp   := atom (('=='|'!='|'<'|'<='|'>'|'>=') atom)?
     atom  := NUMBER | '-' NUMBER | 'true' | 'false' | NAME | '(' expr ')'
-    NAME  := 'turn' | 'deducible' ('.' ID)? | ('clue'|'flag'|'stat'|'visited') '.' ID ('.' ID)*
+    NAME  := 'turn' | 'deducible' ('.' ID)? | 'open' ('.' ID)? | 'known' '.' ID
+           | ('clue'|'flag'|'stat'|'visited'|'solved'|'concluded') '.' ID ('.' ID)*
 
 A tiny hand-written parser rather than Python's ``ast``: the language is not
 Python (``true``, dotted scene ids), and writers deserve errors in its own
@@ -26,7 +27,14 @@ true/false, ``<`` and friends take numbers.
 ``deducible.x`` (deduction x can be made now: its clues are held, its result
 is not) and ``deducible`` (some deduction can) are spelled out at parse time
 into the clue tests they stand for, so the engine and every analysis see
-plain clue references and need no new case.
+plain clue references and need no new case. ``known.x`` (the player knows
+of person, place or thing x) and ``open.q`` / ``open`` (question q is open:
+its ``opens`` holds and it is not closed) are spelled out the same way, into
+the entity's ``known`` condition and the question's ``opens`` and
+``concluded.q``. ``solved.q`` (closed with an accepted answer) and
+``concluded.q`` / ``concluded.q.o`` (closed at all / with the answer or
+conclusion o) are references of their own: they read the playthrough's
+answers.
 """
 
 from __future__ import annotations
@@ -47,7 +55,7 @@ BOOL = "true/false"
 NUM = "number"
 
 # kind -> the type a reference of that kind evaluates to
-NAMESPACES = {"clue": BOOL, "flag": BOOL, "visited": BOOL, "stat": NUM}
+NAMESPACES = {"clue": BOOL, "flag": BOOL, "visited": BOOL, "stat": NUM, "solved": BOOL, "concluded": BOOL}
 
 _TOKEN = re.compile(
     r"""
@@ -83,8 +91,8 @@ class Lit:
 
 @dataclass(frozen=True)
 class Ref:
-    kind: str  # clue | flag | stat | visited | turn
-    name: str  # the id within the kind ('' for turn)
+    kind: str  # clue | flag | stat | visited | turn | solved | concluded
+    name: str  # the id within the kind ('' for turn; 'question' or 'question.outcome' for concluded)
     type: str
     col: int
 
@@ -178,15 +186,20 @@ def _tokenize(source: str) -> list[_Tok]:
 
 
 Deductions = Mapping[str, tuple[tuple[str, ...], str]]  # id -> (needs, gives)
+# word ('known', 'open') -> id -> the tree it stands for (an entity's known, a question's open test)
+Macros = Mapping[str, Mapping[str, Node]]
+MACROS = {"known": "person, place or thing", "open": "question"}
 
 
 class _Parser:
-    def __init__(self, source: str, known: Mapping[str, Iterable[str]], deductions: Deductions):
+    def __init__(self, source: str, known: Mapping[str, Iterable[str]], deductions: Deductions,
+                 macros: Macros):
         self.source = source
         self.tokens = _tokenize(source)
         self.index = 0
         self.known = known
         self.deductions = deductions
+        self.macros = macros
         self.depth = 0
 
     @property
@@ -298,10 +311,13 @@ class _Parser:
         kind, _, name = text.partition(".")
         if kind == "deducible":
             return self.deducible(name, tok.col)
+        if kind in MACROS and (name or kind == "open"):
+            return self.macro(kind, name, tok.col)
         if kind not in NAMESPACES or not name:
-            hint = did_you_mean(kind, [*NAMESPACES, "turn", "deducible"])
+            hint = did_you_mean(kind, [*NAMESPACES, *MACROS, "turn", "deducible"])
             raise ConditionError(
                 f"unknown name '{text}'{hint}; names are clue.ID, flag.ID, stat.ID, visited.SCENE, "
+                "solved.QUESTION, concluded.QUESTION[.OUTCOME], open[.QUESTION], known.ID, "
                 "deducible[.ID] or turn",
                 tok.col,
             )
@@ -309,6 +325,21 @@ class _Parser:
         if known is not None and name not in known:
             raise ConditionError(f"unknown {kind} '{name}'{did_you_mean(name, known)}", tok.col + len(kind) + 1)
         return Ref(kind, name, NAMESPACES[kind], tok.col)
+
+    def macro(self, kind: str, name: str, col: int) -> Node:
+        """`known.x` and `open.q`: the tree they stand for; `open`: any question open."""
+        table = self.macros.get(kind)
+        if table is None:  # the caller gave no table: names are not checked, nothing is known
+            return Lit(kind == "known", BOOL, col)
+        if not name:
+            trees = list(table.values())
+            if not trees:
+                return Lit(False, BOOL, col)
+            return trees[0] if len(trees) == 1 else BoolOp("or", tuple(trees), col)
+        if name not in table:
+            raise ConditionError(f"unknown {MACROS[kind]} '{name}'{did_you_mean(name, table)}",
+                                 col + len(kind) + 1)
+        return table[name]
 
     def deducible(self, name: str, col: int) -> Node:
         """`deducible.x`: x's clues held and its result not; `deducible`: any of them."""
@@ -359,6 +390,13 @@ def _compile(node: Node) -> Callable[[Any], Any]:
             return lambda pt: name in pt.flags
         if node.kind == "visited":
             return lambda pt: name in pt.visited
+        if node.kind == "solved":
+            return lambda pt: name in pt.answers and pt.answers[name].outcome == "right"
+        if node.kind == "concluded":
+            question, _, outcome = name.partition(".")
+            if outcome:
+                return lambda pt: question in pt.answers and pt.answers[question].outcome == outcome
+            return lambda pt: name in pt.answers
         if node.kind == "stat":
             return lambda pt: pt.stats[name]
         return lambda pt: pt.turn
@@ -376,11 +414,13 @@ def _compile(node: Node) -> Callable[[Any], Any]:
 
 
 def parse(source: Any, known: Mapping[str, Iterable[str]] | None = None,
-          deductions: Deductions | None = None) -> Condition:
+          deductions: Deductions | None = None, macros: Macros | None = None) -> Condition:
     """Parse and type-check a condition; raise ConditionError with a column.
 
-    ``known`` maps a kind ('clue', 'flag', 'stat', 'visited') to its known ids;
-    a kind left out is not checked. ``deductions`` gives `deducible` its meaning.
+    ``known`` maps a kind ('clue', 'flag', 'stat', 'visited', 'solved',
+    'concluded') to its known ids; a kind left out is not checked.
+    ``deductions`` gives `deducible` its meaning, ``macros`` `known.x` and
+    `open.q` theirs.
     """
     if isinstance(source, bool):
         source = "true" if source else "false"
@@ -388,7 +428,7 @@ def parse(source: Any, known: Mapping[str, Iterable[str]] | None = None,
         raise ConditionError(f"a condition must be text, not {type(source).__name__}", 0)
     if len(source) > MAX_CONDITION_LENGTH:
         raise ConditionError(f"condition longer than {MAX_CONDITION_LENGTH} characters", MAX_CONDITION_LENGTH)
-    tree = _Parser(source, known or {}, deductions or {}).parse()
+    tree = _Parser(source, known or {}, deductions or {}, macros or {}).parse()
     if tree.type != BOOL:
         raise ConditionError(
             f"a condition must be true/false, but {_describe(tree)} is a number; compare it, e.g. >= 1",

@@ -41,6 +41,8 @@ class LoaderBase:
         self.digest = hashlib.sha256()
         self.parsed: dict[str, conditions.Condition | ConditionError] = {}
         self.deducible: conditions.Deductions = {}  # set once deductions are built (pass two)
+        # `known.x` and `open.q`: filled as entities and questions are built (pass two)
+        self.macros: dict[str, dict[str, conditions.Node]] = {"known": {}, "open": {}}
         self.unreadable_files = 0
         self.budget = Budget()  # time and memory limits for the whole folder (yamlsrc)
 
@@ -95,7 +97,7 @@ class LoaderBase:
     def ref(self, kind: str, name: Any, pos: Pos, what: str) -> bool:
         """Check that name is a declared id of the given section."""
         section = {"clue": "clues", "flag": "flags", "stat": "stats", "ending": "endings",
-                   "scene": "scenes", "area": "areas"}[kind]
+                   "scene": "scenes", "area": "areas", "question": "questions"}[kind]
         if not isinstance(name, str):
             self.err(pos, f"{what} must name a {kind}, not {_kind(name)}", "bad-type")
             return False
@@ -111,7 +113,7 @@ class LoaderBase:
         parsed = self.parsed.get(source) if isinstance(source, str) else None
         if parsed is None:
             try:
-                parsed = conditions.parse(source, self.known_names, self.deducible)
+                parsed = conditions.parse(source, self.known_names, self.deducible, self.macros)
             except ConditionError as exc:
                 parsed = exc.with_traceback(None)  # kept for reuse: don't keep the parser's frames
             if isinstance(source, str):

@@ -13,7 +13,9 @@ ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SCENE_ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 MAX_FILES = 5000
 
-SECTIONS = ("areas", "stats", "flags", "clues", "endings", "deductions", "scenes")
+SECTIONS = ("areas", "stats", "flags", "clues", "endings", "deductions", "people", "places", "things",
+            "questions", "scenes")
+ENTITY_SECTIONS = ("people", "places", "things")
 MANIFEST_ONLY = ("story", "renames")
 FILE_DEFAULTS = ("area",)  # a file may set the area of all its scenes
 
@@ -28,5 +30,12 @@ DEDUCTION_FIELDS = {"label", "needs", "gives", "text"}
 SCENE_FIELDS = {"area", "title", "text", "on_enter", "choices", "ending", "case_board"}
 CHOICE_FIELDS = {"id", "text", "if", "goto", "do", "outcome", "once", "visible_when_locked", "hint"}
 BRANCH_FIELDS = {"if", "goto"}
-EFFECT_KINDS = ("clue", "flag", "unflag", "stat", "set", "end")
+EFFECT_KINDS = ("clue", "flag", "unflag", "stat", "set", "end", "answer")
+ENTITY_FIELDS = {"name", "words", "known", "text"}
+QUESTION_FIELDS = {"ask", "opens", "at", "slots", "answer", "right", "wrong", "responses", "lock", "batch",
+                   "batch_size", "pending", "required"}
+SLOT_FIELDS = {"prompt", "from", "among", "options"}
+OUTCOME_FIELDS = {"text", "do", "goto"}
+RESPONSE_FIELDS = {"id", "if", "text", "do", "goto", "conclude"}
+LOCK_FIELDS = {"after", "turns"}
 PARAGRAPH_FIELDS = {"if", "text", "one_of"}
