@@ -323,7 +323,8 @@ class _Parser:
             )
         known = self.known.get(kind)
         if known is not None and name not in known:
-            raise ConditionError(f"unknown {kind} '{name}'{did_you_mean(name, known)}", tok.col + len(kind) + 1)
+            noun = {"solved": "question", "concluded": "question or outcome"}.get(kind, kind)
+            raise ConditionError(f"unknown {noun} '{name}'{did_you_mean(name, known)}", tok.col + len(kind) + 1)
         return Ref(kind, name, NAMESPACES[kind], tok.col)
 
     def macro(self, kind: str, name: str, col: int) -> Node:

@@ -398,3 +398,37 @@ def _search(slots: tuple[Slot, ...], pools: list[list[str]], want: Outcome | Non
     if found is None:
         return None
     return tuple((slot.id, value) for slot, value in zip(slots, found, strict=True))
+
+
+# --- what the analyses need to know --------------------------------------------
+
+
+def question_conditions(story: Story) -> list:
+    """Every condition a question's offer reads: its opens, and the known of each entity."""
+    found = [q.opens for q in story.questions.values() if q.opens is not None]
+    found.extend(e.known for e in story.entities.values() if e.known is not None)
+    return found
+
+
+def question_reads(story: Story) -> dict[str, set[tuple[str, str]]]:
+    """Scene -> the facts its questions read: what opens them, which people, places and
+    things are known, and the clues an outcome names (other clues only count as 'some
+    clue to spare', which QuestionRules.state_key holds)."""
+    boards = [s.id for s in story.scenes.values() if s.case_board]
+    reads: dict[str, set[tuple[str, str]]] = {}
+    for question in story.questions.values():
+        facts: set[tuple[str, str]] = set()
+        if question.opens is not None:
+            facts |= question.opens.refs
+        for slot in question.slots:
+            if slot.pool == "clues":
+                facts.update(("clue", c) for c in (*slot.among, *named_values(question, slot)))
+            elif slot.pool != "options":
+                members = slot.among or [e.id for e in story.entities.values() if e.kind == slot.pool]
+                for member in members:
+                    known = story.entities[member].known
+                    if known is not None:
+                        facts |= known.refs
+        for scene in question.at or boards:
+            reads.setdefault(scene, set()).update(facts)
+    return reads

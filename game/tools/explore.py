@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..conditions import Compare, Condition, Lit, Node
+from ..questions import question_conditions, question_reads
 from ..rules import Rules
 from ..state import Playthrough
 from ..story import ChangeStat, Story
@@ -113,6 +114,7 @@ class Explorer:
             live.taken.intersection(pt.taken),
             min(pt.turn, self.turn_cap) if live.turn else 0,
             pt.ending,
+            self.engine.questions.state_key(pt),
         )
 
     def moves(self, pt: Playthrough) -> list[str]:
@@ -266,6 +268,13 @@ def _live_facts(story: Story) -> dict[str, _Live]:
                 facts.update(("clue", c) for c in (*deduction.needs, deduction.gives))
         here[scene.id] = facts
         succ[scene.id] = [t for c in scene.choices for t in c.targets]
+    for scene_id, facts in question_reads(story).items():  # what a question asked there reads
+        here[scene_id] |= facts
+    for question in story.questions.values():  # answering may move the player
+        for outcome in question.outcomes:
+            if outcome.goto is not None:
+                for scene_id in question.at or [s.id for s in story.scenes.values() if s.case_board]:
+                    succ[scene_id].append(outcome.goto)
     live: dict[str, _Live] = {}
     facts_of: dict[str, set[tuple]] = {}  # scene -> the facts live there (shared by its component)
     for component in _components(story.start, succ, list(story.scenes)):
@@ -339,6 +348,7 @@ def _choice_conditions(story: Story) -> list[Condition]:
             if choice.condition is not None:
                 found.append(choice.condition)
             found.extend(b.condition for b in choice.branches if b.condition is not None)
+    found.extend(question_conditions(story))
     return found
 
 
