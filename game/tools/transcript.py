@@ -13,9 +13,10 @@ import itertools
 import textwrap
 
 from ..engine import Engine
+from ..questions import ASK, parse_answer
 from ..state import LogEntry
 from ..story import Story
-from ..ui import render
+from ..ui import board, render
 
 WIDTH = 78
 
@@ -44,7 +45,7 @@ def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine 
         out.append(f"--- Turn {turn} ---")
         for _style, text in memory.lines(engine, pt, only_new=turn > 0):
             out.append(_para(text))
-        for _style, text in render.arrival_lines(story, step, pt):
+        for _style, text in render.arrival_lines(story, step, pt) + board.arrival_board(engine, pt, step.entered):
             out.append(_para(text))
         if pt.over:
             out.extend(_para(text) for _style, text in render.ending_lines(story, pt)[:-1])
@@ -54,10 +55,14 @@ def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine 
             out.extend("  " + text for _style, text in render.offer_lines(offers))
             break
         entry, problem = engine.fit(pt, entries[turn])
+        answered = parse_answer(entry.choice)
+        taken = ASK + answered[0] if answered else entry.choice
         for offer in offers:
-            mark = ">" if offer.id == entry.choice and problem is None else " "
+            mark = ">" if offer.id == taken and problem is None else " "
             state = "" if offer.enabled else " [locked]"
-            out.append(f"{mark} {offer.number}.{state} {offer.text}")
+            out.append(f"{mark} {offer.number}.{state} {render.offer_text(offer)}")
+        if answered and problem is None:
+            out.append(_para(f"  ({board.describe_move(engine, entry.choice)})"))
         if problem is not None:
             out.append(f"(turn {turn + 1} no longer fits: in scene '{entries[turn].scene}', "
                        f"choice '{entries[turn].choice}': {problem}; replay stops)")

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from .. import saves
 from ..diagnostics import did_you_mean
 from ..errors import ChoiceError, SaveError
+from ..questions import ASK
 from ..safetext import label
-from . import render
+from . import answering, board, render
 from .render import Line
 from .session import Session
 
@@ -31,6 +32,7 @@ class Reply:
     arrived: bool = False  # a fresh step: show what entering its scene gave, after the scene text
     quit: bool = False
     took_turn: bool = False
+    show_draft: bool = False  # an answer is being put together: show its prompt and picks after the lines
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Command:
     help: str
     run: Callable[[Session, str], Reply]
     takes_slot: bool = False  # its argument is a save slot (for completion)
+    keeps_draft: bool = False  # may be typed while answering a question without leaving it
 
 
 def _look(session: Session, arg: str) -> Reply:
@@ -48,7 +51,12 @@ def _look(session: Session, arg: str) -> Reply:
 
 
 def _clues(session: Session, arg: str) -> Reply:
-    return Reply(render.case_file_lines(session.story, session.pt))
+    return Reply(render.case_file_lines(session.story, session.pt)
+                 + board.open_question_lines(session.engine, session.pt))
+
+
+def _board(session: Session, arg: str) -> Reply:
+    return Reply(board.board_lines(session.engine, session.pt))
 
 
 def _status(session: Session, arg: str) -> Reply:
@@ -108,8 +116,11 @@ def _history(session: Session, arg: str) -> Reply:
         scene = session.story.scenes.get(entry.scene)
         title = scene.title if scene and scene.title else entry.scene
         choice = scene.choice(entry.choice) if scene else None
+        answered = board.describe_move(session.engine, entry.choice)
         if choice is not None:
             text = choice.text
+        elif answered is not None:
+            text = answered
         elif entry.choice.startswith("deduce:"):
             deduction = session.story.deductions.get(entry.choice.split(":", 1)[1])
             text = deduction.label if deduction else entry.choice
@@ -148,7 +159,17 @@ def _help(session: Session, arg: str) -> Reply:
     for command in COMMANDS:
         aliases = f" (or {', '.join(command.aliases)})" if command.aliases else ""
         lines.append(("class:item", f"{command.usage}{aliases}: {command.help}"))
-    return Reply(lines)
+    lines.append(("class:heading", "Answering a question"))
+    lines.extend(("class:item", line) for line in (
+        "- Open questions are listed with the choices at a case board; type a question's number to answer it.",
+        "- Fill one blank at a time: type a candidate's number, or its name (a word of it is enough).",
+        "- 'back' returns to the previous blank, 'cancel' leaves the question unanswered.",
+        "- The whole answer is shown before it counts: 'yes' (or 1) gives it, a number changes that blank.",
+        "- A wrong answer can cost you, and too many lock the question for a while; some answers are "
+        "confirmed only when enough of a set are right together.",
+        "- While answering, clues, board, status, history, save and help still work.",
+    ))
+    return Reply(lines, show_draft=session.draft is not None)
 
 
 def _quit(session: Session, arg: str) -> Reply:
@@ -157,18 +178,21 @@ def _quit(session: Session, arg: str) -> Reply:
 
 COMMANDS: tuple[Command, ...] = (
     Command("look", ("l",), "look", "show the scene and its choices again", _look),
-    Command("clues", ("c", "case"), "clues", "open the case file: every clue, where and when found", _clues),
-    Command("status", ("st",), "status", "relationships and Jessica's state of mind", _status),
-    Command("history", ("hi",), "history", "the choices taken so far", _history),
-    Command("save", ("s",), "save NAME", "save to a named slot", _save, takes_slot=True),
+    Command("clues", ("c", "case"), "clues", "open the case file: every clue, where and when found, and the "
+            "open questions", _clues, keeps_draft=True),
+    Command("board", ("b",), "board", "the case board: open questions, clues, people and places", _board,
+            keeps_draft=True),
+    Command("status", ("st",), "status", "relationships and Jessica's state of mind", _status, keeps_draft=True),
+    Command("history", ("hi",), "history", "the choices taken so far", _history, keeps_draft=True),
+    Command("save", ("s",), "save NAME", "save to a named slot", _save, takes_slot=True, keeps_draft=True),
     Command("load", ("lo",), "load NAME [--partial]",
             "load a named slot ('autosave': the newest); --partial loads what still fits an edited story",
             _load, takes_slot=True),
-    Command("saves", (), "saves", "list the save slots", _saves),
+    Command("saves", (), "saves", "list the save slots", _saves, keeps_draft=True),
     Command("undo", ("u",), "undo [N]", "take back the last N turns (default 1)", _undo),
     Command("rewind", (), "rewind N", "go back to just after turn N of the history", _rewind),
     Command("restart", (), "restart", "start the case over from the beginning", _restart),
-    Command("help", ("h", "?"), "help", "this list", _help),
+    Command("help", ("h", "?"), "help", "this list", _help, keeps_draft=True),
     Command("quit", ("q", "exit"), "quit", "save to the autosave slot and leave", _quit),
 )
 
@@ -195,14 +219,20 @@ def dispatch(session: Session, raw: str) -> Reply:
         return Reply()
     word, _, arg = text.partition(" ")
     arg = arg.strip()
+    command = _BY_NAME.get(word.lower())
+    if session.draft is not None and (command is None or word.lower() in answering.CANCEL_WORDS):
+        return _answering(session, text)
     if word.isascii() and word.isdecimal():
         return _take(session, int(word))
-    command = _BY_NAME.get(word.lower())
     if command is None:
         hint = did_you_mean(word.lower(), list(_BY_NAME))
         return Reply([("class:error", f"Unknown command '{word[:40]}'{hint}. Type a number, or 'help'.")])
+    if session.draft is not None and not command.keeps_draft:
+        session.draft = None  # looking, undoing, loading...: the half-made answer is dropped
     try:
-        return command.run(session, arg)
+        reply = command.run(session, arg)
+        reply.show_draft = reply.show_draft or (session.draft is not None and not reply.quit)
+        return reply
     except (ChoiceError, SaveError) as exc:
         return Reply([("class:error", str(exc))])
     except OSError as exc:  # the saves folder misbehaves in a way nothing below explained: never end the game
@@ -212,12 +242,48 @@ def dispatch(session: Session, raw: str) -> Reply:
 def _take(session: Session, number: int) -> Reply:
     if session.over:
         return Reply([("class:error", "The case is closed. Type 'undo', 'restart' or 'quit'.")])
+    offers = session.offers()
+    if 1 <= number <= len(offers) and offers[number - 1].id.startswith(ASK):
+        try:
+            session.start_answer(offers[number - 1])
+        except ChoiceError as exc:
+            return Reply([("class:error", _sentence(str(exc)))])
+        return Reply(show_draft=True)
     try:
         step = session.take(number)
     except ChoiceError as exc:
         return Reply([("class:error", str(exc).capitalize() + ".")])
+    return _after_turn(session, step)
+
+
+def _after_turn(session: Session, step) -> Reply:
     lines = render.step_lines(session.story, step, session.pt)
     warning = session.try_autosave(once=True)
     if warning:
         lines.append(("class:error", warning))
     return Reply(lines, show_scene=True, took_turn=True, arrived=True)
+
+
+def _answering(session: Session, text: str) -> Reply:
+    """A line typed while an answer is being put together: a pick, a name, back, cancel, yes."""
+    draft = session.draft
+    assert draft is not None
+    try:
+        action = answering.choose(session, draft, text)
+    except ChoiceError as exc:
+        return Reply([("class:error", _sentence(str(exc)))], show_draft=True)
+    if action == "cancel":
+        session.draft = None
+        return Reply([("class:notice", "You leave the question open for now.")], show_scene=True)
+    if action == "answer":
+        try:
+            step = session.give_answer()
+        except ChoiceError as exc:  # the question changed under the draft (e.g. a live reload)
+            return Reply([("class:error", _sentence(str(exc)))], show_scene=True)
+        return _after_turn(session, step)
+    return Reply(show_draft=True)
+
+
+def _sentence(text: str) -> str:
+    """A message as a sentence: a capital first letter (the rest as written) and a full stop."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

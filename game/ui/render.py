@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..engine import ClueFound, Engine, Event, GameEnded, Offer, SceneEntered, StatChanged, Step
+from ..questions import ASK
 from ..state import Playthrough
 from ..story import Story
+from . import board
 
 Line = tuple[str, str]
 
@@ -48,14 +50,19 @@ class SceneMemory:
         return fresh
 
 
+def offer_text(offer: Offer) -> str:
+    """An offer's words: an open question reads as one, so it is not mistaken for a choice."""
+    return f"Question: {offer.text}" if offer.id.startswith(ASK) else offer.text
+
+
 def offer_lines(offers: list[Offer]) -> list[Line]:
     lines: list[Line] = []
     for offer in offers:
         if offer.enabled:
-            lines.append(("class:choice", f"{offer.number}. {offer.text}"))
+            lines.append(("class:choice", f"{offer.number}. {offer_text(offer)}"))
         else:
             hint = f" ({offer.hint})" if offer.hint else ""
-            lines.append(("class:locked", f"{offer.number}. [locked] {offer.text}{hint}"))
+            lines.append(("class:locked", f"{offer.number}. [locked] {offer_text(offer)}{hint}"))
     return lines
 
 
@@ -85,8 +92,9 @@ def arrival_lines(story: Story, step: Step, pt: Playthrough) -> list[Line]:
 def notice_lines(story: Story, events: list[Event], pt: Playthrough) -> list[Line]:
     """A line per clue found and per stat changed; a stat not listed now (its
     `if:` is false) changes silently, as it is on neither status nor toolbar."""
-    lines: list[Line] = [("class:notice", f"Clue found: {story.clues[e.clue].title}.")
-                         for e in events if isinstance(e, ClueFound)]
+    lines: list[Line] = board.question_notices(story, events, pt)
+    lines += [("class:notice", f"Clue found: {story.clues[e.clue].title}.")
+              for e in events if isinstance(e, ClueFound)]
     lines.extend(("class:notice", stat_notice(story, e)) for e in events
                  if isinstance(e, StatChanged) and story.stats[e.stat].listed(pt))
     return lines

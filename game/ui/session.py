@@ -14,8 +14,10 @@ from pathlib import Path
 from .. import saves
 from ..engine import Engine, Offer, Step
 from ..errors import ChoiceError, ReplayError, SaveError
+from ..questions import ASK
 from ..state import Playthrough
 from ..story import Story
+from .answering import Draft
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Session:
         self.last_step: Step
         self._autosaved: tuple | None = None  # (seed, log) of the newest autosave this session wrote
         self._autosave_warning = ""
+        self.draft: Draft | None = None  # an answer to a question being put together, slot by slot
         self.new_game(seed)
 
     # -- playing ----------------------------------------------------------
@@ -62,6 +65,7 @@ class Session:
         if seed is not None:
             self.seed = seed
         self.pt, self.last_step = self.engine.start(self.seed)
+        self.draft = None
         return self.last_step
 
     @property
@@ -83,6 +87,22 @@ class Session:
         self.last_step = self.engine.choose(self.pt, choice_id)
         return self.last_step
 
+    def start_answer(self, offer: Offer) -> Draft:
+        """Begin answering the open question an offer stands for (ChoiceError if it can't be now)."""
+        if not offer.id.startswith(ASK):
+            raise ChoiceError(f"choice {offer.number} is not a question")
+        if not offer.enabled:
+            raise ChoiceError(f"that question can't be answered now: {offer.hint}")
+        self.draft = Draft(self.story.questions[offer.id[len(ASK):]])
+        return self.draft
+
+    def give_answer(self) -> Step:
+        """Answer with the draft, as a move (a turn); the draft is gone afterwards either way."""
+        draft, self.draft = self.draft, None
+        if draft is None:
+            raise ChoiceError("no answer is being put together")
+        return self.take_id(draft.move)
+
     def undo(self, turns: int = 1) -> int:
         """Go back some turns by replaying the shorter log; returns how many were undone."""
         if turns < 1:
@@ -103,6 +123,7 @@ class Session:
         # The log was made by this very story, so it always replays.
         self.pt = result.playthrough
         self.last_step = Step(None)
+        self.draft = None
 
     def reload(self, story: Story) -> ReloadResult:
         """Switch to an edited story, keeping the playthrough by replaying its log.
@@ -117,6 +138,7 @@ class Session:
         self.story, self.engine, self.pt = story, engine, result.playthrough
         self.last_step = Step(None)
         self._autosaved = None
+        self.draft = None
         return ReloadResult(len(result.playthrough.log), len(logged), result.error)
 
     # -- saving -----------------------------------------------------------
@@ -142,6 +164,7 @@ class Session:
         self.pt = loaded.playthrough
         self.seed = self.pt.seed
         self.last_step = Step(None)
+        self.draft = None
         if loaded.fits and loaded.slot == saves.autosave_slots()[0]:
             # The newest autosave already holds this state: quitting now should not push the ring.
             self._autosaved = (self.pt.seed, tuple(self.pt.log))

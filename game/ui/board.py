@@ -1,0 +1,126 @@
+"""The case board as the player reads it: open questions, clues, people and places,
+an answer being put together, and what answering did.
+
+Styled lines like game.ui.render (no wrapping, meaning never in colour alone),
+shared by plain mode, the full UI and transcripts. Nothing here says whether a
+closed question was closed rightly: a wrong conclusion reads like any other
+answer, because the player believes it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..events import Event, QuestionAnswered, QuestionConfirmed, QuestionLocked, QuestionPending
+from ..questions import QuestionRules, parse_answer
+from ..rules import Rules
+from ..state import Playthrough
+from ..story import Question, Story
+
+Line = tuple[str, str]
+
+
+def answer_text(rules: QuestionRules, question: Question, values: dict[str, str] | tuple) -> str:
+    """'Who did it? The woman in the gray coat; What shows it? The bent scaffold.'"""
+    given = dict(values)
+    parts = [f"{slot.prompt} {rules.label(slot, given[slot.id])}" for slot in question.slots if slot.id in given]
+    return "; ".join(parts) + "."
+
+
+def describe_move(rules: Rules, move: str) -> str | None:
+    """An answer move in words (for history and transcripts); None if it is not one."""
+    parsed = parse_answer(move)
+    if parsed is None or parsed[0] not in rules.story.questions:
+        return None
+    question = rules.story.questions[parsed[0]]
+    return f"answered '{question.ask}': {answer_text(rules.questions, question, parsed[1])}"
+
+
+def question_notices(story: Story, events: list[Event], pt: Playthrough) -> list[Line]:
+    lines: list[Line] = []
+    for event in events:
+        if isinstance(event, QuestionAnswered):
+            question = story.questions[event.question]
+            if event.closed:
+                lines.append(("class:notice", f"Answered: {question.ask}"))
+            else:
+                count = pt.wrong.get(event.question, 0)
+                lines.append(("class:notice", f"Wrong answer ({count} so far)."))
+        elif isinstance(event, QuestionLocked):
+            lines.append(("class:notice", f"Too many wrong answers: that question is locked for "
+                                          f"{event.turns} turn{'s' * (event.turns != 1)}."))
+        elif isinstance(event, QuestionPending):
+            question = story.questions[event.question]
+            lines.append(("class:notice", f"Pinned: {question.ask} It is confirmed only when "
+                                          f"{question.batch_size} answers of its set are right together."))
+        elif isinstance(event, QuestionConfirmed):
+            lines.append(("class:notice", f"Confirmed: {story.questions[event.question].ask}"))
+    return lines
+
+
+def open_question_lines(rules: Rules, pt: Playthrough, everywhere: bool = True) -> list[Line]:
+    """The investigation's to-do list: questions open now (anywhere, or here), then those settled."""
+    story = rules.story
+    questions = rules.questions
+    lines: list[Line] = []
+    open_now = [q for q in story.questions.values() if questions.is_open(q, pt)] if everywhere else \
+        questions.open_here(pt)
+    if open_now:
+        lines.append(("class:heading", "Open questions"))
+        for question in open_now:
+            notes = []
+            turns = questions.locked_for(question, pt)
+            if turns:
+                notes.append(f"locked for {turns} more turn{'s' * (turns != 1)}")
+            if question.id in pt.pending:
+                notes.append("pinned: " + answer_text(questions, question, pt.pending[question.id]).rstrip("."))
+            where = "" if not question.at else f" (asked in: {', '.join(_titles(story, question.at))})"
+            note = f" [{'; '.join(notes)}]" if notes else ""
+            lines.append(("class:item", f"- {question.ask}{where}{note}"))
+    answered = [(story.questions[q], c) for q, c in pt.answers.items() if q in story.questions]
+    if answered:
+        lines.append(("class:heading", "Answered"))
+        for question, conclusion in answered:
+            given = answer_text(questions, question, conclusion.values) if conclusion.values else \
+                "settled face to face."
+            lines.append(("class:item", f"- {question.ask} {given}"))
+    return lines
+
+
+def board_lines(rules: Rules, pt: Playthrough) -> list[Line]:
+    """The case board: open questions, the clues found (titles, by group), who and what is known."""
+    story = rules.story
+    lines: list[Line] = [("class:heading", "The case board")]
+    lines += open_question_lines(rules, pt)
+    groups: dict[str, list[str]] = defaultdict(list)
+    order = {clue_id: index for index, clue_id in enumerate(story.clues)}
+    for clue_id in sorted(pt.clues, key=lambda c: order.get(c, 0)):
+        clue = story.clues[clue_id]
+        groups[clue.group].append(clue.title)
+    if groups:
+        lines.append(("class:heading", "Clues"))
+        lines.extend(("class:item", f"- {group}: {'; '.join(titles)}.") for group, titles in groups.items())
+    for kind, heading in (("people", "People"), ("places", "Places"), ("things", "Things")):
+        known = [e for e in story.entities.values() if e.kind == kind and e.is_known(pt)]
+        if known:
+            lines.append(("class:heading", heading))
+            lines.extend(("class:item", f"- {e.name}" + (f": {e.text.strip()}" if e.text.strip() else ""))
+                         for e in known)
+    if len(lines) == 1:
+        lines.append(("class:text", "Nothing on it yet."))
+    return lines
+
+
+def arrival_board(rules: Rules, pt: Playthrough, entered: list[str]) -> list[Line]:
+    """The board, when the player has just walked up to a case board (what they came to read)."""
+    story = rules.story
+    if not story.questions:  # a story of needs/gives deductions reads as it always did
+        return []
+    scene = story.scenes[pt.scene]
+    if not scene.case_board or pt.ending is not None or not entered or entered[-1] != pt.scene:
+        return []
+    return board_lines(rules, pt)
+
+
+def _titles(story: Story, scenes: tuple[str, ...]) -> list[str]:
+    return [story.scenes[s].title or s for s in scenes if s in story.scenes]
