@@ -145,6 +145,10 @@ class QuestionRules:
         self.pools: dict[str, list[str]] = {"people": [], "places": [], "things": []}
         for entity in story.entities.values():
             self.pools[entity.kind].append(entity.id)
+        # Clue slots open to any clue: whether the player holds one no outcome names matters
+        # to what can be answered (state_key), and only for these slots.
+        self.open_clue_slots = [named_values(q, s) for q in story.questions.values() for s in q.slots
+                                if s.pool == "clues" and not s.among]
 
     # -- what is open --------------------------------------------------------
 
@@ -342,13 +346,7 @@ class QuestionRules:
 
     def spare_clues(self, pt: Playthrough) -> tuple[bool, ...]:
         """For each clue slot without `among`: does the player hold a clue no outcome names there?"""
-        result = []
-        for question in self.story.questions.values():
-            for slot in question.slots:
-                if slot.pool == "clues" and not slot.among:
-                    named = named_values(question, slot)
-                    result.append(any(c not in named for c in pt.clues))
-        return tuple(result)
+        return tuple(any(c not in named for c in pt.clues) for named in self.open_clue_slots)
 
 
 def named_values(question: Question, slot: Slot) -> frozenset[str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import gcpause
 from .errors import ChoiceError
 from .events import ClueFound, Event, FlagChanged, GameEnded, SceneEntered, StatChanged, Step
 from .prose import render
@@ -65,12 +66,15 @@ class Rules:
         for deduction in self.board:
             self.deductions_by_clue.setdefault(deduction.needs[0], []).append(deduction)
         self._deduction_order = {d.id: i for i, d in enumerate(self.board)}
-        self.questions = QuestionRules(story)
-        # scene id -> choice id -> availability test, shared by offers and the Engine's machine
-        self.tests: dict[str, dict[str, Test]] = {
-            scene.id: {choice.id: self._availability(scene, choice) for choice in scene.choices}
-            for scene in story.scenes.values()
-        }
+        # A closure per choice: on a big story the cycle collector would rescan the whole
+        # story for every few hundred of them (measured: half of building Rules at 10,000 scenes).
+        with gcpause.paused():
+            self.questions = QuestionRules(story)
+            # scene id -> choice id -> availability test, shared by offers and the Engine's machine
+            self.tests: dict[str, dict[str, Test]] = {
+                scene.id: {choice.id: self._availability(scene, choice) for choice in scene.choices}
+                for scene in story.scenes.values()
+            }
 
     # -- availability -----------------------------------------------------
 
