@@ -328,12 +328,13 @@ class _Parser:
         return Ref(kind, name, NAMESPACES[kind], tok.col)
 
     def macro(self, kind: str, name: str, col: int) -> Node:
-        """`known.x` and `open.q`: the tree they stand for; `open`: any question open."""
+        """`known.x` and `open.q`: the tree they stand for; `open`: any question the case boards ask
+    is open (the macros' "open:board" table, or every question without one)."""
         table = self.macros.get(kind)
         if table is None:  # the caller gave no table: names are not checked, nothing is known
             return Lit(kind == "known", BOOL, col)
         if not name:
-            trees = list(table.values())
+            trees = list(self.macros.get("open:board", table).values())
             if not trees:
                 return Lit(False, BOOL, col)
             return trees[0] if len(trees) == 1 else BoolOp("or", tuple(trees), col)

@@ -198,7 +198,8 @@ class Rules:
         result: list[Offer] = []
         for choice in scene.choices:
             enabled = tests[choice.id](pt)
-            if enabled or (choice.visible_when_locked and not (choice.once and (scene.id, choice.id) in pt.taken)):
+            if enabled or (choice.visible_when_locked and not (choice.once and (scene.id, choice.id) in pt.taken)
+                           and (choice.shown_locked_if is None or choice.shown_locked_if(pt))):
                 target = choice.branches[0].target if len(choice.branches) == 1 else None
                 result.append(Offer(len(result) + 1, choice.id, choice.text, enabled,
                                     "" if enabled else choice.hint, target))

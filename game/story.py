@@ -156,6 +156,9 @@ class Choice:
     pos: Pos = field(default=Pos(""), compare=False)
     # Where the `if:` value is, for findings about the condition itself.
     if_pos: Pos = field(default=Pos(""), compare=False)
+    # `visible_when_locked: CONDITION`: shown locked only while this holds (so a hint never
+    # shows before the player has heard of what it is about); None: whenever it is locked.
+    shown_locked_if: Condition | None = field(default=None, compare=False)
 
     @property
     def targets(self) -> tuple[str, ...]:

@@ -326,3 +326,31 @@ def test_a_logged_deduction_that_became_a_question_replays_as_its_right_answer(w
     result = engine.replay(log, 3)
     assert result.ok and result.playthrough.answers["one_killer"].outcome == "right"
     assert result.playthrough.log[-1].choice.startswith("answer:one_killer:who=coat")
+
+
+def test_a_lock_can_show_only_while_its_subject_is_open(write_story):
+    text = STORY.replace("""      - id: pier
+        text: The pier.
+        goto: office.pier""", """      - id: pier
+        text: The pier.
+        goto: office.pier
+      - id: arrest
+        text: Arrest whoever it was.
+        if: solved.killer
+        visible_when_locked: open.killer
+        hint: Work out who it was first.
+        goto: office.end""").replace("""      - if: open.killer
+        text: The board wants something.""", """      - if: open
+        text: The board wants something.""")
+    engine = Engine(loader.load(write_story({"story.yaml": text})).story)
+    pt, _ = engine.start()
+    assert "arrest" not in [o.id for o in engine.offers(pt)]  # nothing about a killer has come up
+    assert "The board wants something." not in engine.text(pt)
+    engine.choose(pt, "look")
+    arrest = next(o for o in engine.offers(pt) if o.id == "arrest")
+    assert not arrest.enabled and arrest.hint == "Work out who it was first."
+    assert "The board wants something." in engine.text(pt)  # `open`: a question the boards ask is open
+    engine.choose(pt, "pier")
+    engine.choose(pt, "accuse")  # solved in dialogue
+    engine.choose(pt, "home")
+    assert next(o for o in engine.offers(pt) if o.id == "arrest").enabled

@@ -403,13 +403,15 @@ class Questions(LoaderBase):
         return self.effects(raw.get("do"), raw.vpos("do"), what)
 
     def question_macros(self, questions: dict[str, Question]) -> None:
-        """Make `open.q` mean: q's opens holds and q is not closed."""
+        """Make `open.q` mean: q's opens holds and q is not closed; and `open`: some question
+        the case boards ask is open (the `at` questions are asked elsewhere)."""
         table: dict[str, Node] = {}
         for question in questions.values():
             unclosed = Not(Ref("concluded", question.id, BOOL, 0), 0)
             table[question.id] = unclosed if question.opens is None else \
                 BoolOp("and", (question.opens.tree, unclosed), 0)
         self.macros["open"] = table
+        self.macros["open:board"] = {q.id: table[q.id] for q in questions.values() if not q.at}
 
     def batch_checks(self, questions: dict[str, Question]) -> None:
         sizes: dict[str, tuple[int, Question]] = {}

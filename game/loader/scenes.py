@@ -133,7 +133,13 @@ class Scenes(LoaderBase):
         condition = self.condition(item["if"], item.vpos("if")) if "if" in item else None
         branches = self.branches(item, what)
         effects = self.effects(item.get("do"), item.vpos("do"), what)
-        visible = self.boolean(item, "visible_when_locked", what)
+        shown_if = None
+        raw_visible = item.get("visible_when_locked", False)
+        if isinstance(raw_visible, str):  # a condition: shown locked only while it holds
+            shown_if = self.condition(raw_visible, item.vpos("visible_when_locked"))
+            visible = True
+        else:
+            visible = self.boolean(item, "visible_when_locked", what)
         hint = self.text(item, "hint", what)
         if hint and not visible:
             self.warn(item.kpos("hint"), f"{what} has a hint but is not visible_when_locked; "
@@ -153,6 +159,7 @@ class Scenes(LoaderBase):
             hint=hint,
             pos=pos,
             if_pos=item.vpos("if") if "if" in item else pos,
+            shown_locked_if=shown_if,
         )
 
     def branches(self, item: YMap, what: str) -> tuple[Branch, ...]:
