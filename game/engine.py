@@ -33,7 +33,7 @@ from transitions import Machine
 from . import gcpause
 from .errors import ChoiceError, ReplayError
 from .events import ClueFound, Event, FlagChanged, GameEnded, SceneEntered, StatChanged, Step
-from .questions import ANSWER, answer_id
+from .questions import ANSWER, answer_id, parse_answer
 from .rules import CHOICE, DEDUCE, Offer, Rules, Test
 from .state import LogEntry, Playthrough
 from .story import Effect, Story
@@ -181,13 +181,21 @@ class Engine(Rules):
         return LogEntry(scene_id, choice_id), self._misfit(pt, scene_id, choice_id)
 
     def _deduction_now_question(self, pt: Playthrough, choice_id: str) -> str:
-        """A logged deduction that the story has since turned into a question of the
-        same id replays as that question's accepted answer (if one can be given)."""
+        """A logged deduction that the story has since turned into a question (of the same
+        id, or one the manifest's renames.questions names) replays as that question's
+        accepted answer, if one can be given; a logged answer follows a question's rename."""
+        renamed = self.story.renamed_questions
+        parsed = parse_answer(choice_id)
+        if parsed is not None and parsed[0] in renamed:
+            return answer_id(renamed[parsed[0]], parsed[1])
         if not choice_id.startswith(DEDUCE):
             return choice_id
         name = choice_id[len(DEDUCE):]
+        if name in self.story.deductions:
+            return choice_id
+        name = renamed.get(name, name)
         question = self.story.questions.get(name)
-        if name in self.story.deductions or question is None:
+        if question is None:
             return choice_id
         for outcome, values in self.questions.representatives(question, pt):
             if outcome.correct:

@@ -324,6 +324,8 @@ class Story:
     # Old name -> new name, so saves made before a rename still replay.
     renamed_scenes: dict[str, str] = field(default_factory=dict)
     renamed_choices: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Old question or deduction id -> the question it is now (a logged deduction replays as its right answer).
+    renamed_questions: dict[str, str] = field(default_factory=dict)
     fingerprint: str = ""  # sha256 over the story files, for saves
     root: str = ""  # the folder it was loaded from, for display
 

@@ -42,6 +42,7 @@ class _Loader(Reading, Declarations, Entities, Questions, Scenes, Effects, Renam
         endings = {k: self.build_ending(d) for k, d in self.decls["endings"].items()}
         scenes = {k: s for k, d in self.decls["scenes"].items() if (s := self.build_scene(d))}
         renamed_scenes, renamed_choices = self.build_renames(scenes)
+        renamed_questions = self.build_question_renames()
         start = meta.get("start", "")
         if meta.get("start_pos") is not None and start:
             self.ref("scene", start, meta["start_pos"], "the start scene")
@@ -68,6 +69,7 @@ class _Loader(Reading, Declarations, Entities, Questions, Scenes, Effects, Renam
             content_notes=tuple(meta.get("content_notes", ())),
             renamed_scenes=MappingProxyType(renamed_scenes),
             renamed_choices=MappingProxyType(renamed_choices),
+            renamed_questions=MappingProxyType(renamed_questions),
             fingerprint="sha256:" + self.digest.hexdigest(),
             root=display_path(self.root),
         )

@@ -14,7 +14,7 @@ class Renames(LoaderBase):
         if data is None:
             return {}, {}
         pos = self.manifest.vpos("renames") if self.manifest is not None else self.manifest_pos
-        if not self.fields(data, pos, {"scenes", "choices"}, "renames"):
+        if not self.fields(data, pos, {"scenes", "choices", "questions"}, "renames"):
             return {}, {}
         renamed_scenes: dict[str, str] = {}
         old_scenes = data.get("scenes") or YMap(pos)
@@ -46,3 +46,21 @@ class Renames(LoaderBase):
                     continue
                 renamed_choices[(scene_id, str(old))] = str(new)
         return renamed_scenes, renamed_choices
+
+    def build_question_renames(self) -> dict[str, str]:
+        """renames.questions: an old question (or a deduction that became a question) -> its question now."""
+        data = self.manifest.get("renames") if self.manifest is not None else None
+        if not isinstance(data, YMap) or data.get("questions") is None:
+            return {}
+        old_questions = data["questions"]
+        if not isinstance(old_questions, YMap):
+            self.err(data.vpos("questions"), "renames.questions must map an old question or deduction id to a "
+                     "question id", "bad-type")
+            return {}
+        renamed: dict[str, str] = {}
+        for old, new in old_questions.items():
+            if old in self.decls["questions"] or old in self.decls["deductions"]:
+                self.err(old_questions.kpos(old), f"renamed question '{old}' still exists", "bad-rename")
+            elif self.ref("question", new, old_questions.vpos(old), f"the rename of '{old}'"):
+                renamed[str(old)] = new
+        return renamed

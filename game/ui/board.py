@@ -51,8 +51,7 @@ def question_notices(story: Story, events: list[Event], pt: Playthrough) -> list
                                           f"{event.turns} turn{'s' * (event.turns != 1)}."))
         elif isinstance(event, QuestionPending):
             question = story.questions[event.question]
-            lines.append(("class:notice", f"Pinned: {question.ask} It is confirmed only when "
-                                          f"{question.batch_size} answers of its set are right together."))
+            lines.append(("class:notice", f"Pinned, not confirmed yet: {question.ask}"))
         elif isinstance(event, QuestionConfirmed):
             lines.append(("class:notice", f"Confirmed: {story.questions[event.question].ask}"))
     return lines
