@@ -249,13 +249,17 @@ class Playtester:
         engine = self.engine
         if engine.deductions_by_clue:
             candidates.extend(DEDUCE + d.id for d in engine.ready_deductions(pt))
+        # Answering is one candidate however many questions are open (the player walks up to the
+        # board once, then picks one of them): otherwise a board with five open questions would
+        # hold a random player five times as long as a real one, guessing.
         asks = self.tally.asks(pt, informed) if self.story.questions else []
-        candidates.extend(ASKED + q for q in asks)
+        if asks:
+            candidates.append(ASKED)
         while candidates:
             index = rng.randrange(len(candidates))
             choice = candidates[index]
-            if choice.startswith(ASKED):
-                return self.tally.answer(pt, choice[len(ASKED):], informed, rng)
+            if choice == ASKED:
+                return self.tally.answer(pt, rng.choice(asks), informed, rng)
             if choice.startswith(DEDUCE) or engine.why_locked(pt, choice) is None:
                 return choice
             candidates[index] = candidates[-1]
