@@ -23,7 +23,8 @@ Line = tuple[str, str]
 def answer_text(rules: QuestionRules, question: Question, values: dict[str, str] | tuple) -> str:
     """'Who did it? The woman in the gray coat; What shows it? The bent scaffold.'"""
     given = dict(values)
-    parts = [f"{slot.prompt} {rules.label(slot, given[slot.id])}" for slot in question.slots if slot.id in given]
+    parts = [f"{slot.prompt} {rules.label(slot, given[slot.id]).rstrip('.')}" for slot in question.slots
+             if slot.id in given]
     return "; ".join(parts) + "."
 
 
@@ -62,8 +63,9 @@ def open_question_lines(rules: Rules, pt: Playthrough, everywhere: bool = True) 
     story = rules.story
     questions = rules.questions
     lines: list[Line] = []
-    open_now = [q for q in story.questions.values() if questions.is_open(q, pt)] if everywhere else \
-        questions.open_here(pt)
+    # A question asked in one scene only (its `at`) is listed there, not as an errand elsewhere.
+    open_now = [q for q in story.questions.values() if questions.is_open(q, pt)
+                and (not q.at or pt.scene in q.at)] if everywhere else questions.open_here(pt)
     if open_now:
         lines.append(("class:heading", "Open questions"))
         for question in open_now:
@@ -86,11 +88,14 @@ def open_question_lines(rules: Rules, pt: Playthrough, everywhere: bool = True) 
     return lines
 
 
-def board_lines(rules: Rules, pt: Playthrough) -> list[Line]:
-    """The case board: open questions, the clues found (titles, by group), who and what is known."""
+def board_lines(rules: Rules, pt: Playthrough, compact: bool = False) -> list[Line]:
+    """The case board: open questions, the clues found (titles, by group), who and what is known.
+    compact: names only, one line each for people, places and things (walking up to the board);
+    the `board` command shows what the board says beside each name."""
     story = rules.story
     lines: list[Line] = [("class:heading", "The case board")]
-    lines += open_question_lines(rules, pt)
+    if not compact:  # walking up to it, the open questions are listed with the choices below
+        lines += open_question_lines(rules, pt)
     groups: dict[str, list[str]] = defaultdict(list)
     order = {clue_id: index for index, clue_id in enumerate(story.clues)}
     for clue_id in sorted(pt.clues, key=lambda c: order.get(c, 0)):
@@ -99,9 +104,13 @@ def board_lines(rules: Rules, pt: Playthrough) -> list[Line]:
     if groups:
         lines.append(("class:heading", "Clues"))
         lines.extend(("class:item", f"- {group}: {'; '.join(titles)}.") for group, titles in groups.items())
+    if compact and any(e.is_known(pt) for e in story.entities.values()):
+        lines.append(("class:heading", "Who and what you can name"))
     for kind, heading in (("people", "People"), ("places", "Places"), ("things", "Things")):
         known = [e for e in story.entities.values() if e.kind == kind and e.is_known(pt)]
-        if known:
+        if known and compact:
+            lines.append(("class:item", f"- {heading}: {'; '.join(e.name for e in known)}."))
+        elif known:
             lines.append(("class:heading", heading))
             lines.extend(("class:item", f"- {e.name}" + (f": {e.text.strip()}" if e.text.strip() else ""))
                          for e in known)
@@ -118,7 +127,8 @@ def arrival_board(rules: Rules, pt: Playthrough, entered: list[str]) -> list[Lin
     scene = story.scenes[pt.scene]
     if not scene.case_board or pt.ending is not None or not entered or entered[-1] != pt.scene:
         return []
-    return board_lines(rules, pt)
+    hint = ("class:hint", "Type 'board' for what the board says about each of them.")
+    return [*board_lines(rules, pt, compact=True), hint]
 
 
 def _titles(story: Story, scenes: tuple[str, ...]) -> list[str]:
