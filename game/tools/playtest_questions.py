@@ -9,7 +9,8 @@ acted on; for the two players playtest plays.
 
 A question is *reached* in a run when the player stands where it is asked while
 it is open. A wrong conclusion is *acted on* when, with the question closed that
-way, the run takes a choice whose condition needs that conclusion.
+way, the run takes a choice whose condition (or one of whose branches) reads
+that conclusion (positively: `concluded.q.o`, not under a `not`).
 """
 
 from __future__ import annotations
@@ -63,10 +64,13 @@ class QuestionTally:
         self.needs: dict[tuple[str, str], set[tuple[str, str]]] = {}
         for scene in story.scenes.values():
             for choice in scene.choices:
-                if choice.condition is not None:
-                    wanted = _conclusions(choice.condition.tree)
-                    if wanted:
-                        self.needs[(scene.id, choice.id)] = wanted
+                # the choice's condition, or a branch of it (a choice that goes elsewhere for it)
+                wanted: set[tuple[str, str]] = set()
+                for condition in (choice.condition, *(b.condition for b in choice.branches)):
+                    if condition is not None:
+                        wanted |= _conclusions(condition.tree)
+                if wanted:
+                    self.needs[(scene.id, choice.id)] = wanted
 
     # -- choosing ------------------------------------------------------------------
 
@@ -112,8 +116,7 @@ class QuestionTally:
             return
         for question_id, outcome in self.needs.get((pt_before.scene, move), ()):
             conclusion = pt_before.answers.get(question_id)
-            if conclusion is not None and conclusion.outcome != "right" and (not outcome or
-                                                                              conclusion.outcome == outcome):
+            if conclusion is not None and conclusion.outcome == outcome:
                 run.acted.add(question_id)
 
     def finish(self, run: RunQuestions, pt: Playthrough, informed: bool) -> None:
@@ -166,15 +169,16 @@ class QuestionTally:
 
 
 def _conclusions(node: Node, negated: bool = False) -> set[tuple[str, str]]:
-    """The (question, conclusion id or '') a condition needs to hold (not under 'not' or 'or')."""
-    if isinstance(node, Ref):
+    """The (question, conclusion id) a condition reads positively (not under 'not'): with that
+    conclusion held, taking the choice acts on it."""
+    if isinstance(node, Ref):  # only a named wrong conclusion: `concluded.q` alone holds either way
         if node.kind == "concluded" and not negated:
             question, _, outcome = node.name.partition(".")
-            return set() if outcome == "right" else {(question, outcome)}
+            return set() if outcome in ("", "right") else {(question, outcome)}
         return set()
     if isinstance(node, Not):
         return _conclusions(node.operand, not negated)
-    if isinstance(node, BoolOp) and node.op == "and" and not negated:
+    if isinstance(node, BoolOp) and not negated:
         found: set[tuple[str, str]] = set()
         for operand in node.operands:
             found |= _conclusions(operand)
