@@ -19,11 +19,12 @@ FILE_DEFAULTS = ("area",)  # a file may set the area of all its scenes
 
 STORY_FIELDS = {"id", "title", "version", "start", "intro", "content_notes", "author"}
 AREA_FIELDS = {"title"}
-STAT_FIELDS = {"label", "min", "max", "start", "shown", "kind", "overflow", "description", "if"}
+STAT_FIELDS = {"label", "min", "max", "start", "shown", "kind", "overflow", "description", "if",
+               "words", "rises", "falls", "clock"}
 STAT_KINDS = ("relationship", "state", "suspicion")
 CLUE_FIELDS = {"title", "text", "group"}
 FLAG_FIELDS = {"description"}
-ENDING_FIELDS = {"title", "text", "kind"}
+ENDING_FIELDS = {"title", "text", "kind", "teaser"}
 DEDUCTION_FIELDS = {"label", "needs", "gives", "text"}
 SCENE_FIELDS = {"area", "title", "text", "on_enter", "choices", "ending", "case_board"}
 CHOICE_FIELDS = {"id", "text", "if", "goto", "do", "outcome", "once", "visible_when_locked", "hint"}
