@@ -13,6 +13,7 @@ import itertools
 import textwrap
 
 from ..engine import Engine
+from ..rules import Numbering, keep_numbers, visit_of
 from ..state import LogEntry
 from ..story import Story
 from ..ui import render
@@ -36,20 +37,23 @@ def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine 
     out = [f"Transcript: {story.title} (version {story.version})", f"Seed: {seed}", ""]
     entries = log if upto is None else log[:upto]
     memory = render.SceneMemory()  # a turn that stays in its scene shows only what is new, as in play
+    numbering: Numbering | None = None  # choice numbers stay put for a visit, as in play
     for turn in range(len(entries) + 1):
         if turn:
             out.append("")
-        for _style, text in render.step_lines(story, step, pt):
+        for _style, text in render.step_lines(story, step, pt, numbers=True):  # writers want the numbers
             out.append(_para(text))
         out.append(f"--- Turn {turn} ---")
         for _style, text in memory.lines(engine, pt, only_new=turn > 0):
             out.append(_para(text))
-        for _style, text in render.arrival_lines(story, step, pt):
+        for _style, text in render.arrival_lines(story, step, pt, numbers=True):
             out.append(_para(text))
         if pt.over:
             out.extend(_para(text) for _style, text in render.ending_lines(story, pt)[:-1])
             break
-        offers = engine.offers(pt)
+        if step.entered:
+            numbering = None
+        offers, numbering = keep_numbers(engine.offers(pt), visit_of(pt), numbering)
         if turn == len(entries):
             out.extend("  " + text for _style, text in render.offer_lines(offers))
             break
