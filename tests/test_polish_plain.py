@@ -72,13 +72,14 @@ def test_every_error_is_one_sentence_with_a_capital_and_a_full_stop(tmp_path, sa
 
 
 def test_again_repeats_the_last_choice_or_command(tmp_path):
-    out = play(tmp_path, "3\n2\ng\nagain\nclues\nagain\nquit\n")
+    out = play(tmp_path, "3\n2\ng\nagain\nclues\nagain\n3\ng\nquit\n")
     said = answers(out)
     assert "Anger up 2 (now 3)" in said[1] and "Anger up 2 (now 5)" in said[2]
     assert "Trust down 1 (now -3)" in said[3]  # a third shove: anger is at its top, trust still falls
     assert said[5].startswith("Case file") and said[5] == said[4]
+    assert said[7].startswith("'Head back.' is not on offer now.")  # back at the desk: no 'Head back' here
     log = saves.read_doc(tmp_path / "autosave-1.json")["log"]
-    assert [choice for _, choice in log] == ["out", "shove", "shove", "shove"]
+    assert [choice for _, choice in log] == ["out", "shove", "shove", "shove", "back"]
 
 
 def test_an_in_game_transcript_writes_what_happens_and_refuses_hostile_names(tmp_path):
@@ -223,11 +224,13 @@ def test_plain_mode_reads_aloud_without_decoration_or_unasked_status(tmp_path, s
     out = play(tmp_path, commands, story=story)
     lines = [line for line in out.splitlines() if line.strip()]
     for line in lines:
-        text = line[2:] if line.startswith("> ") else line  # the prompt is the one mark, as in all IF
+        # the prompt is the one mark, as in all IF; a question's prompt says what to type
+        text = line.removeprefix("> ").removeprefix("yes or no> ")
         assert not DECORATIVE & set(text), line
         assert not text.lstrip().startswith("- "), line  # no bullets
     # the status (turn, clues) only when asked: never after a turn by itself
     assert out.count("Where: ") == 2
+    assert "\nyes or no> Not restarted" in out  # the restart question's prompt names the answers
 
 
 def test_words_in_a_story_are_checked_where_they_are_written(write_story):

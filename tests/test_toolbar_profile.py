@@ -146,4 +146,5 @@ def test_a_place_has_one_toolbar_label_whatever_else_is_on_the_bar(story, tmp_pa
     assert row_texts(toolbar.rows(session, 80))[0].startswith(" The Street: The Corner | Turn 1")
     for width in (50, 40, 30):
         assert row_texts(toolbar.rows(session, width))[0].startswith(" The Street: The Corner")
-    assert row_texts(toolbar.rows(session, 16))[0] == " The Street: T…"  # cut only when it cannot fit
+    assert row_texts(toolbar.rows(session, 16))[0] == " The Corner"  # too narrow for the area
+    assert row_texts(toolbar.rows(session, 8))[0] == " The C…"

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from .. import profile, saves
 from ..diagnostics import did_you_mean
 from ..errors import ChoiceError, SaveError
-from ..rules import CHOICE
 from ..safetext import label
+from ..state import LogEntry
 from . import gallery, render
 from .render import Line, error_line
 from .session import Session
@@ -231,11 +231,11 @@ def _again(session: Session, arg: str) -> Reply:
     last = session.last_input
     if last is None:
         raise ChoiceError("there is nothing to do again yet")
-    if last.startswith(CHOICE):
-        choice_id = last[len(CHOICE):]
-        offer = next((o for o in session.offers() if o.id == choice_id and o.enabled), None)
+    if isinstance(last, LogEntry):  # a choice: the same one, by id, wherever its number is now
+        here = session.pt.scene == last.scene
+        offer = next((o for o in session.offers() if o.id == last.choice and o.enabled), None) if here else None
         if offer is None:
-            raise ChoiceError(f"'{render.choice_text(session.story, session.pt.scene, choice_id)}' "
+            raise ChoiceError(f"'{render.choice_text(session.story, last.scene, last.choice)}' "
                               "is not on offer now")
         return _take(session, offer.number)
     return dispatch(session, last)
@@ -351,7 +351,7 @@ def _take(session: Session, number: int) -> Reply:
         step = session.take(number)
     except ChoiceError as exc:
         return Reply([error_line(str(exc))])
-    session.last_input = CHOICE + (step.choice or "")
+    session.last_input = session.pt.log[-1]
     lines = render.step_lines(session.story, step, session.pt, session.numbers)
     warning = session.try_autosave(once=True)
     if warning:

@@ -23,6 +23,7 @@ from .textout import plain_text
 from .watch import LiveReload
 
 PROMPT = "> "
+QUESTION = "yes or no> "  # the prompt while a question waits (restart asks one): it says what to type
 
 
 class PlainUI:
@@ -101,7 +102,7 @@ class PlainUI:
         self.show_scene(arrived=True)
         while True:
             self.check_live()
-            self.stdout.write(PROMPT)
+            self.stdout.write(QUESTION if session.pending is not None else PROMPT)
             self.stdout.flush()
             line = self.stdin.readline()
             if not line:  # end of input: leave as if the player typed quit

@@ -15,7 +15,7 @@ from .. import saves
 from ..engine import Engine, Offer, Step
 from ..errors import ChoiceError, ReplayError, SaveError
 from ..rules import Numbering, keep_numbers, pick, visit_of
-from ..state import Playthrough
+from ..state import LogEntry, Playthrough
 from ..story import Story
 from .scribe import Scribe
 
@@ -61,7 +61,7 @@ class Session:
         self.pending: str | None = None  # a command waiting for the player's 'yes' (see commands)
         self.abandoned: Playthrough | None = None  # the game a restart left, until a turn is taken
         self._abandoned_numbering: Numbering | None = None
-        self.last_input: str | None = None  # what 'again' repeats: a command line or "choose:<id>"
+        self.last_input: str | LogEntry | None = None  # what 'again' repeats: a command line, or a choice
         self.scribe = Scribe(saves_dir)  # the in-game transcript ('transcript NAME')
         self.new_game(seed)
 

@@ -31,9 +31,10 @@ def values(session: Session, numbers: bool = False) -> dict[str, str]:
 
 
 def place(session: Session, width: int) -> str:
-    """Where Jessica is: one label per place, the same every turn ("Area: Scene",
-    or just the scene when it is named like its area), cut short only when the
-    toolbar is narrower than the label."""
+    """Where Jessica is: one label per place, the same every turn whatever else
+    is on the bar ("Area: Scene", or just the scene when it is named like its
+    area). Only a terminal too narrow for it gets the scene alone, cut short if
+    even that does not fit."""
     story = session.story
     scene = story.scenes[session.pt.scene]
     area = story.areas.get(scene.area)
@@ -41,7 +42,9 @@ def place(session: Session, width: int) -> str:
     full = f"{area.title}: {title}" if area is not None and area.title and area.title != title else title
     if cell_width(full) <= width:
         return full
-    return full[: max(1, width - 1)] + "…"
+    if cell_width(title) <= width:
+        return title
+    return title[: max(1, width - 1)] + "…"
 
 
 def segments(session: Session, previous: dict[str, str] | None = None, width: int = 1000,

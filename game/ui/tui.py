@@ -186,6 +186,8 @@ class TerminalUI:
         return Layout(body, focused_element=prompt)
 
     def _placeholder(self) -> str:
+        if self.mode == GAME and self.session.pending is not None:
+            return "yes or no"  # a question is waiting (restart asks one)
         return "a number, or 'help'" if self.view.options else "'help' lists the commands"
 
     def _rule(self, width: int) -> list[Row]:
