@@ -46,6 +46,9 @@ def test_messages_keep_the_writer_s_words_and_count_properly(tmp_path):
     assert said[2] == "There is no choice 2; the only one is 1."  # at the board: never "pick 1 to 1"
     assert "- " not in said[4] and "one: The Case Board, turn 1, 1 clue," in said[4]  # not "1 clues"
     assert "ended: Case Lost" in said[7] and "ended: lost" not in said[7]  # the ending's title, not its id
+    listing = subprocess.run([sys.executable, str(ROOT / "play.py"), "--story", str(SAMPLE), "saves", "--saves",
+                              str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=60).stdout
+    assert "ended: Case Lost" in listing and "ended: lost" not in listing
 
 
 BAD_INPUT = ["42", "4", "frobnicate", "save ../../etc", "save autosave-1", "load nothing", "load ../x",
