@@ -17,6 +17,7 @@ first reached each ending, so the endings gallery can replay it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -103,9 +104,11 @@ def record(saves_dir: Path, story: Story, ending: str, now: str | None = None,
             profile.endings[ending] = now or datetime.now(UTC).isoformat(timespec="seconds")
             if playthrough is not None:
                 profile.turns[ending] = playthrough.turn
-                # written first: an ending in the record always has its save, when there is one
-                saves.write_doc(closing_save(saves_dir, ending),
-                                saves.make_save(story, playthrough, f"ending-{ending}"))
+                # A convenience for the gallery: if it cannot be written, the ending is still
+                # recorded, and the gallery says no save of that game was kept.
+                with contextlib.suppress(SaveError):
+                    saves.write_doc(closing_save(saves_dir, ending),
+                                    saves.make_save(story, playthrough, f"ending-{ending}"))
             try:
                 doc = _read(path)
             except SaveError:

@@ -148,3 +148,17 @@ def test_a_place_has_one_toolbar_label_whatever_else_is_on_the_bar(story, tmp_pa
         assert row_texts(toolbar.rows(session, width))[0].startswith(" The Street: The Corner")
     assert row_texts(toolbar.rows(session, 16))[0] == " The Corner"  # too narrow for the area
     assert row_texts(toolbar.rows(session, 8))[0] == " The C…"
+
+
+def test_an_ending_is_recorded_with_its_turns_even_when_its_closing_save_cannot_be_kept(story, tmp_path):
+    session = Session(story, tmp_path, seed=1)
+    session.take_id("give_up")
+    (tmp_path / "profile" / "ending-lost.json").mkdir(parents=True)  # a folder in the way of the save
+    found = profile.record(tmp_path, story, "lost", playthrough=session.pt)
+    assert found.discovered == ["lost"] and found.turns == {"lost": 1}
+    assert profile.load(tmp_path, story).turns == {"lost": 1}
+    session = Session(story, tmp_path / "other", seed=1)
+    session.take_id("give_up")
+    profile.record(tmp_path / "other", story, "lost", playthrough=session.pt)
+    kept = profile.closing_save(tmp_path / "other", "lost")
+    assert Session(story, tmp_path / "other").load_file(kept).playthrough.ending == "lost"
