@@ -53,7 +53,7 @@ scenes:
             flag: opened
       - text: No id.
 stats:
-  rage: {min: 0, max: 5, kind: anger}
+  rage: {min: 0, max: 5, kind: "anger!"}
 """
 
 
@@ -64,7 +64,7 @@ def test_a_broken_file_is_rejected_where_it_is_broken() -> None:
         "scenes/office.desk/choices/0",  # unknown field gotoo
         "scenes/office.desk/choices/0/do",  # an effect with two kinds
         "scenes/office.desk/choices/1",  # no id
-        "stats/rage/kind",  # not one of relationship, state, suspicion
+        "stats/rage/kind",  # not a kind id (kinds are declared by the manifest's stat_groups)
     }
 
 

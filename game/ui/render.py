@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..engine import ClueFound, Engine, Event, GameEnded, Offer, SceneEntered, StatChanged, Step
+from ..prose import render_text
 from ..state import Playthrough
 from ..story import Story
 
@@ -103,8 +104,9 @@ def ending_lines(story: Story, pt: Playthrough, discovered: int | None = None) -
     if ending is None:
         return []
     lines: list[Line] = [("class:ending", f"THE END: {ending.title}")]
-    if ending.text.strip():
-        lines.append(("class:text", ending.text.strip()))
+    text = render_text(ending.body, pt, f"{pt.seed}:ending:{ending.id}") if ending.body else ""
+    if text:
+        lines.append(("class:text", text))
     lines.append(("class:notice", f"Clues found: {len(pt.clues)} of {len(story.clues)}. Turns: {pt.turn}."))
     if discovered is not None:
         lines.append(("class:notice", f"Endings discovered: {discovered} of {len(story.endings)}."))
