@@ -225,11 +225,22 @@ class Explorer:
         return result
 
     def replay(self, path: list[tuple[str, str]]) -> Playthrough:
-        """The state at the end of a path found by the search."""
-        pt, _ = self.engine.start(0)
-        for _, choice_id in path:
-            pt = self.step(pt, choice_id)
-        return pt
+        """A state at the end of a path found by the search.
+
+        With random effects (#15) a choice has several results: the first run of
+        outcomes along which every choice of the path can be taken is followed
+        (depth first), so the state is one the path really reaches."""
+        start, _ = self.engine.start(0)
+        stack = [(start, 0)]
+        while stack:
+            pt, done = stack.pop()
+            if done == len(path):
+                return pt
+            _, choice_id = path[done]
+            if choice_id not in self.moves(pt):
+                continue
+            stack.extend((after, done + 1) for after in reversed(self.successors(pt, choice_id)))
+        raise ValueError("the path cannot be replayed")  # not reached for a path the search found
 
 
 def _shortest_paths(search: Search) -> None:
