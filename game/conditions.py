@@ -1,7 +1,7 @@
 """The condition language: parsed once at load time, evaluated every turn.
 
     clue.pill_label and not flag.evicted
-    stat.trust_trish >= 2 or visited.office.case_board
+    stat.trust >= 2 or visited.office.case_board
     (turn > 30) == false
 
 Grammar (lowest precedence first)::

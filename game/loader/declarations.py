@@ -73,7 +73,7 @@ class Declarations(LoaderBase):
         return meta
 
     def stat_groups(self, info: YMap) -> dict[str, str]:
-        """`stat_groups: {relationship: People, state: Jessica}`: kind -> heading, in order."""
+        """`stat_groups: {relationship: People, state: You}`: kind -> heading, in order."""
         raw = info.get("stat_groups")
         if raw is None:
             return dict(DEFAULT_STAT_GROUPS)
@@ -93,7 +93,7 @@ class Declarations(LoaderBase):
 
     def build_area(self, decl: _Decl) -> Area:
         data = decl.data
-        if data is None or isinstance(data, str):  # `office: Alias Investigations`
+        if data is None or isinstance(data, str):  # `office: The Office`
             return Area(decl.id, data or decl.id, decl.pos)
         self.fields(data, decl.pos, AREA_FIELDS, f"area '{decl.id}'")
         title = self.text(data, "title", f"area '{decl.id}'", decl.id) if isinstance(data, YMap) else decl.id
@@ -136,7 +136,7 @@ class Declarations(LoaderBase):
 
     def build_flag(self, decl: _Decl) -> Flag:
         data = decl.data
-        if data is None or isinstance(data, str):  # `evicted: Oscar wants her out`
+        if data is None or isinstance(data, str):  # `evicted: the landlord wants you out`
             return Flag(decl.id, data or "", decl.pos)
         if not self.fields(data, decl.pos, FLAG_FIELDS, f"flag '{decl.id}'"):
             return Flag(decl.id, "", decl.pos)

@@ -75,7 +75,7 @@ class Effects(LoaderBase):
 
     def stat_effects(self, kind: str, value: Any, pos: Pos, what: str) -> list[Effect]:
         if not isinstance(value, YMap) or not value:
-            example = "{trust_trish: +1}" if kind == "stat" else "{rage: 0}"
+            example = "{trust: +1}" if kind == "stat" else "{rage: 0}"
             self.err(pos, f"'{kind}:' takes a mapping of stat: number, e.g. {kind}: {example}", "bad-effect")
             return []
         result: list[Effect] = []

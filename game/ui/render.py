@@ -134,9 +134,6 @@ def case_file_lines(story: Story, pt: Playthrough) -> list[Line]:
     return lines
 
 
-_KIND_HEADINGS = {"relationship": "People", "state": "Jessica", "suspicion": "Heat"}
-
-
 def status_lines(story: Story, pt: Playthrough) -> list[Line]:
     scene = story.scenes[pt.scene]
     area = story.areas.get(scene.area)
@@ -150,9 +147,9 @@ def status_lines(story: Story, pt: Playthrough) -> list[Line]:
         if not stat.listed(pt):
             continue
         by_kind[stat.kind].append(f"- {stat.label}: {pt.stats[stat.id]} (from {stat.min} to {stat.max})")
-    for kind in ("relationship", "state", "suspicion"):
+    for kind, heading in story.stat_groups.items():  # the manifest's groups and headings, in order
         if by_kind.get(kind):
-            lines.append(("class:heading", _KIND_HEADINGS[kind]))
+            lines.append(("class:heading", heading))
             lines.extend(("class:item", entry) for entry in by_kind[kind])
     return lines
 
