@@ -206,10 +206,9 @@ class _Parser:
         colon, bar, close = self.scan(src, pos, start)
         if colon is not None and (bar is None or colon < bar):
             condition = self.expression(src[pos:colon], pos, want=BOOL)
-            body = colon + 1
-            while body < close and src[body] == " ":
-                body += 1  # `{clue.x: text}`: the space after the colon is layout
-            options, end = self.options(src, body, depth, start)
+            # The text after the colon is kept as written, spaces too: prose folds
+            # runs of spaces into one, so `{clue.x: a knife}` reads as it looks.
+            options, end = self.options(src, colon + 1, depth, start)
             if len(options) > 2:
                 raise MarkupError("a condition in braces takes one '|': {condition: text|otherwise}", bar or start)
             return When(condition, options[0], options[1] if len(options) > 1 else ()), end
