@@ -420,3 +420,27 @@ def test_an_unknown_story_format_is_refused(write_story):
 """})
     with pytest.raises(StoryError, match="this engine reads story formats 1, 2, not 3"):
         loader.load(root)
+
+
+def test_the_guide_s_side_by_side_scene_loads_and_reads_as_shown(write_story):
+    """docs/WRITING.md compares one scene in this format and in ink: the YAML half must work."""
+    import re
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "WRITING.md").read_text()
+    block = re.search(r"<!-- example: watch -->\n```yaml\n(.*?)```", guide, re.S).group(1)
+    root = write_story({"story.yaml": """
+        story: {id: w, title: W, start: tower.watch, format: 2}
+        areas: {tower: Tower}
+        stats:
+          night: {min: 1, max: 4, start: 1}
+          oil: {min: 0, max: 3}
+          nerve: {min: 0, max: 5, start: 3}
+        flags: {lamp_lit: lit}
+        endings: {wreck: {title: Wreck}}
+    """, "watch.yaml": block})
+    engine = Engine(loader.load(root).story)
+    pt, _ = engine.start(0)
+    assert engine.text(pt) == ["A round room halfway up the tower. The logbook lies open.",
+                               "Night 1 of the watch.\nOil carried up: no measures."]
+    engine.choose(pt, "write_log")
+    assert [o.text for o in engine.offers(pt)][0] == "Write up the log again."
