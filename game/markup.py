@@ -34,6 +34,10 @@ from .diagnostics import did_you_mean
 from .errors import ConditionError
 
 MAX_DEPTH = 20  # braces (and snippets) nested deeper than this are an error
+# Characters one text may grow to once its snippets are put in: snippets that use
+# snippets twice over would otherwise double at every level (a "billion laughs").
+MAX_EXPANDED = 100_000
+MAX_STORY_EXPANDED = 8_000_000  # ... and all the texts of a story together
 ALTERNATIVES = {"&": "cycle", "!": "once", "~": "shuffle"}
 ESCAPABLE = "{}|:\\"
 
@@ -135,6 +139,8 @@ class Names:
     condition: Callable[[str, str], Condition]
     names: dict[str, str] = field(default_factory=dict)  # name.ID / protagonist -> the text
     snippets: dict[str, str] = field(default_factory=dict)  # id -> source
+    # What is left of the story's allowance of snippet text (shared by every text of one load).
+    allowance: list[int] = field(default_factory=lambda: [MAX_STORY_EXPANDED])
 
 
 def parse(source: str, names: Names, lines: bool = False) -> Text:
@@ -152,6 +158,7 @@ class _Parser:
         self.alternatives = 0
         self.conditions: list[Condition] = []
         self.snippets: list[str] = []  # the snippets being expanded, for loops
+        self.expanded = 0  # characters of snippet text put in so far
 
     def parse(self, source: str, snippet: str | None) -> Seq:
         try:
@@ -296,6 +303,14 @@ class _Parser:
             raise MarkupError(f"snippets use each other in a loop: {loop}", offset)
         if len(self.snippets) >= MAX_DEPTH:
             raise MarkupError(f"snippets nested more than {MAX_DEPTH} deep", offset)
+        self.expanded += len(source)
+        self.names.allowance[0] -= len(source)
+        if self.names.allowance[0] < 0:
+            raise MarkupError(f"the story's texts grow past {MAX_STORY_EXPANDED:,} characters with their "
+                              "snippets", offset)
+        if self.expanded > MAX_EXPANDED:
+            raise MarkupError(f"the text grows past {MAX_EXPANDED:,} characters with its snippets "
+                              "(snippets that use snippets several times over?)", offset)
         self.snippets.append(ident)
         try:
             return self.parse(source, ident)

@@ -443,4 +443,15 @@ def test_the_guide_s_side_by_side_scene_loads_and_reads_as_shown(write_story):
     assert engine.text(pt) == ["A round room halfway up the tower. The logbook lies open.",
                                "Night 1 of the watch.\nOil carried up: no measures."]
     engine.choose(pt, "write_log")
-    assert [o.text for o in engine.offers(pt)][0] == "Write up the log again."
+    assert engine.offers(pt)[0].text == "Write up the log again."
+
+
+def test_snippets_that_double_at_every_level_are_stopped(write_story):
+    levels = "\n".join(f'      s{i}: "{{snippet.s{i + 1}}}{{snippet.s{i + 1}}}"' for i in range(18))
+    with pytest.raises(StoryError, match="grows past 100,000 characters"):
+        _story(write_story, """
+      a.desk:
+        text: "{snippet.s0}"
+        choices: [{id: go, text: Go., goto: a.exit}]
+      a.exit: {text: End., ending: out}
+    """, extra="\n    snippets:\n" + levels + '\n      s18: "' + "x" * 50 + '"\n')

@@ -51,6 +51,7 @@ class LoaderBase:
         self.start_scene: str | None = None
         self.inline_names: dict[str, str] = {}
         self.snippet_sources: dict[str, str] = {}
+        self.snippet_allowance: list[int] = [0]
         self.broken_snippets: set[str] = set()
         self.warned_braces = False
         self.sources: dict[str, list[str] | None] = {}

@@ -35,6 +35,7 @@ class Texts(LoaderBase):
             else:
                 self.err(decl.pos, f"snippet '{ident}' must be text, not {_kind(decl.data)}", "bad-type")
         self.snippet_sources = snippets
+        self.snippet_allowance = [markup.MAX_STORY_EXPANDED]  # shared by every text of this load
 
     def check_snippets(self) -> None:
         """Each snippet parsed once on its own, so its problems are reported even if unused."""
@@ -59,7 +60,7 @@ class Texts(LoaderBase):
                 return self.parse_condition(text, self.start_scene, want)
             return self.parse_condition(text, here if here != ANY_SCENE else None, want)
 
-        names = markup.Names(condition, self.inline_names, self.snippet_sources)
+        names = markup.Names(condition, self.inline_names, self.snippet_sources, self.snippet_allowance)
         try:
             return markup.parse(source, names, lines)
         except markup.MarkupError as exc:
