@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "game" / "schema" / "story.schema.json"
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
 VALIDATOR = Draft7Validator(SCHEMA)
-STORY_FILES = sorted((ROOT / "story").rglob("*.yaml")) + sorted((ROOT / "tests" / "data" / "sample").rglob("*.yaml"))
+STORY_FILES = (sorted((ROOT / "story").rglob("*.yaml")) + sorted((ROOT / "tests" / "data" / "sample").rglob("*.yaml"))
+               + sorted((ROOT / "examples").rglob("*.yaml")))
 COMMENT = re.compile(r"^# yaml-language-server: \$schema=(\S+)\s*$")
 
 
