@@ -58,8 +58,9 @@ class PlainUI:
                 if number:
                     self.stdout.write("\n")
                 indent = "  " if paragraph.startswith("- ") else ""
-                self.stdout.write(textwrap.fill(" ".join(paragraph.split()), width=max(20, self.width - 1),
-                                                subsequent_indent=indent) + "\n")
+                for line in paragraph.split("\n"):  # a line break the writer kept (a `lines:` paragraph)
+                    self.stdout.write(textwrap.fill(" ".join(line.split()), width=max(20, self.width - 1),
+                                                    subsequent_indent=indent) + "\n")
             previous = kind
         if lines:
             self.stdout.write("\n")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..engine import ClueFound, Engine, Event, GameEnded, Offer, SceneEntered, StatChanged, Step
+from ..prose import render_text
 from ..state import Playthrough
 from ..story import Story
 
@@ -103,8 +104,9 @@ def ending_lines(story: Story, pt: Playthrough, discovered: int | None = None) -
     if ending is None:
         return []
     lines: list[Line] = [("class:ending", f"THE END: {ending.title}")]
-    if ending.text.strip():
-        lines.append(("class:text", ending.text.strip()))
+    text = render_text(ending.body, pt, f"{pt.seed}:ending:{ending.id}") if ending.body else ""
+    if text:
+        lines.append(("class:text", text))
     lines.append(("class:notice", f"Clues found: {len(pt.clues)} of {len(story.clues)}. Turns: {pt.turn}."))
     if discovered is not None:
         lines.append(("class:notice", f"Endings discovered: {discovered} of {len(story.endings)}."))
@@ -132,9 +134,6 @@ def case_file_lines(story: Story, pt: Playthrough) -> list[Line]:
     return lines
 
 
-_KIND_HEADINGS = {"relationship": "People", "state": "Jessica", "suspicion": "Heat"}
-
-
 def status_lines(story: Story, pt: Playthrough) -> list[Line]:
     scene = story.scenes[pt.scene]
     area = story.areas.get(scene.area)
@@ -148,9 +147,9 @@ def status_lines(story: Story, pt: Playthrough) -> list[Line]:
         if not stat.listed(pt):
             continue
         by_kind[stat.kind].append(f"- {stat.label}: {pt.stats[stat.id]} (from {stat.min} to {stat.max})")
-    for kind in ("relationship", "state", "suspicion"):
+    for kind, heading in story.stat_groups.items():  # the manifest's groups and headings, in order
         if by_kind.get(kind):
-            lines.append(("class:heading", _KIND_HEADINGS[kind]))
+            lines.append(("class:heading", heading))
             lines.extend(("class:item", entry) for entry in by_kind[kind])
     return lines
 

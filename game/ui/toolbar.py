@@ -1,4 +1,4 @@
-"""The bottom toolbar: where Jessica is, the turn, the clues, the shown stats.
+"""The bottom toolbar: where the player is, the turn, the clues, the shown stats.
 
 A pure function of the session (plus what the toolbar showed last turn, so
 a value that just changed can stand out). Items are laid out whole onto as
