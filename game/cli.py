@@ -47,7 +47,7 @@ def _path(text: str) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="play.py", description="AKA: Alias Investigations, a noir case in the terminal.")
+    parser = _Parser(prog="play.py", description="Play a story written for this engine in the terminal (the one in story/ unless --story names another), or run its writer tools.")
     parser.add_argument("--story", type=_path, default=DEFAULT_STORY, help="story folder (default: story/)")
     parser.add_argument("--saves", type=_path, default=DEFAULT_SAVES, help="saves folder (default: saves/)")
     parser.add_argument("--load", metavar="SLOT", help="resume from a save slot ('autosave': the newest autosave)")

@@ -146,6 +146,7 @@ class Engine(Rules):
             choice = self.story.scenes[scene_id].choice(choice_id)
             if choice is not None and choice.once:  # recorded after the trigger: the machine re-checks it
                 pt.taken.add((scene_id, choice_id))
+            self.count(pt, scene_id, choice_id)
         return Step(choice_id, outcome, events)
 
     def choose_number(self, pt: Playthrough, number: int) -> Step:

@@ -246,8 +246,17 @@ def _help(session: Session, arg: str) -> Reply:
     lines.append(("class:text", "Type a choice's number to take it."))
     for command in COMMANDS:
         aliases = f" (or {', '.join(command.aliases)})" if command.aliases else ""
-        lines.append(("class:item", f"- {command.usage}{aliases}: {command.help}"))
+        lines.append(("class:item", f"- {command.usage}{aliases}: {command.help}{_story_words(session, command)}"))
     return Reply(lines)
+
+
+def _story_words(session: Session, command: Command) -> str:
+    """What `status` shows, in the story's own words: the headings its manifest gives the stats."""
+    if command.name != "status":
+        return ""
+    kinds = {stat.kind for stat in session.story.stats.values()}
+    headings = [heading for kind, heading in session.story.stat_groups.items() if kind in kinds]
+    return f" ({', '.join(headings)})" if headings else ""
 
 
 def _quit(session: Session, arg: str) -> Reply:
@@ -259,7 +268,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("again", ("g",), "again", "do the last thing again (the same choice, or the same command)",
             _again, repeatable=False),
     Command("clues", ("c", "case"), "clues", "open the case file: every clue, where and when found", _clues),
-    Command("status", ("st",), "status", "where you are, the turn, and how things stand", _status),
+    Command("status", ("st",), "status", "where you are, and how things stand", _status),
     Command("numbers", (), "numbers on, numbers off", "show stats as numbers as well as words, or not", _numbers),
     Command("history", ("hi",), "history", "the choices taken so far", _history),
     Command("save", ("s",), "save NAME", "save to a named slot", _save, takes_slot=True),

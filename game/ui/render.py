@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..engine import ClueFound, Engine, Event, GameEnded, Offer, SceneEntered, StatChanged, Step
+from ..prose import render_text
 from ..state import Playthrough
 from ..story import Stat, Story
 
@@ -129,8 +130,8 @@ def stat_value(stat: Stat, value: int, numbers: bool = False) -> str:
 
 def stat_notice(story: Story, change: StatChanged, numbers: bool = False) -> str:
     """What a change means, in the writer's words where they gave them (`rises:`,
-    `falls:`), and where the stat stands now: "Trish trusts you a little more
-    (Trish: close)." Without words, the numbers are all there is: "Trust up 1 (now 2)"."""
+    `falls:`), and where the stat stands now: "The crew trusts you a little more
+    (Crew: loyal)." Without words, the numbers are all there is: "Trust up 1 (now 2)"."""
     stat = story.stats[change.stat]
     now = stat_value(stat, change.new, numbers)
     phrase = (stat.rises if change.delta > 0 else stat.falls).strip()
@@ -146,8 +147,9 @@ def ending_lines(story: Story, pt: Playthrough, discovered: int | None = None) -
     if ending is None:
         return []
     lines: list[Line] = [("class:ending", f"THE END: {ending.title}")]
-    if ending.text.strip():
-        lines.append(("class:text", ending.text.strip()))
+    text = render_text(ending.body, pt, f"{pt.seed}:ending:{ending.id}") if ending.body else ""
+    if text:
+        lines.append(("class:text", text))
     lines.append(("class:notice", f"Clues found: {len(pt.clues)} of {len(story.clues)}. Turns: {pt.turn}."))
     if discovered is not None:
         lines.append(("class:notice", f"Endings discovered: {discovered} of {len(story.endings)}."))
@@ -176,9 +178,6 @@ def case_file_lines(story: Story, pt: Playthrough) -> list[Line]:
     return lines
 
 
-_KIND_HEADINGS = {"relationship": "People", "state": "Jessica", "suspicion": "Heat"}
-
-
 def status_lines(story: Story, pt: Playthrough, numbers: bool = False) -> list[Line]:
     scene = story.scenes[pt.scene]
     area = story.areas.get(scene.area)
@@ -200,9 +199,9 @@ def status_lines(story: Story, pt: Playthrough, numbers: bool = False) -> list[L
         else:
             shown = f"{word}, {value}" if word else str(value)
             by_kind[stat.kind].append(f"- {stat.label}: {shown} (from {stat.min} to {stat.max})")
-    for kind in ("relationship", "state", "suspicion"):
+    for kind, heading in story.stat_groups.items():  # the manifest's groups and headings, in order
         if by_kind.get(kind):
-            lines.append(("class:heading", _KIND_HEADINGS[kind]))
+            lines.append(("class:heading", heading))
             lines.extend(("class:item", entry) for entry in by_kind[kind])
     if worded:
         lines.append(("class:hint", "Type 'numbers off' to see words only." if numbers

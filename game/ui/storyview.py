@@ -103,7 +103,8 @@ class StoryView(UIControl):
             for number, paragraph in enumerate(text.split("\n\n")):
                 if number:
                     self._blank()
-                self._add_paragraph(style, " ".join(paragraph.split()))
+                for line in paragraph.split("\n"):  # a line break the writer kept (a `lines:` paragraph)
+                    self._add_paragraph(style, " ".join(line.split()))
             self._last_kind = kind
         self._trim()
 

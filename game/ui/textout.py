@@ -32,12 +32,12 @@ def plain_text(lines: list[Line], width: int) -> str:
         for number, paragraph in enumerate(text.split("\n\n")):
             if number:
                 out.append("\n")
-            words = " ".join(paragraph.split())
             indent = ""
-            if words.startswith("- "):
-                words, indent = words[2:], INDENT
-            out.append(textwrap.fill(words, width=max(20, width - 1), initial_indent=indent,
-                                     subsequent_indent=indent) + "\n")
+            if paragraph.lstrip().startswith("- "):
+                paragraph, indent = paragraph.lstrip()[2:], INDENT
+            for line in paragraph.split("\n"):  # a line break the writer kept (a `lines:` paragraph)
+                out.append(textwrap.fill(" ".join(line.split()), width=max(20, width - 1), initial_indent=indent,
+                                         subsequent_indent=indent) + "\n")
         previous = kind
     if lines:
         out.append("\n")

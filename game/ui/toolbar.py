@@ -1,4 +1,4 @@
-"""The bottom toolbar: where Jessica is, the turn, the clues, the shown stats, a running clock.
+"""The bottom toolbar: where the player is, the turn, the clues, the shown stats, a running clock.
 
 A pure function of the session (plus what the toolbar showed last turn, so
 a value that just changed can stand out). Items are laid out whole onto as
@@ -31,7 +31,7 @@ def values(session: Session, numbers: bool = False) -> dict[str, str]:
 
 
 def place(session: Session, width: int) -> str:
-    """Where Jessica is: one label per place, the same every turn whatever else
+    """Where the player is: one label per place, the same every turn whatever else
     is on the bar ("Area: Scene", or just the scene when it is named like its
     area). Only a terminal too narrow for it gets the scene alone, cut short if
     even that does not fit."""

@@ -5,7 +5,7 @@
     |                                            |
     |---------------------- more below: PgDn ----|  a rule: the scroll hint, or Tab's candidates
     | > input line (Tab completes, history)      |  inputline.InputLine
-    | Area: Scene | Turn 3 | Clues 1/4 | Trish 2 |  toolbar.rows
+    | Area: Scene | Turn 3 | Clues 1/4 | Trust 2 |  toolbar.rows
     +--------------------------------------------+
 
 Full screen, because the layout needs it: the toolbar stays at the bottom,
@@ -352,7 +352,7 @@ class TerminalUI:
         if reply.recap:
             self.view.add_block(render.recap_lines(session.engine, session.pt, numbers=session.numbers))
         if reply.show_scene:
-            # A choice that keeps Jessica in the same scene shows only what is new in it;
+            # A choice that keeps the player in the same scene shows only what is new in it;
             # 'look' (or anything else) shows the whole scene again.
             stayed = reply.took_turn and not session.last_step.entered
             self._show_scene(only_new=stayed, arrived=reply.arrived)
