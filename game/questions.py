@@ -200,13 +200,7 @@ class QuestionRules:
 
     def label(self, slot: Slot, value: str) -> str:
         """A candidate as the player reads it."""
-        if slot.pool == "options":
-            return next((text for option, text in slot.options if option == value), value)
-        if slot.pool == "clues":
-            clue = self.story.clues.get(value)
-            return clue.title if clue else value
-        entity = self.story.entities.get(value)
-        return entity.name if entity else value
+        return candidate_label(self.story, slot, value)
 
     # -- judging ---------------------------------------------------------------
 
@@ -347,6 +341,17 @@ class QuestionRules:
     def spare_clues(self, pt: Playthrough) -> tuple[bool, ...]:
         """For each clue slot without `among`: does the player hold a clue no outcome names there?"""
         return tuple(any(c not in named for c in pt.clues) for named in self.open_clue_slots)
+
+
+def candidate_label(story: Story, slot: Slot, value: str) -> str:
+    """A candidate as the player reads it: the option's text, the clue's title, the entity's name."""
+    if slot.pool == "options":
+        return next((text for option, text in slot.options if option == value), value)
+    if slot.pool == "clues":
+        clue = story.clues.get(value)
+        return clue.title if clue else value
+    entity = story.entities.get(value)
+    return entity.name if entity else value
 
 
 def named_values(question: Question, slot: Slot) -> frozenset[str]:

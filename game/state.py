@@ -60,6 +60,9 @@ class Playthrough:
     wrong: dict[str, int] = field(default_factory=dict)  # question -> wrong tries so far
     locked: dict[str, int] = field(default_factory=dict)  # question -> locked while turn < this
     pending: dict[str, Values] = field(default_factory=dict)  # batched question -> answer awaiting confirmation
+    # (scene, choice) -> times taken, for `taken.SCENE.CHOICE` and outcome variants;
+    # kept beside the log because the analyses drop the log of the states they copy.
+    chosen: dict[tuple[str, str], int] = field(default_factory=dict)
     log: list[LogEntry] = field(default_factory=list)
     ending: str | None = None
 
@@ -81,6 +84,7 @@ class Playthrough:
             wrong=dict(self.wrong),
             locked=dict(self.locked),
             pending=dict(self.pending),
+            chosen=dict(self.chosen),
             log=list(self.log),
             ending=self.ending,
         )
@@ -107,7 +111,12 @@ class Playthrough:
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any], log: list[LogEntry] | None = None) -> Playthrough:
-        """Rebuild from snapshot(); the caller has validated the shape."""
+        """Rebuild from snapshot(); the caller has validated the shape.
+
+        The counts of choices taken are not in the snapshot: they are the log's."""
+        chosen: dict[tuple[str, str], int] = {}
+        for entry in log or []:
+            chosen[(entry.scene, entry.choice)] = chosen.get((entry.scene, entry.choice), 0) + 1
         return cls(
             scene=data["scene"],
             seed=int(data.get("seed", 0)),
@@ -122,6 +131,7 @@ class Playthrough:
             wrong={q: int(n) for q, n in data.get("wrong", {}).items()},
             locked={q: int(n) for q, n in data.get("locked", {}).items()},
             pending={q: tuple(v.items()) for q, v in data.get("pending", {}).items()},
+            chosen=chosen,
             log=list(log or []),
             ending=data.get("ending"),
         )

@@ -30,7 +30,7 @@ def story():
 @pytest.fixture
 def session(story, tmp_path):
     session = Session(story, tmp_path / "saves", seed=5)
-    for line in ("1", "1", "1"):  # the collar, the receipt, the board
+    for line in ("1", "2", "3"):  # the collar, the receipt, the board (numbers stay put within a visit)
         dispatch(session, line)
     assert session.pt.scene == "office.board"
     return session
@@ -111,7 +111,8 @@ def test_info_commands_keep_the_answer_and_others_drop_it(session):
 
 
 def test_a_wrong_conclusion_is_lived_with(session):
-    for line in ("2", "parrot", "feathers", "yes", "2", "clerk", "shop", "yes"):
+    # the second question appears at the board as a new number, after the ones already shown
+    for line in ("2", "parrot", "feathers", "yes", "3", "clerk", "shop", "yes"):
         reply = dispatch(session, line)
     assert "The kid at the till." in text_of(reply) and session.pt.answers["thief"].outcome == "blame_clerk"
     dispatch(session, "1")  # back to the desk
@@ -125,9 +126,9 @@ def test_a_locked_question_says_why_when_taken(session):
     for line in ("parrot", "feathers", "yes"):
         dispatch(session, line)
     for _ in range(2):  # two wrong tries lock it
-        for line in ("2", "neighbor", "park", "yes"):
+        for line in ("3", "neighbor", "park", "yes"):
             dispatch(session, line)
-    reply = dispatch(session, "2")
+    reply = dispatch(session, "3")
     assert text_of(reply) == "That question can't be answered now: locked for 2 more turns."
 
 
@@ -144,7 +145,7 @@ def test_history_and_saves_hold_the_answers(session, story, tmp_path):
 
 def test_plain_mode_prompts_one_blank_at_a_time(story, tmp_path):
     out = io.StringIO()
-    keys = "1\n1\n1\n2\nparrot\nfeathers\nyes\nquit\n"
+    keys = "1\n2\n3\n2\nparrot\nfeathers\nyes\nquit\n"
     PlainUI(Session(story, tmp_path / "saves", seed=5), io.StringIO(keys), out, width=100).run()
     text = out.getvalue()
     assert "Blank 1 of 2: It was a" in text and "1. cat" in text
@@ -156,7 +157,7 @@ def test_plain_mode_prompts_one_blank_at_a_time(story, tmp_path):
 
 def test_the_full_ui_answers_with_arrow_keys_and_enter(story, tmp_path):
     session = Session(story, tmp_path / "saves", seed=5)
-    keys = ("1" + ENTER + "1" + ENTER + "1" + ENTER + "1" + ENTER  # new case, collar, receipt, board
+    keys = ("1" + ENTER + "1" + ENTER + "2" + ENTER + "3" + ENTER  # new case, collar, receipt, board
             + "2" + ENTER  # the question
             + DOWN + ENTER  # parrot (the second option)
             + DOWN + DOWN + ENTER  # Green feathers (the third)
@@ -172,7 +173,7 @@ def test_the_full_ui_answers_with_arrow_keys_and_enter(story, tmp_path):
 
 def test_escape_leaves_a_question_in_the_full_ui(story, tmp_path):
     session = Session(story, tmp_path / "saves", seed=5)
-    keys = "1" + ENTER + "1" + ENTER + "1" + ENTER + "1" + ENTER + "2" + ENTER + DOWN + ENTER + ESC + CTRL_D
+    keys = "1" + ENTER + "1" + ENTER + "2" + ENTER + "3" + ENTER + "2" + ENTER + DOWN + ENTER + ESC + CTRL_D
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
         ui = TerminalUI(session)
         pipe.send_text(keys)

@@ -143,9 +143,9 @@ def to_the_board(child) -> None:
     child.expect("Look at the collar")
     child.send("1\r")  # the collar (and the feathers on it)
     child.expect("Green feathers")
-    child.send("1\r")  # the coat pockets: the receipt
+    child.send("2\r")  # the coat pockets: the receipt (numbers stay put within a visit)
     child.expect("receipt")
-    child.send("1\r")  # the case board
+    child.send("3\r")  # the case board
     child.expect("The case board")
 
 
@@ -189,7 +189,7 @@ def test_act_on_a_wrong_conclusion_in_a_terminal(tmp_path):
     for line in ("2", "parrot", "feathers", "yes"):  # names and words typed, as a screen reader user would
         child.send(line + "\r")
     child.expect("Answered")
-    child.send("2\r")  # Question: Who took the parrot?
+    child.send("3\r")  # Question: Who took the parrot? (a new number after the ones shown)
     child.expect("Blank 1 of 2")
     child.send("the kid at the till\r")  # the clerk, by one of his words
     child.expect("Blank 2 of 2")

@@ -1,11 +1,11 @@
 """Pass two, the entities: the people, places and things questions are answered with.
 
     people:
-      alisa:
-        name: Alisa Jones                 # shown
-        words: [Alisa, your mother]       # how the prose refers to her (default: the name)
-        known: clue.alisa_truth           # when the player knows of her (default: always)
-        text: A line for the case file.
+      singer:
+        name: The singer                  # shown
+        words: [singer, the woman on stage]   # how the prose refers to her (default: the name)
+        known: visited.street.bar         # when the player knows of her (default: always)
+        text: A line for the case board.
 
 `known.ID` in any condition stands for the entity's `known` condition.
 """
@@ -24,7 +24,7 @@ class Entities(LoaderBase):
         noun = {"people": "person", "places": "place", "things": "thing"}[kind]
         what = f"{noun} '{decl.id}'"
         data = decl.data
-        if isinstance(data, str):  # `igh: The IGH building`
+        if isinstance(data, str):  # `bar: The bar on the corner`
             return Entity(decl.id, kind, data, (data,), pos=decl.pos)
         if not self.fields(data, decl.pos, ENTITY_FIELDS, what, required=("name",)):
             return None

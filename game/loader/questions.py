@@ -1,23 +1,23 @@
 """Pass two, the questions: deductions the player answers by filling slots.
 
     questions:
-      caller:
-        ask: Where is the real Leslie Hansen?
-        opens: clue.hansen_caller            # shown once this holds (default: always)
-        at: [office.board]                   # asked there (default: every case board)
+      number:
+        ask: Whose number is inside the matchbook?
+        opens: clue.matchbook                # shown once this holds (default: always)
+        at: [street.bar]                     # asked there (default: every case board)
         slots:
-          where: {prompt: Where is she now?, from: places}
-          proof: {prompt: What shows it?, from: clues, among: [dental_chart, charred_remains]}
-        answer: {where: furnace, proof: dental_chart}   # or a list; a value may be a list
+          who: {prompt: It belongs to, from: people}
+          proof: {prompt: What shows it?, from: clues, among: [matchbook, set_list]}
+        answer: {who: singer, proof: set_list}   # or a list; a value may be a list
         right: {text: ..., do: [...], goto: SCENE}
         wrong: {text: ..., do: [...]}         # the default response; its `do` is every wrong try's cost
         responses:
-          - id: trusted
-            if: {where: the_pier}             # the slots it constrains
+          - id: blame_bartender
+            if: {who: bartender}              # the slots it constrains
             text: ...
             conclude: true                    # a wrong conclusion: closes the question, wrongly
         lock: {after: 2, turns: 3}           # locked for 3 turns after every 2 wrong tries
-        batch: deaths                         # judged silently, confirmed with the rest of the batch
+        batch: witnesses                      # judged silently, confirmed with the rest of the batch
         batch_size: 3
         pending: shown when a batched answer is pinned
         required: true                        # check must prove it can be solved
@@ -383,8 +383,11 @@ class Questions(LoaderBase):
         for question_id, question in questions.items():
             data = self.decls["questions"][question_id].data
             what = f"question '{question_id}'"
-            right = self.outcome_effects(data.get("right"), data.vpos("right"), f"the right answer of {what}")
-            wrong = self.outcome_effects(data.get("wrong"), data.vpos("wrong"), f"the wrong answer of {what}")
+            site = f"question:{question_id}"  # each random effect in an outcome draws its own numbers
+            right = self.outcome_effects(data.get("right"), data.vpos("right"), f"the right answer of {what}",
+                                         f"{site}:right")
+            wrong = self.outcome_effects(data.get("wrong"), data.vpos("wrong"), f"the wrong answer of {what}",
+                                         f"{site}:wrong")
             responses = data.get("responses") or []
             by_id = {item.get("id"): item for item in responses if isinstance(item, YMap)}
             result[question_id] = dataclasses.replace(
@@ -392,15 +395,16 @@ class Questions(LoaderBase):
                 accepted=tuple(dataclasses.replace(a, effects=right) for a in question.accepted),
                 wrong=dataclasses.replace(question.wrong, effects=wrong),
                 responses=tuple(dataclasses.replace(
-                    r, effects=self.effects(by_id[r.id].get("do"), by_id[r.id].vpos("do"), f"response '{r.id}'"))
+                    r, effects=self.effects(by_id[r.id].get("do"), by_id[r.id].vpos("do"), f"response '{r.id}'",
+                                            f"{site}:{r.id}"))
                     for r in question.responses),
             )
         return result
 
-    def outcome_effects(self, raw: Any, pos: Pos, what: str) -> tuple:
+    def outcome_effects(self, raw: Any, pos: Pos, what: str, site: str) -> tuple:
         if not isinstance(raw, YMap) or "do" not in raw:
             return ()
-        return self.effects(raw.get("do"), raw.vpos("do"), what)
+        return self.effects(raw.get("do"), raw.vpos("do"), what, site)
 
     def question_macros(self, questions: dict[str, Question]) -> None:
         """Make `open.q` mean: q's opens holds and q is not closed; and `open`: some question

@@ -11,6 +11,7 @@ from ..story import (
     Question,
     Scene,
     SetFlag,
+    all_effects,
 )
 from .base import LoaderBase
 
@@ -26,7 +27,7 @@ class Usage(LoaderBase):
         answered: set[str] = set()
 
         def scan(effects: tuple[Effect, ...]) -> None:
-            for effect in effects:
+            for effect in all_effects(effects):  # those inside an `if` or a `chance` count too
                 if isinstance(effect, GainClue):
                     given.add(effect.clue)
                 elif isinstance(effect, SetFlag) and effect.value:

@@ -65,17 +65,16 @@ def picks(session, draft: Draft) -> list[Pick]:
 def prompt_lines(session, draft: Draft) -> list[Line]:
     """The question, the answer so far, and what to do next (the picks follow as options)."""
     question = draft.question
-    rules = session.engine.questions
     lines: list[Line] = [("class:title", question.ask)]
     if draft.confirming:
-        lines.append(("class:text", "Your answer: " + answer_text(rules, question, draft.values)))
+        lines.append(("class:text", "Your answer: " + answer_text(session.story, question, draft.values)))
         lines.append(("class:hint", "Type 1 or 'yes' to give it, the number of a blank to change it, "
                                     "or 'cancel'."))
         return lines
     filled = {k: v for k, v in draft.values.items()
               if any(s.id == k for s in question.slots[:draft.slot])}
     if filled:
-        lines.append(("class:text", "So far: " + answer_text(rules, question, filled)))
+        lines.append(("class:text", "So far: " + answer_text(session.story, question, filled)))
     slot = question.slots[draft.slot]
     lines.append(("class:heading", f"Blank {draft.slot + 1} of {len(question.slots)}: {slot.prompt}"))
     lines.append(("class:hint", "Type a number or a name; 'back' for the previous blank, 'cancel' to stop."))

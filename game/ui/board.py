@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..events import Event, QuestionAnswered, QuestionConfirmed, QuestionLocked, QuestionPending
-from ..questions import QuestionRules, parse_answer
+from ..questions import candidate_label, parse_answer
 from ..rules import Rules
 from ..state import Playthrough
 from ..story import Question, Story
@@ -20,21 +20,26 @@ from ..story import Question, Story
 Line = tuple[str, str]
 
 
-def answer_text(rules: QuestionRules, question: Question, values: dict[str, str] | tuple) -> str:
+def answer_text(story: Story, question: Question, values: dict[str, str] | tuple) -> str:
     """'Who did it? The woman in the gray coat; What shows it? The bent scaffold.'"""
     given = dict(values)
-    parts = [f"{slot.prompt} {rules.label(slot, given[slot.id]).rstrip('.')}" for slot in question.slots
+    parts = [f"{slot.prompt} {candidate_label(story, slot, given[slot.id]).rstrip('.')}" for slot in question.slots
              if slot.id in given]
     return "; ".join(parts) + "."
 
 
 def describe_move(rules: Rules, move: str) -> str | None:
     """An answer move in words (for history and transcripts); None if it is not one."""
+    return describe_answer(rules.story, move)
+
+
+def describe_answer(story: Story, move: str) -> str | None:
+    """An answer move in words, from the story alone; None if it is not one."""
     parsed = parse_answer(move)
-    if parsed is None or parsed[0] not in rules.story.questions:
+    if parsed is None or parsed[0] not in story.questions:
         return None
-    question = rules.story.questions[parsed[0]]
-    return f"answered '{question.ask}': {answer_text(rules.questions, question, parsed[1])}"
+    question = story.questions[parsed[0]]
+    return f"answered '{question.ask}': {answer_text(story, question, parsed[1])}"
 
 
 def question_notices(story: Story, events: list[Event], pt: Playthrough) -> list[Line]:
@@ -74,7 +79,7 @@ def open_question_lines(rules: Rules, pt: Playthrough, everywhere: bool = True) 
             if turns:
                 notes.append(f"locked for {turns} more turn{'s' * (turns != 1)}")
             if question.id in pt.pending:
-                notes.append("pinned: " + answer_text(questions, question, pt.pending[question.id]).rstrip("."))
+                notes.append("pinned: " + answer_text(story, question, pt.pending[question.id]).rstrip("."))
             where = "" if not question.at else f" (asked in: {', '.join(_titles(story, question.at))})"
             note = f" [{'; '.join(notes)}]" if notes else ""
             lines.append(("class:item", f"- {question.ask}{where}{note}"))
@@ -82,7 +87,7 @@ def open_question_lines(rules: Rules, pt: Playthrough, everywhere: bool = True) 
     if answered:
         lines.append(("class:heading", "Answered"))
         for question, conclusion in answered:
-            given = answer_text(questions, question, conclusion.values) if conclusion.values else \
+            given = answer_text(story, question, conclusion.values) if conclusion.values else \
                 "settled face to face."
             lines.append(("class:item", f"- {question.ask} {given}"))
     return lines
