@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from .conditions import BoolOp, Node, Ref
 from .events import Event, QuestionAnswered, QuestionConfirmed, QuestionLocked, QuestionPending
+from .prose import fold, render_text
 from .state import Conclusion, Playthrough, Values
 from .story import RIGHT, Effect, Outcome, Question, Slot, Story
 
@@ -269,14 +270,21 @@ class QuestionRules:
             locks = (pt.wrong.get(question.id, 0) + 1) % question.lock_after == 0
         return Resolution(question, given, outcome, locks=locks)
 
-    def narration(self, resolution: Resolution) -> list[str]:
-        """The paragraphs the player reads after answering."""
+    def narration(self, resolution: Resolution, pt: Playthrough) -> list[str]:
+        """The paragraphs the player reads after answering, their markup drawn for pt."""
+        question = resolution.question
         if resolution.pending:
-            texts = [resolution.question.pending]
-            texts.extend(q.right.text for q, _ in resolution.confirms)
+            texts = [(question.pending_body, question.pending, f"{question.id}:pending")]
+            texts.extend((q.right.body, q.right.text, f"{q.id}:right") for q, _ in resolution.confirms)
         else:
-            texts = [resolution.outcome.text]
-        return [t.strip() for t in texts if t and t.strip()]
+            outcome = resolution.outcome
+            texts = [(outcome.body, outcome.text, f"{question.id}:{outcome.id}")]
+        paragraphs: list[str] = []
+        for body, text, key in texts:
+            drawn = render_text(body, pt, f"{pt.seed}:question:{key}", pt.wrong.get(question.id, 0)) \
+                if body is not None else fold(text)
+            paragraphs.extend(p for p in drawn.split("\n\n") if p.strip())
+        return paragraphs
 
     # -- changing the playthrough --------------------------------------------
 

@@ -461,7 +461,7 @@ class Rules:
         if choice_id.startswith(ANSWER):
             question_id, values = parse_answer(choice_id)  # type: ignore[misc]
             resolution = self.questions.resolve(self.story.questions[question_id], values, pt)
-            return "\n\n".join(self.questions.narration(resolution))
+            return "\n\n".join(self.questions.narration(resolution, pt))
         scene_id = pt.scene
         choice = self.story.scenes[scene_id].choice(choice_id)
         assert choice is not None

@@ -347,6 +347,7 @@ class Outcome:
     correct: bool = False
     conclude: bool = False  # closes the question (every correct answer does)
     pos: Pos = field(default=Pos(""), compare=False)
+    body: Text | None = field(default=None, compare=False)  # the text with its inline markup parsed
 
     def matches(self, values: dict[str, str]) -> bool:
         return all(values.get(slot) in allowed for slot, allowed in self.match)
@@ -371,6 +372,7 @@ class Question:
     pending: str = ""  # shown when a batched answer is pinned, before it is confirmed
     required: bool = False  # check proves it can be solved
     pos: Pos = field(default=Pos(""), compare=False)
+    pending_body: Text | None = field(default=None, compare=False)
 
     @property
     def right(self) -> Outcome:

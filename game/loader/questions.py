@@ -91,7 +91,7 @@ class Questions(LoaderBase):
             return None
         question = Question(
             id=decl.id,
-            ask=self.text(data, "ask", what),
+            ask=" ".join(self.text(data, "ask", what).split()),
             slots=slots,
             accepted=tuple(dataclasses.replace(a, text=right.text, goto=right.goto)
                            for a in accepted),
@@ -390,16 +390,35 @@ class Questions(LoaderBase):
                                          f"{site}:wrong")
             responses = data.get("responses") or []
             by_id = {item.get("id"): item for item in responses if isinstance(item, YMap)}
+            right_body = self.body(question.right.text, data, "right", f"the right answer of {what}")
             result[question_id] = dataclasses.replace(
                 question,
-                accepted=tuple(dataclasses.replace(a, effects=right) for a in question.accepted),
-                wrong=dataclasses.replace(question.wrong, effects=wrong),
+                accepted=tuple(dataclasses.replace(a, effects=right, body=right_body) for a in question.accepted),
+                wrong=dataclasses.replace(question.wrong, effects=wrong,
+                                          body=self.body(question.wrong.text, data, "wrong",
+                                                         f"the wrong answer of {what}")),
                 responses=tuple(dataclasses.replace(
                     r, effects=self.effects(by_id[r.id].get("do"), by_id[r.id].vpos("do"), f"response '{r.id}'",
-                                            f"{site}:{r.id}"))
+                                            f"{site}:{r.id}"),
+                    body=self.body(r.text, by_id[r.id], None, f"response '{r.id}' of {what}"))
                     for r in question.responses),
+                pending_body=self.body(question.pending, data, "pending", what) if question.pending else None,
             )
         return result
+
+    def body(self, text: str, data: YMap, key: str | None, what: str):
+        """An outcome's text with its inline markup parsed (None: no text). `key` is the
+        field in `data` holding the text, or the outcome itself (None: `data["text"]`)."""
+        if not text:
+            return None
+        raw = data.get(key) if key is not None else data
+        if isinstance(raw, YMap) and "text" in raw:
+            pos = raw.vpos("text")
+        elif key is not None and key in data:
+            pos = data.vpos(key)
+        else:
+            pos = data.pos
+        return self.inline(text, pos, what)
 
     def outcome_effects(self, raw: Any, pos: Pos, what: str, site: str) -> tuple:
         if not isinstance(raw, YMap) or "do" not in raw:
