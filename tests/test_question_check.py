@@ -69,3 +69,81 @@ def test_unsolvable_claims_agree_with_every_reachable_state(case: str) -> None:
     unsolvable = {line.split("'")[1] for line in _findings(CASES / case) if line.startswith("question-unsolvable")}
     assert unsolvable.isdisjoint(answered_right)
     assert set(story.questions) - unsolvable <= answered_right
+
+
+# --- random small stories against brute force -------------------------------------------
+
+
+def _random_question_story(seed: int) -> str:
+    """A chain of rooms that hand out clues (some only after the board, some never), a board
+    the player can reach from some rooms, and a question over those clues and over people
+    known by clue; a way out that may need the question solved."""
+    import random
+
+    rng = random.Random(seed)
+    rooms = rng.randint(2, 5)
+    clues = [f"c{i}" for i in range(rng.randint(2, 5))]
+    given = {c: rng.randrange(rooms + 1) for c in clues}  # room index that gives it; == rooms: never
+    board_from = sorted(rng.sample(range(rooms), rng.randint(1, rooms)))
+    people = ["p0", "p1", "p2"]
+    known = {p: rng.choice([None, *clues]) for p in people}
+    answer_clue, answer_person = rng.choice(clues), rng.choice(people)
+    gated = rng.random() < 0.5
+    out = ["story: {id: rq, title: RQ, start: a.r0}", "areas: {a: A}", "clues:"]
+    out += [f"  {c}: {{title: Clue {c}}}" for c in clues]
+    out += ["people:"]
+    for p in people:
+        out.append(f"  {p}: {{name: Person {p}" + (f", known: clue.{known[p]}" if known[p] else "") + "}")
+    out += ["questions:", "  q:", "    ask: Who?",
+            "    slots:",
+            "      who: {prompt: Who, from: people}",
+            f"      proof: {{prompt: Why, from: clues, among: [{', '.join(clues)}]}}",
+            f"    answer: {{who: {answer_person}, proof: {answer_clue}}}",
+            "endings:", "  done: {title: Done}", "scenes:"]
+    for i in range(rooms):
+        out += [f"  a.r{i}:", "    text: A room.", "    on_enter:"]
+        out += [f"      - clue: {c}" for c in clues if given[c] == i] or ["      - flag: f"]
+        out += ["    choices:"]
+        nxt = f"a.r{i + 1}" if i + 1 < rooms else "a.exit"
+        cond = "\n        if: solved.q" if gated and nxt == "a.exit" else ""
+        out += [f"      - id: onward\n        text: On.{cond}\n        goto: {nxt}"]
+        if i in board_from:
+            out += [f"      - id: board\n        text: Board.\n        goto: a.board{i}"]
+    for i in board_from:
+        back = f"a.r{i}"
+        out += [f"  a.board{i}:", "    text: Board.", "    case_board: true", "    choices:",
+                f"      - id: back\n        text: Back.\n        goto: {back}"]
+    out += ["  a.exit:", "    text: Out.", "    ending: done", "flags:", "  f: nothing"]
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_question_findings_agree_with_brute_force_on_random_stories(seed: int, tmp_path: Path) -> None:
+    (tmp_path / "story.yaml").write_text(_random_question_story(seed))
+    story, diagnostics = loader.check(tmp_path)
+    if story is None:  # e.g. every candidate accepted: a loader error, nothing to analyse
+        assert any(d.code in ("no-wrong-answer",) for d in diagnostics), [str(d) for d in diagnostics]
+        return
+    findings = _findings(tmp_path)
+    explorer = Explorer(story)
+    search = explorer.search(200_000)
+    assert search.complete
+    right, held = False, set()
+    rules = explorer.engine
+    question = story.questions["q"]
+    for index in range(search.size):
+        for _, move in search.successors[index]:
+            if move.startswith("answer:") and question.judge(dict(
+                    p.split("=") for p in move.split(":", 2)[2].split(","))).correct:
+                right = True
+    # what can be held while the question is asked: replay every state found at a board
+    for index in range(search.size):
+        if search.scenes[index].startswith("a.board"):
+            pt = explorer.replay(search.path(index))
+            if rules.questions.is_open(question, pt):
+                for slot in question.slots:
+                    held.update(rules.questions.candidates(question, slot, pt))
+    unsolvable = any(line.startswith("question-unsolvable") for line in findings)
+    assert unsolvable == (not right), findings
+    never = {line.split("'")[1] for line in findings if line.startswith("candidate-never-held")}
+    assert never.isdisjoint(held), (never, held)  # a candidate called never held never is
