@@ -7,8 +7,6 @@ scene's choices: a number, or the arrow keys and Enter.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from .. import saves
 from ..safetext import label
 from ..story import Story
@@ -43,16 +41,8 @@ def latest_autosave(infos: list[saves.SaveInfo]) -> saves.SaveInfo | None:
 
 def describe(info: saves.SaveInfo) -> str:
     ended = ", case closed" if info.ending else ""
-    when = _local_time(info.updated)
+    when = saves.local_time(info.updated)  # total: a date no time zone can show is not an error here
     return f"{label(info.title)}, turn {info.turn}, {info.clues} clues{ended} ({label(when)})"
-
-
-def _local_time(stamp: str) -> str:
-    """A save's UTC timestamp as the player's local date and time."""
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return stamp[:16]
 
 
 def menu(infos: list[saves.SaveInfo]) -> list[Option]:
