@@ -381,6 +381,8 @@ def _leading_keys(text: str, where: str) -> dict[str, Any]:
             at = _skip_space(text, at)
             if not isinstance(key, str) or text[at : at + 1] != ":":
                 raise SaveError(problem)
+            if key == "log":
+                return header  # the header ends where the log begins (as saves are written)
             value, at = _DECODER.raw_decode(text, _skip_space(text, at + 1))
             header[key] = value
             at = _skip_space(text, at)

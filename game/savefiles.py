@@ -149,7 +149,10 @@ class TooCostly(ValueError):
 # A JSON string, or the rest of the text after a quote that is never closed (so
 # the pattern always matches where it starts: one pass, no backtracking).
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"?', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+# For the depth: brackets kept, everything else deleted, and every opening one
+# made '(' and every closing one ')' (a mismatch is json.loads's to report).
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_PARENS = bytes.maketrans(b"[{]}", b"(())")
 
 
 def json_cost(text: str, max_values: int, max_depth: int) -> str:
@@ -158,9 +161,9 @@ def json_cost(text: str, max_values: int, max_depth: int) -> str:
     Values are counted by their separators: every ',' and every '[' or '{'
     (a value or a key is either first in its container or follows a comma).
     The first look counts commas and brackets inside strings too, which costs
-    only a few str.count() calls; only text that fails it is looked at again
-    with its strings taken out, so a title full of brackets is not held
-    against a real save.
+    only a few passes in C over the text; only text that fails it is looked
+    at again with its strings taken out, so a title full of brackets is not
+    held against a real save.
     """
     problem = _cost(text, max_values, max_depth)
     if problem:
@@ -172,17 +175,31 @@ def _cost(text: str, max_values: int, max_depth: int) -> str:
     openers = text.count("[") + text.count("{")
     if text.count(",") + openers > max_values:
         return f"more than {max_values:,} values"
-    if openers <= max_depth or text.count("]") + text.count("}") > openers:
-        return ""  # it cannot nest that deep; or it is not JSON, which json.loads will say
-    depth = 0
-    for bracket in _NOT_BRACKET.sub("", text):  # at most 2 * max_values of them
-        if bracket in "[{":
-            depth += 1
-            if depth > max_depth:
-                return f"nested more than {max_depth} levels deep"
-        else:
-            depth -= 1
-    return ""
+    if openers <= max_depth:
+        return ""  # it cannot nest that deep
+    parens = text.encode("utf-8", "surrogatepass").translate(_PARENS, _NOT_BRACKETS)  # ASCII brackets survive
+    return f"nested more than {max_depth} levels deep" if _deeper(parens, max_depth) else ""
+
+
+def _deeper(parens: bytes, most: int) -> bool:
+    """Whether a string of '(' and ')' nests more than `most` deep. Each pass takes
+    out every innermost '()' (in C), so a well-nested string of depth d is gone
+    after d passes; what stays is unmatched (a text cut short, or not JSON)."""
+    rest, passes = parens, 0
+    while True:
+        shorter = rest.replace(b"()", b"")
+        if shorter == rest:
+            break
+        rest, passes = shorter, passes + 1
+        if passes > most:  # a pair taken out in pass k holds k - 1 levels
+            return True
+    if passes + rest.count(b"(") <= most:  # the unmatched ones can add at most themselves
+        return False
+    depth = deepest = 0  # near the limit: count exactly
+    for step in parens:
+        depth += 1 if step == 40 else -1  # 40: '('
+        deepest = max(deepest, depth)
+    return deepest > most
 
 
 def decode_json(text: str, max_values: int, max_depth: int) -> Any:

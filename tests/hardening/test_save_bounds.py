@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from fuzzkit import HANG_SECONDS, PLAY, ROOT, SAMPLE, error_lines, memory_limit, run_play
+from hypothesis import given
+from hypothesis import strategies as st
 
 from game import loader, savefiles, saves
 from game.engine import Engine
@@ -71,9 +73,9 @@ def _deepest(slot: str) -> bytes:
 
 
 def _longest_text(slot: str) -> bytes:
-    """A valid save whose extra text fills the file with escapes (12 bytes a character pair)."""
+    """A valid save whose extra text fills the file (four bytes a character)."""
     size = len(_save_with("", slot=slot))
-    return _save_with("\U0001f600" * ((saves.MAX_SAVE_BYTES - size) // 12), slot=slot)
+    return _save_with("\U0001f600" * ((saves.MAX_SAVE_BYTES - size) // 4), slot=slot, pad_to=saves.MAX_SAVE_BYTES)
 
 
 def _largest_valid(slot: str) -> bytes:
@@ -139,6 +141,22 @@ def test_the_count_does_not_hold_brackets_in_text_against_a_save():
     text = json.dumps({"title": "[{" * 5000 + "," * 300_000, "log": []})
     assert json_cost(text, saves.MAX_VALUES, saves.MAX_DEPTH) == ""
     assert json.loads(text)  # and json agrees it is a small document
+
+
+@given(st.lists(st.booleans(), max_size=60), st.integers(0, 20))
+def test_the_depth_count_agrees_with_counting_one_bracket_at_a_time(opens, most):
+    """savefiles counts nesting by taking out innermost pairs, in C; here against
+    the plain count, on every prefix of nested text (a file cut short included)."""
+    depth = deepest = 0
+    text = ""
+    for is_open in opens:
+        if not is_open and depth == 0:
+            continue  # a closing bracket with nothing open is not JSON at all
+        depth += 1 if is_open else -1
+        deepest = max(deepest, depth)
+        text += "[" if is_open else "]"
+    expected = f"nested more than {most} levels deep" if deepest > most else ""
+    assert json_cost(text, 10_000, most) == expected
 
 
 def test_a_save_the_game_could_not_read_back_is_not_written(tmp_path, monkeypatch):
