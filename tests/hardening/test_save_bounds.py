@@ -127,6 +127,8 @@ def test_a_save_at_every_limit_still_loads(tmp_path, name):
     (b"[" + b"[]," * (saves.MAX_VALUES // 2) + b"[]]", "more than 200,000 values"),
     (b"[" * (saves.MAX_DEPTH + 1) + b"]" * (saves.MAX_DEPTH + 1), f"nested more than {saves.MAX_DEPTH} levels"),
     (b'{"x": "' + b"x" * saves.MAX_SAVE_BYTES + b'"}', "larger than any save"),
+    (json.dumps({"format": "aka-save", "version": 2, "kind": "walkthrough",
+                 "log": [["a", "b"]] * (saves.MAX_TURNS + 1)}).encode(), "more than 10,000 turns"),
 ])
 def test_one_past_a_limit_is_a_one_line_error(tmp_path, data, words):
     path = tmp_path / "x.json"
@@ -260,7 +262,7 @@ def test_the_title_screen_over_the_costliest_folder(costly_folder):
 # --- numbers a listing prints ------------------------------------------------
 
 
-def test_a_huge_turn_in_the_summary_is_damage_not_a_4000_digit_listing(tmp_path):
+def test_a_huge_turn_or_clue_count_in_the_summary_is_damage_not_a_4000_digit_listing(tmp_path):
     doc = json.loads(_save_with(""))
     doc["summary"]["turn"] = int("9" * 4000)
     doc["checksum"] = saves.checksum(doc)
@@ -268,7 +270,30 @@ def test_a_huge_turn_in_the_summary_is_damage_not_a_4000_digit_listing(tmp_path)
     doc["summary"]["turn"] = saves.MAX_TURNS + 1
     doc["checksum"] = saves.checksum(doc)
     (tmp_path / "over.json").write_text(json.dumps(doc))
+    doc["summary"]["turn"] = 1
+    doc["summary"]["clues"] = int("7" * 4000)
+    doc["checksum"] = saves.checksum(doc)
+    (tmp_path / "clues.json").write_text(json.dumps(doc))
     proc = run_play("saves", "--saves", tmp_path)
     out = proc.stdout.decode()
-    assert proc.returncode == 0 and "9999999999" not in out
+    assert proc.returncode == 0 and "9999999999" not in out and "7777777777" not in out
     assert out.count(f"'summary.turn' must be a whole number from 0 to {saves.MAX_TURNS:,}") == 2
+    assert "'summary.clues' must be a whole number from 0 to 1,000,000" in out
+
+
+# --- docs/SECURITY.md says what the code does --------------------------------
+
+
+def test_the_security_doc_states_these_bounds_and_names_tests_that_exist():
+    doc = (ROOT / "docs" / "SECURITY.md").read_text()
+    for row in (f"| a save file | {saves.MAX_SAVE_BYTES // 2**20} MiB |", f"| {saves.MAX_VALUES:,} |",
+                f"| nesting in a save | {saves.MAX_DEPTH} levels |", f"| turns in a save's log | {saves.MAX_TURNS:,} |",
+                f"| what a listing reads of each file | {saves.HEADER_BYTES // 1024} KiB |"):
+        assert row in doc, row
+    held_by = doc.split("Each limit is held by a test", 1)[1].split("\n\n")[1]  # the table after it
+    sources = "\n".join(path.read_text() for path in (ROOT / "tests").rglob("test_*.py"))
+    named = {word.strip("`:,()") for word in held_by.split() if word.strip("`:,()").startswith("test_")}
+    named = {name.split("::")[-1] for name in named if not name.endswith(".py")}
+    assert len(named) > 10
+    for name in named:
+        assert f"def {name}(" in sources, f"docs/SECURITY.md names {name}, which is no test"
