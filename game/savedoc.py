@@ -228,7 +228,7 @@ def check_header(doc: dict[str, Any], where: str) -> None:
             raise bad(key, "text")
     for key in ("created", "updated"):
         if key in doc and timestamp(doc[key]) is None:
-            raise bad(key, "a date and time (ISO 8601) between the years 1 and 9999")
+            raise bad(key, "a date and time (ISO 8601) that every time zone can show")
     for key in ("story", "summary", "snapshot"):
         if key in doc and not isinstance(doc[key], dict):
             raise bad(key, "an object")
