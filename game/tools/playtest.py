@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import saves
-from ..engine import DEDUCE, Engine
+from ..engine import Engine
+from ..rules import DEDUCE
 from ..state import LogEntry, Playthrough
 from ..story import Story
 

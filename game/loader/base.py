@@ -1,0 +1,163 @@
+"""What every part of the loader shares: the report, field checks, references and conditions."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import conditions
+from ..diagnostics import Pos, Report, did_you_mean
+from ..errors import ConditionError
+from ..story import DEFAULT_STAT_GROUPS
+from ..yamlsrc import Budget, YMap
+from .fields import (
+    MANIFEST,
+    SECTIONS,
+)
+from .files import display_path
+
+
+@dataclass
+class _Decl:
+    """A declaration seen in pass one: its raw YAML and where it stands."""
+
+    id: str
+    data: Any
+    pos: Pos
+    file_area: str | None = None
+    file_area_pos: Pos | None = None
+
+
+class LoaderBase:
+    """The loader's state and the small checks every builder uses."""
+
+    def __init__(self, root: Path, report: Report):
+        self.root = root
+        self.report = report
+        self.decls: dict[str, dict[str, _Decl]] = {name: {} for name in SECTIONS}
+        self.manifest: YMap | None = None
+        self.manifest_pos = Pos(display_path(root / MANIFEST))
+        self.digest = hashlib.sha256()
+        # (source, scene for `here` or None, wanted type) -> the parsed condition or its error
+        self.parsed: dict[tuple, conditions.Condition | ConditionError] = {}
+        self.deducible: conditions.Deductions = {}  # set once deductions are built (pass two)
+        self.unreadable_files = 0
+        self.budget = Budget()  # time and memory limits for the whole folder (yamlsrc)
+        self.reported: set[tuple[Pos, str]] = set()  # a shared choice's problem is reported once, not per scene
+        # For text (game.loader.text): the story's format, what inline text may name, file sources.
+        self.format = 1
+        self.start_scene: str | None = None
+        self.inline_names: dict[str, str] = {}
+        self.snippet_sources: dict[str, str] = {}
+        self.snippet_allowance: list[int] = [0]
+        self.broken_snippets: set[str] = set()
+        self.warned_braces = False
+        self.sources: dict[str, list[str] | None] = {}
+        self.groups: dict[str, str] = dict(DEFAULT_STAT_GROUPS)  # the manifest's stat kinds -> headings
+
+    # -- helpers ----------------------------------------------------------
+
+    def err(self, pos: Pos, message: str, code: str) -> None:
+        if (pos, message) not in self.reported:
+            self.reported.add((pos, message))
+            self.report.error(pos, message, code)
+
+    def warn(self, pos: Pos, message: str, code: str) -> None:
+        if (pos, message) not in self.reported:
+            self.reported.add((pos, message))
+            self.report.warning(pos, message, code)
+
+    def fields(self, data: Any, pos: Pos, allowed: set[str], what: str, required: tuple[str, ...] = ()) -> bool:
+        """Check that data is a mapping with only allowed keys; report the rest."""
+        if not isinstance(data, YMap):
+            self.err(pos, f"{what} must be a mapping of fields, not {_kind(data)}", "bad-type")
+            return False
+        for key in data:
+            if key not in allowed:
+                self.err(
+                    data.kpos(key),
+                    f"unknown field '{key}' in {what}{did_you_mean(str(key), allowed)}",
+                    "unknown-field",
+                )
+        for key in required:
+            if key not in data:
+                self.err(data.pos, f"{what} is missing '{key}'", "missing-field")
+        return True
+
+    def text(self, data: YMap, key: str, what: str, default: str = "") -> str:
+        value = data.get(key, default)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            self.err(data.vpos(key), f"'{key}' of {what} must be text, not {_kind(value)}", "bad-type")
+            return default
+        return value
+
+    def integer(self, data: YMap, key: str, what: str, default: int) -> int:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.err(data.vpos(key), f"'{key}' of {what} must be a whole number, not {_kind(value)}", "bad-type")
+            return default
+        return value
+
+    def boolean(self, data: YMap, key: str, what: str) -> bool:
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            self.err(data.vpos(key), f"'{key}' of {what} must be true or false, not {_kind(value)}", "bad-type")
+            return False
+        return value
+
+    def ref(self, kind: str, name: Any, pos: Pos, what: str) -> bool:
+        """Check that name is a declared id of the given section."""
+        section = {"clue": "clues", "flag": "flags", "stat": "stats", "ending": "endings",
+                   "scene": "scenes", "area": "areas"}[kind]
+        if not isinstance(name, str):
+            self.err(pos, f"{what} must name a {kind}, not {_kind(name)}", "bad-type")
+            return False
+        known = self.decls[section]
+        if name not in known:
+            self.err(pos, f"unknown {kind} '{name}' in {what}{did_you_mean(name, known)}", f"unknown-{kind}")
+            return False
+        return True
+
+    def condition(self, source: Any, pos: Pos, here: str | None = None) -> conditions.Condition | None:
+        # Stories repeat their conditions (`stat.control <= 2` on many choices)
+        # and a Condition is immutable, so each distinct text is parsed once
+        # (once per scene if it says `here`: the scene is part of its meaning).
+        key = (source, here if isinstance(source, str) and _says_here(source) else None, conditions.BOOL)
+        parsed = self.parsed.get(key) if isinstance(source, str) else None
+        if parsed is None:
+            try:
+                parsed = conditions.parse(source, self.known_names, self.deducible, here)
+            except ConditionError as exc:
+                parsed = exc.with_traceback(None)  # kept for reuse: don't keep the parser's frames
+            if isinstance(source, str):
+                self.parsed[key] = parsed
+        if isinstance(parsed, ConditionError):
+            self.err(pos.shifted(parsed.column), f"condition: {parsed.message}", "condition")
+            return None
+        return parsed
+
+    # -- pass one: files and declarations ---------------------------------
+
+def _says_here(source: str) -> bool:
+    """Whether a condition's meaning depends on the scene it is in (so it is parsed once per scene)."""
+    return "here" in source or "first_visit" in source or "taken." in source
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):  # YAML 1.1 reads yes/no/on/off as booleans
+        return "true/false (quote it if you meant the text)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__

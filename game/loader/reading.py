@@ -1,0 +1,122 @@
+"""Pass one: read every file, check its sections, and collect every declaration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import Pos, did_you_mean
+from ..story import Story
+from ..yamlsrc import YMap, parse_text, read_text
+from .base import LoaderBase, _Decl, _kind
+from .fields import (
+    FILE_DEFAULTS,
+    ID_RE,
+    MANIFEST,
+    MANIFEST_ONLY,
+    MAX_FILES,
+    SCENE_ID_RE,
+    SECTIONS,
+)
+from .files import _link_problem, display_path, story_files
+
+
+class Reading(LoaderBase):
+    def run(self) -> Story | None:
+        try:
+            is_dir, is_file = self.root.is_dir(), self.root.is_file()
+        except OSError as exc:  # e.g. a name too long to look at
+            self.err(Pos(display_path(self.root)), f"cannot open the story folder: {exc.strerror}", "no-story")
+            return None
+        if not is_dir:
+            problem = "is a file, not a story folder" if is_file else "story folder not found"
+            self.err(Pos(display_path(self.root)), problem, "no-story")
+            return None
+        files = story_files(self.root)
+        if len(files) > MAX_FILES:
+            self.err(Pos(display_path(self.root)), f"more than {MAX_FILES} story files", "too-many-files")
+            return None
+        manifest_path = self.root / MANIFEST
+        if manifest_path not in files:
+            self.err(self.manifest_pos, f"missing manifest {MANIFEST} (it names the title and start scene)",
+                     "no-manifest")
+        for path in files:
+            self.read_file(path)
+        if self.unreadable_files:
+            # Names declared in a file that did not parse are unknown: checking
+            # references now would only bury the real problem under echoes of it.
+            return None
+        self.known_names = {
+            "clue": self.decls["clues"],
+            "flag": self.decls["flags"],
+            "stat": self.decls["stats"],
+            "visited": self.decls["scenes"],
+        }
+        return self.build()
+
+    def read_file(self, path: Path) -> None:
+        display = display_path(path)
+        rel = path.relative_to(self.root).as_posix()
+        errors_before = len(self.report.errors)
+        problem = _link_problem(path, self.root)
+        if problem:
+            self.err(Pos(display), problem, "bad-link")
+        text = None if problem else read_text(path, display, self.report, self.budget)
+        data = None if text is None else parse_text(text, display, self.report, self.budget)
+        if text is None or (data is None and len(self.report.errors) > errors_before):
+            self.unreadable_files += 1
+            return
+        self.digest.update(rel.encode() + b"\0" + text.encode() + b"\0")
+        if data is None:
+            if rel == MANIFEST:
+                self.err(Pos(display), "the manifest is empty", "no-manifest")
+            return
+        if not isinstance(data, YMap):
+            self.err(Pos(display, 1, 1), f"a story file must be a mapping of sections, not {_kind(data)}",
+                     "bad-type")
+            return
+        is_manifest = rel == MANIFEST
+        allowed = set(SECTIONS) | set(FILE_DEFAULTS) | (set(MANIFEST_ONLY) if is_manifest else set())
+        for key in data:
+            if key in allowed:
+                continue
+            if key in MANIFEST_ONLY:
+                self.err(data.kpos(key), f"'{key}' belongs in {MANIFEST}", "misplaced-section")
+            else:
+                self.err(data.kpos(key), f"unknown section '{key}'{did_you_mean(str(key), allowed)}",
+                         "unknown-section")
+        if is_manifest:
+            self.manifest = data
+        file_area = data.get("area")
+        if file_area is not None and not isinstance(file_area, str):
+            self.err(data.vpos("area"), f"'area' must be an area id, not {_kind(file_area)}", "bad-type")
+            file_area = None
+        for section in SECTIONS:
+            if section in data:
+                self.declare(section, data[section], data.vpos(section), file_area,
+                             data.vpos("area") if file_area else None)
+
+    def declare(self, section: str, entries: Any, pos: Pos, file_area: str | None,
+                file_area_pos: Pos | None) -> None:
+        if entries is None:
+            return
+        if not isinstance(entries, YMap):
+            self.err(pos, f"'{section}' must be a mapping of id: definition, not {_kind(entries)}", "bad-type")
+            return
+        pattern = SCENE_ID_RE if section == "scenes" else ID_RE
+        known = self.decls[section]
+        for key, value in entries.items():
+            where = entries.kpos(key)
+            if not isinstance(key, str) or not pattern.match(key):
+                shape = "letters, digits and _ in dot-separated parts" if section == "scenes" else \
+                    "letters, digits and _"
+                self.err(where, f"bad {section[:-1]} id {key!r}: use {shape}", "bad-id")
+                continue
+            if key in known:
+                first = known[key].pos
+                self.err(where, f"duplicate {section[:-1]} '{key}' (first defined at {first})",
+                         f"duplicate-{section[:-1]}")
+                continue
+            known[key] = _Decl(key, value, where, file_area, file_area_pos)
+
+    # -- pass two: build --------------------------------------------------
