@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from fuzzkit import SAMPLE, draw_tui, run_play
 
-from game import loader, savelist, saves
+from game import loader, profile, savelist, saves
 from game.engine import Engine
 from game.errors import SaveError
 from game.ui import title
+from game.ui.commands import dispatch
 from game.ui.session import Session
 
 STORY = loader.load(SAMPLE).story
@@ -121,3 +122,15 @@ def test_the_stamps_a_game_writes_or_wrote_are_accepted(tmp_path, local_zone, st
     path = write_save(tmp_path, "fine", created=stamp, updated=stamp)
     assert saves.read_doc(path)["updated"] == stamp
     assert saves.local_time(stamp)[:2] in ("19", "20", "29")
+
+
+@pytest.mark.parametrize(("stamp", "zone"), FAR)
+def test_the_endings_gallery_shows_a_far_future_find_without_failing(tmp_path, local_zone, stamp, zone):
+    """The endings record is a file too; when an ending was found is shown by the same formatter."""
+    local_zone(zone)
+    ending = next(iter(STORY.endings))
+    profile.record(tmp_path, STORY, ending, now=stamp)
+    session = Session(STORY, tmp_path, seed=1, engine=ENGINE)
+    texts = [text for _, text in dispatch(session, "endings").lines]
+    found = next(text for text in texts if text.startswith(f"- {STORY.endings[ending].title}: found "))
+    assert stamp[:10] in found
