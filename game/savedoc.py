@@ -280,6 +280,7 @@ def read_doc(path: Path) -> dict[str, Any]:
 
 
 def _read(path: Path, limit: int) -> bytes:
+    """At most limit + 1 bytes of the file (what is too many is the caller's to say)."""
     where = str(path)
     try:
         raw = read_capped(path, limit)
@@ -291,8 +292,6 @@ def _read(path: Path, limit: int) -> bytes:
         raise SaveError(f"{where}: is a folder, not a save file") from None
     except OSError as exc:
         raise SaveError(f"{where}: cannot read: {why(exc)}") from None
-    if limit == MAX_SAVE_BYTES and len(raw) > limit:
-        raise SaveError(f"{where}: file is larger than any save ({MAX_SAVE_BYTES:,} bytes)")
     return raw
 
 
