@@ -79,6 +79,7 @@ class QuestionCheck:
         self.poss = poss
         self.analyzer = analyzer
         self.found: list[Diagnostic] = []
+        self._enabled: dict[str, set[str]] | None = None
         # question id -> the abstract states of the reachable scenes where it may be open
         self.open_at: dict[str, list[AState]] = {}
         for scene_id, questions in analyzer.asked.items():
@@ -96,9 +97,15 @@ class QuestionCheck:
         return question.opens is None or bool(analyzer.truth(question.opens, state) & TRUE)
 
     def enabled(self, question: Question) -> set[str]:
-        """Ids of the question's outcomes that may be reached somewhere."""
-        return {m.outcome.id + ("!" if m.outcome.correct else "") for moves in self.poss.enabled.values()
-                for m in moves if m.question is question and m.outcome is not None}
+        """Ids of the question's outcomes that may be reached somewhere ('!' marks a right one)."""
+        if self._enabled is None:  # one pass over every enabled move, not one per question
+            self._enabled = {}
+            for moves in self.poss.enabled.values():
+                for m in moves:
+                    if m.question is not None and m.outcome is not None:
+                        self._enabled.setdefault(m.question.id, set()).add(
+                            m.outcome.id + ("!" if m.outcome.correct else ""))
+        return set(self._enabled.get(question.id, ()))
 
     # -- findings ----------------------------------------------------------------
 
