@@ -41,6 +41,7 @@ from .story import RIGHT, Effect, Outcome, Question, Slot, Story
 ANSWER = "answer:"
 ASK = "ask:"  # an offer that starts answering (the UI fills the slots; it is never a move)
 MAX_SEARCH = 20_000  # nodes tried when looking for a representative answer of one outcome
+MAX_REMEMBERED = 4096  # representatives remembered (by question and candidates) before forgetting them all
 
 ApplyEffects = Callable[[tuple[Effect, ...], Playthrough, list[Event]], None]
 
@@ -150,6 +151,9 @@ class QuestionRules:
         # to what can be answered (state_key), and only for these slots.
         self.open_clue_slots = [named_values(q, s) for q in story.questions.values() for s in q.slots
                                 if s.pool == "clues" and not s.among]
+        # (question, the candidates of each slot) -> its representatives: the search depends on
+        # nothing else, and random play asks the same few questions with the same pools again
+        self._representatives: dict[tuple[str, tuple[tuple[str, ...], ...]], list[tuple[Outcome, Values]]] = {}
 
     # -- what is open --------------------------------------------------------
 
@@ -210,6 +214,18 @@ class QuestionRules:
         pools = [self.candidates(question, slot, pt) for slot in question.slots]
         if not all(pools):
             return []
+        key = (question.id, tuple(map(tuple, pools)))
+        known = self._representatives.get(key)
+        if known is not None:
+            return list(known)
+        if len(self._representatives) >= MAX_REMEMBERED:
+            self._representatives.clear()
+        result = self._represent(question, pools)
+        self._representatives[key] = result
+        return list(result)
+
+    @staticmethod
+    def _represent(question: Question, pools: list[list[str]]) -> list[tuple[Outcome, Values]]:
         result = []
         earlier: list[Outcome] = list(question.accepted)
         for outcome in question.accepted:
