@@ -136,7 +136,7 @@ def test_history_and_saves_hold_the_answers(session, story, tmp_path):
     for line in ("2", "parrot", "feathers", "yes"):
         dispatch(session, line)
     history = text_of(dispatch(session, "history"))
-    assert ("Turn 4. The Case Board: answered 'What kind of pet wore the collar?': It was a parrot; Shown by "
+    assert ("Turn 4. The Case Board: answered 'What kind of pet wore the collar?': It was a parrot. Shown by "
             "Green feathers.") in history
     session.save("mid")
     loaded = saves.load_slot(tmp_path / "saves", "mid", session.engine)
@@ -150,7 +150,7 @@ def test_plain_mode_prompts_one_blank_at_a_time(story, tmp_path):
     text = out.getvalue()
     assert "Blank 1 of 2: It was a" in text and "1. cat" in text
     assert "Blank 2 of 2: Shown by" in text and "3. Green feathers" in text
-    assert "Your answer: It was a parrot; Shown by Green feathers." in text
+    assert "Your answer: It was a parrot. Shown by Green feathers." in text
     assert "Answered: What kind of pet wore the collar?" in text
     assert "Question: Who took the parrot?" in text  # the next question is open now
 

@@ -21,11 +21,23 @@ Line = tuple[str, str]
 
 
 def answer_text(story: Story, question: Question, values: dict[str, str] | tuple) -> str:
-    """'Who did it? The woman in the gray coat; What shows it? The bent scaffold.'"""
+    """'Who did it? The woman in the gray coat. What shows it? The bent scaffold.'
+
+    Each blank's prompt then its value, as sentences: prompts are written to start one
+    ("They came from", "Because of"), so the parts are joined with full stops."""
     given = dict(values)
-    parts = [f"{slot.prompt} {candidate_label(story, slot, given[slot.id]).rstrip('.')}" for slot in question.slots
-             if slot.id in given]
-    return "; ".join(parts) + "."
+    parts = [f"{slot.prompt} {_mid_sentence(slot.prompt, candidate_label(story, slot, given[slot.id]))}"
+             for slot in question.slots if slot.id in given]
+    return ". ".join(parts) + "."
+
+
+def _mid_sentence(prompt: str, label: str) -> str:
+    """A label read after a prompt: "Because of" + "The bent scaffold" reads "Because of the bent
+    scaffold"; after a prompt that ends a sentence ("Who did it?") the label starts one."""
+    label = label.rstrip(".")
+    if prompt.rstrip()[-1:] not in ("?", ":", ".", "!") and label.split(" ", 1)[0] in ("The", "A", "An"):
+        return label[0].lower() + label[1:]
+    return label
 
 
 def describe_move(rules: Rules, move: str) -> str | None:
