@@ -255,7 +255,7 @@ class QuestionRules:
             return "that question is not open yet"
         turns = self.locked_for(question, pt)
         if turns:
-            return f"that question is locked for {turns} more turn{'s' * (turns != 1)}"
+            return f"that question was answered wrong too often; try again in {turns} turn{'s' * (turns != 1)}"
         if set(values) != {s.id for s in question.slots}:
             missing = [s.id for s in question.slots if s.id not in values]
             extra = [k for k in values if question.slot(k) is None]

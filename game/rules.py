@@ -355,7 +355,7 @@ class Rules:
         """Why an open question cannot be answered now ('' if it can)."""
         turns = self.questions.locked_for(question, pt)
         if turns:
-            return f"locked for {turns} more turn{'s' * (turns != 1)}"
+            return f"wrong too often; try again in {turns} turn{'s' * (turns != 1)}"
         for slot in question.slots:
             if not self.questions.candidates(question, slot, pt):
                 return f"nothing to answer '{slot.prompt}' with yet"

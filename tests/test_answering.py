@@ -129,7 +129,7 @@ def test_a_locked_question_says_why_when_taken(session):
         for line in ("3", "neighbor", "park", "yes"):
             dispatch(session, line)
     reply = dispatch(session, "3")
-    assert text_of(reply) == "That question can't be answered now: locked for 2 more turns."
+    assert text_of(reply) == "That question can't be answered now: wrong too often; try again in 2 turns."
 
 
 def test_history_and_saves_hold_the_answers(session, story, tmp_path):

@@ -205,9 +205,9 @@ def test_a_wrong_try_costs_and_locks_after_two(engine):
     step = engine.choose(pt, answer("killer", who="coat", proof="pills"))
     assert QuestionLocked("killer", 3) in step.events and pt.stats["control"] == 1
     offer = next(o for o in engine.offers(pt) if o.id == "ask:killer")
-    assert not offer.enabled and offer.hint == "locked for 3 more turns"
+    assert not offer.enabled and offer.hint == "wrong too often; try again in 3 turns"
     assert not any(m.startswith("answer:killer") for m in engine.available(pt))
-    with pytest.raises(ChoiceError, match="locked for 3 more turns"):
+    with pytest.raises(ChoiceError, match="try again in 3 turns"):
         engine.choose(pt, answer("killer", who="coat", proof="gate"))
     for _ in range(3):  # three turns pass: back and forth
         engine.choose(pt, "back" if pt.scene == "office.board" else "board")

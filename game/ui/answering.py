@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..errors import ChoiceError
 from ..questions import answer_id
 from ..story import Question
-from .board import Line, answer_text
+from .board import Line, answer_text, stakes
 
 CONFIRM_WORDS = ("yes", "y", "answer", "confirm")
 BACK_WORDS = ("back",)
@@ -66,6 +66,9 @@ def prompt_lines(session, draft: Draft) -> list[Line]:
     """The question, the answer so far, and what to do next (the picks follow as options)."""
     question = draft.question
     lines: list[Line] = [("class:title", question.ask)]
+    cost = stakes(session.story, question, session.pt)
+    if cost and (draft.confirming or draft.slot == 0):
+        lines.append(("class:hint", cost))
     if draft.confirming:
         lines.append(("class:text", "Your answer: " + answer_text(session.story, question, draft.values)))
         lines.append(("class:hint", "Type 1 or 'yes' to give it, the number of a blank to change it, "

@@ -15,7 +15,7 @@ from ..events import Event, QuestionAnswered, QuestionConfirmed, QuestionLocked,
 from ..questions import candidate_label, parse_answer
 from ..rules import Rules
 from ..state import Playthrough
-from ..story import Question, Story
+from ..story import ChangeStat, Question, Story
 
 Line = tuple[str, str]
 
@@ -52,6 +52,31 @@ def describe_answer(story: Story, move: str) -> str | None:
         return None
     question = story.questions[parsed[0]]
     return f"answered '{question.ask}': {answer_text(story, question, parsed[1])}"
+
+
+def stakes(story: Story, question: Question, pt: Playthrough) -> str | None:
+    """What getting this question wrong costs, in one line (None: nothing), so a player
+    can weigh a guess before making it: the shown stats a wrong answer moves, the lock,
+    and batches that are confirmed only together."""
+    parts = []
+    wrong = question.wrong
+    if wrong.effects:
+        shown = [story.stats[e.stat].label for e in wrong.effects
+                 if isinstance(e, ChangeStat) and e.stat in story.stats and story.stats[e.stat].shown]
+        parts.append(f"a wrong answer costs you ({', '.join(dict.fromkeys(shown))})" if shown
+                     else "a wrong answer costs you something")
+    if question.lock_after:
+        so_far = pt.wrong.get(question.id, 0) % question.lock_after
+        tries = "each wrong answer locks" if question.lock_after == 1 else \
+            f"every {question.lock_after} wrong answers lock"
+        parts.append(f"{tries} it for {question.lock_turns} turn{'s' * (question.lock_turns != 1)}"
+                     + (f" ({so_far} so far)" if so_far else ""))
+    if question.batch:
+        parts.append(f"the board confirms answers only {question.batch_size} at a time, all right together")
+    if not parts:
+        return None
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
 
 
 def question_notices(story: Story, events: list[Event], pt: Playthrough) -> list[Line]:
