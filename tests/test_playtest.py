@@ -117,3 +117,15 @@ def test_questions_are_played_blind_and_informed_and_reported_per_question() -> 
     assert doc["questions"]["blind"]["questions"]["pet"]["reached_share"] == 1.0
     text = playtest_tool.format_report(report)
     assert "blind player (300 runs):" in text and "informed player (300 runs):" in text
+
+
+def test_a_wrong_conclusion_that_goes_somewhere_is_acted_on_when_said(tmp_path: Path) -> None:
+    # Blaming the clerk out loud takes the player straight to the shop: the accusation is the act.
+    text = (Path(__file__).parent / "data" / "board" / "story.yaml").read_text()
+    said = text.replace("        conclude: true\n", "        conclude: true\n        goto: street.wrong\n", 1)
+    assert said != text
+    (tmp_path / "story.yaml").write_text(said)
+    story = loader.load(tmp_path).story
+    assert story.questions["thief"].outcome("blame_clerk").goto == "street.wrong"
+    blind = playtest(story, runs=200, seed=4).questions.stats["blind"]
+    assert blind["thief"].concluded_wrong > 0 and blind["thief"].acted_on == blind["thief"].concluded_wrong

@@ -10,7 +10,9 @@ acted on; for the two players playtest plays.
 A question is *reached* in a run when the player stands where it is asked while
 it is open. A wrong conclusion is *acted on* when, with the question closed that
 way, the run takes a choice whose condition (or one of whose branches) reads
-that conclusion (positively: `concluded.q.o`, not under a `not`).
+that conclusion (positively: `concluded.q.o`, not under a `not`), or when the
+conclusion is itself the act: its outcome goes somewhere (`goto`) or ends the
+game, as an accusation made out loud does.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ..conditions import BoolOp, Node, Not, Ref
 from ..questions import answer_id, parse_answer
 from ..rules import Rules
 from ..state import Playthrough
-from ..story import Story
+from ..story import EndGame, Outcome, Story
 
 PLAYERS = ("blind", "informed")
 
@@ -111,8 +113,11 @@ class QuestionTally:
             question = self.story.questions[parsed[0]]
             correct = question.judge(parsed[1]).correct
             run.first.setdefault(question.id, correct)
-            if not correct and not question.judge(parsed[1]).conclude:
+            outcome = question.judge(parsed[1])
+            if not correct and not outcome.conclude:
                 run.wrong[question.id] = run.wrong.get(question.id, 0) + 1
+            elif not correct and _acts(outcome) and question.id in pt.answers:
+                run.acted.add(question.id)  # the conclusion was said out loud, and the story moved on it
             return
         for question_id, outcome in self.needs.get((pt_before.scene, move), ()):
             conclusion = pt_before.answers.get(question_id)
@@ -184,3 +189,8 @@ def _conclusions(node: Node, negated: bool = False) -> set[tuple[str, str]]:
             found |= _conclusions(operand)
         return found
     return set()
+
+
+def _acts(outcome: Outcome) -> bool:
+    """Whether answering this way moves the story by itself: it goes somewhere, or ends the game."""
+    return outcome.goto is not None or any(isinstance(e, EndGame) for e in outcome.effects)
