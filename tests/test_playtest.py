@@ -117,6 +117,10 @@ def test_questions_are_played_blind_and_informed_and_reported_per_question() -> 
     assert doc["questions"]["blind"]["questions"]["pet"]["reached_share"] == 1.0
     text = playtest_tool.format_report(report)
     assert "blind player (300 runs):" in text and "informed player (300 runs):" in text
+    # An ending no blind run reached but the informed player did is marked as such, not as never reached.
+    report.endings["found"] = 0
+    line = next(t for t in playtest_tool.format_report(report).splitlines() if t.lstrip().startswith("found "))
+    assert line.endswith("<- only by the informed player (300)")
 
 
 def test_a_wrong_conclusion_that_goes_somewhere_is_acted_on_when_said(tmp_path: Path) -> None:

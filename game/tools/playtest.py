@@ -211,8 +211,10 @@ class Playtester:
                 self.tally.after(asked, before, choice, pt)
         if watch:
             self.tally.finish(asked, pt, informed)
-        if informed:  # the informed runs count for the questions and their own endings only
+        if informed:  # the informed runs count for the questions, their own endings and coverage
             report.informed_choices += len(pt.log)
+            report.visited.update(pt.visited)  # a scene behind a right answer is reachable too
+            report.taken.update((e.scene, e.choice) for e in pt.log)
             if problem is not None and problem.kind != "stuck":
                 problem.replay = self._write_replay(problem, pt)
                 report.errors.append(problem)
@@ -308,7 +310,9 @@ def format_report(report: Report) -> str:
     for ending_id, ending in story.endings.items():
         count = report.endings.get(ending_id, 0)
         share = count / report.runs if report.runs else 0
-        mark = "" if count else "   <- never reached"
+        informed = report.informed_endings.get(ending_id, 0)
+        mark = "" if count else f"   <- only by the informed player ({informed:,})" if informed \
+            else "   <- never reached"
         lines.append(f"  {ending_id:<{width}}  {count:>7,}  {share:6.1%}  {ending.title}{mark}")
     if report.shortest and report.longest:
         s, long_ = report.shortest, report.longest
