@@ -42,6 +42,7 @@ class _Decl:
     pos: Pos
     file_area: str | None = None
     file_area_pos: Pos | None = None
+    value_pos: Pos | None = None  # where its value starts (a snippet's text: problems inside it are placed from here)
 
 
 class LoaderBase:

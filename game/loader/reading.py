@@ -143,6 +143,6 @@ class Reading(LoaderBase):
                 self.err(where, f"duplicate {section[:-1]} '{key}' (first defined at {first})",
                          f"duplicate-{section[:-1]}")
                 continue
-            known[key] = _Decl(key, value, where, file_area, file_area_pos)
+            known[key] = _Decl(key, value, where, file_area, file_area_pos, entries.vpos(key))
 
     # -- pass two: build --------------------------------------------------

@@ -40,7 +40,7 @@ class Texts(LoaderBase):
         """Each snippet parsed once on its own, so its problems are reported even if unused."""
         for ident, source in self.snippet_sources.items():
             decl = self.decls["snippets"][ident]
-            self.inline(source, decl.pos, f"snippet '{ident}'", here=ANY_SCENE)
+            self.inline(source, decl.value_pos or decl.pos, f"snippet '{ident}'", here=ANY_SCENE)
 
     def inline(self, source: str, pos: Pos, what: str, here: str | None = None,
                lines: bool = False) -> markup.Text:
@@ -76,7 +76,7 @@ class Texts(LoaderBase):
                 # Reported where the snippet is written, once; and where it is used when
                 # only that use is wrong (`here` in a text that belongs to no scene).
                 decl = self.decls["snippets"][exc.snippet]
-                self.err(self.locate(decl.pos, self.snippet_sources[exc.snippet], exc.offset),
+                self.err(self.locate(decl.value_pos or decl.pos, self.snippet_sources[exc.snippet], exc.offset),
                          f"in snippet '{exc.snippet}': {exc.message}", "markup")
                 if here == ANY_SCENE:
                     self.broken_snippets.add(exc.snippet)
