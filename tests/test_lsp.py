@@ -68,6 +68,15 @@ async def test_opening_the_real_story_checks_it_and_finds_nothing_wrong(tmp_path
             lsp.DocumentSymbolParams(text_document=lsp.TextDocumentIdentifier(uri)))
         scenes = next(s for s in outline if s.name == "scenes")
         assert "office.desk" in {s.name for s in scenes.children}
+        # Completion in an editor that takes one edit range for the whole list (Neovim 0.11 does).
+        text = (copy / "office" / "desk.yaml").read_text()
+        row, line = next((i, line) for i, line in enumerate(text.split("\n")) if "goto: office." in line)
+        at = lsp.Position(row, line.index("goto: office.") + len("goto: office."))
+        found = await client.text_document_completion_async(lsp.CompletionParams(
+            text_document=lsp.TextDocumentIdentifier(uri), position=at))
+        story = loader.load(copy).story
+        assert {i.label for i in found.items} == set(story.scenes)
+        assert found.item_defaults.edit_range == lsp.Range(lsp.Position(row, at.character - len("office.")), at)
         await client.shutdown_session()
     finally:
         await client.stop()

@@ -184,6 +184,8 @@ class LoaderBase:
         if source is None or pos.line > len(source):
             return pos
         row, col = pos.line - 1, pos.col - 1
+        if source[row].startswith(value[:offset + 1], col):  # written as it reads, on one line: the common case
+            return pos.shifted(offset)
         if source[row][col:col + 1] in ("|", ">"):  # a block: the text starts on the next line
             row, col = row + 1, 0
 

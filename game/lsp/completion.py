@@ -1,10 +1,15 @@
 """Completion: ids by context (a goto's scenes, a condition's clue.ID, an effect's keys ...).
 
 Each item carries its kind (scene, clue, ...) and title in its detail and
-replaces exactly the part of the id typed so far.
+replaces exactly the part of the id typed so far (`Completions.replace`: the
+server sends it once as the list's default edit range where the editor
+supports that, else on every item). The items of each section are built
+once per load of the story and reused while the writer types.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from lsprotocol import types as lsp
 
@@ -15,7 +20,7 @@ from .index import Index, Symbol
 from .kinds import CHOICES, WORDS, namespaces, noun, title_of
 from .yamlpath import place
 
-MAX_ITEMS = 2000  # a huge story's ids: clients filter as the writer types
+MAX_ITEMS = 5000  # beyond this a list is cut (is_incomplete): the editor asks again as the writer types
 
 ITEM_KIND = {
     "scenes": lsp.CompletionItemKind.Class,
@@ -32,8 +37,17 @@ ITEM_KIND = {
 DEFAULT_KIND = lsp.CompletionItemKind.Reference
 
 
-def complete(index: Index, lines: list[str], row: int, col: int, manifest: bool, story_format: int
-             ) -> list[lsp.CompletionItem]:
+@dataclass
+class Completions:
+    items: list[lsp.CompletionItem] = field(default_factory=list)
+    replace: lsp.Range | None = None  # what each item replaces (the part typed so far)
+    incomplete: bool = False
+
+
+_CACHE: dict[tuple, list[lsp.CompletionItem]] = {}  # (id(index), generation, section, scene) -> items
+
+
+def complete(index: Index, lines: list[str], row: int, col: int, manifest: bool, story_format: int) -> Completions:
     """What may be written at a place (0-based row, column in characters)."""
     where = place(lines, row, col)
     found = context(where, manifest)
@@ -48,7 +62,18 @@ def complete(index: Index, lines: list[str], row: int, col: int, manifest: bool,
         return _condition_items(index, where.value, row, col, found.scene)
     if found.what == "keys":
         return _key_items(found, where.typed, row, col)
-    return []
+    return Completions()
+
+
+def with_edits(completions: Completions) -> list[lsp.CompletionItem]:
+    """The items, each with its own text edit (for editors without a list's default edit range)."""
+    result = []
+    for item in completions.items:
+        text = item.text_edit_text or item.label
+        result.append(lsp.CompletionItem(label=item.label, kind=item.kind, detail=item.detail,
+                                         filter_text=item.filter_text, text_edit=lsp.TextEdit(completions.replace,
+                                                                                              text)))
+    return result
 
 
 def _scene_of(path: tuple[str, ...]) -> str | None:
@@ -57,7 +82,7 @@ def _scene_of(path: tuple[str, ...]) -> str | None:
 
 def _open_braces(before: str) -> str | None:
     """The expression typed so far in an unclosed `{` (inline text), or None if not in one."""
-    depth_start: list[int] = []
+    starts: list[int] = []
     index = 0
     while index < len(before):
         ch = before[index]
@@ -65,13 +90,13 @@ def _open_braces(before: str) -> str | None:
             index += 2
             continue
         if ch == "{":
-            depth_start.append(index)
-        elif ch == "}" and depth_start:
-            depth_start.pop()
+            starts.append(index)
+        elif ch == "}" and starts:
+            starts.pop()
         index += 1
-    if not depth_start:
+    if not starts:
         return None
-    inner = before[depth_start[-1] + 1:]
+    inner = before[starts[-1] + 1:]
     if inner[:1] in ("&", "!", "~"):
         return None  # alternatives: text, not names
     inner = inner.removeprefix("#")
@@ -80,28 +105,23 @@ def _open_braces(before: str) -> str | None:
     return inner
 
 
-def _replace(row: int, col: int, typed: str) -> lsp.Range:
+def _range(row: int, col: int, typed: str) -> lsp.Range:
     return lsp.Range(lsp.Position(row, col - len(typed)), lsp.Position(row, col))
-
-
-def _item(index: Index, symbol: Symbol, label: str, row: int, col: int, typed: str) -> lsp.CompletionItem:
-    data = index.data(symbol)
-    title = title_of(data) if data is not None else ""
-    if symbol.section == CHOICES and isinstance(data, YMap):
-        title = title_of({"title": data.get("text")})
-    detail = f"{noun(symbol.section)} · {title}" if title else noun(symbol.section)
-    return lsp.CompletionItem(
-        label=label,
-        kind=ITEM_KIND.get(symbol.section, DEFAULT_KIND),
-        detail=_one_line(detail),
-        text_edit=lsp.TextEdit(_replace(row, col, typed), label),
-        filter_text=label,
-    )
 
 
 def _one_line(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _item(index: Index, symbol: Symbol, label: str) -> lsp.CompletionItem:
+    data = index.data(symbol)
+    title = title_of(data) if data is not None else ""
+    if symbol.section == CHOICES and isinstance(data, YMap):
+        title = title_of({"title": data.get("text")})
+    detail = f"{noun(symbol.section)} · {title}" if title else noun(symbol.section)
+    return lsp.CompletionItem(label=label, kind=ITEM_KIND.get(symbol.section, DEFAULT_KIND),
+                              detail=_one_line(detail))
 
 
 def _ids(index: Index, section: str, scene: str | None = None) -> list[tuple[Symbol, str]]:
@@ -120,19 +140,31 @@ def _ids(index: Index, section: str, scene: str | None = None) -> list[tuple[Sym
     return [(Symbol(section, ident), ident) for ident in index.declarations.get(section, {})]
 
 
-def _id_items(index: Index, found: Context, typed: str, row: int, col: int) -> list[lsp.CompletionItem]:
-    items = []
-    for section in found.sections:
-        choices_of = found.scene if section == CHOICES else None
-        for symbol, label in _ids(index, section, choices_of):
-            items.append(_item(index, symbol, label, row, col, typed))
-            if len(items) >= MAX_ITEMS:
-                return items
+def _section_items(index: Index, section: str, scene: str | None = None) -> list[lsp.CompletionItem]:
+    key = (id(index), index.generation, section, scene)
+    items = _CACHE.get(key)
+    if items is None:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        items = [_item(index, symbol, label) for symbol, label in _ids(index, section, scene)]
+        _CACHE[key] = items
     return items
 
 
-def _condition_items(index: Index, written: str, row: int, col: int, scene: str | None
-                     ) -> list[lsp.CompletionItem]:
+def _collect(groups: list[list[lsp.CompletionItem]], replace: lsp.Range) -> Completions:
+    items: list[lsp.CompletionItem] = []
+    for group in groups:
+        items.extend(group)
+    return Completions(items[:MAX_ITEMS], replace, len(items) > MAX_ITEMS)
+
+
+def _id_items(index: Index, found: Context, typed: str, row: int, col: int) -> Completions:
+    groups = [_section_items(index, section, found.scene if section == CHOICES else None)
+              for section in found.sections]
+    return _collect(groups, _range(row, col, typed))
+
+
+def _condition_items(index: Index, written: str, row: int, col: int, scene: str | None) -> Completions:
     """In a condition: ids after `clue.` and the like; otherwise the namespaces and words."""
     typed = ""
     for ch in reversed(written):
@@ -142,30 +174,21 @@ def _condition_items(index: Index, written: str, row: int, col: int, scene: str 
     spaces = namespaces(index.names, index.declarations)
     kind, dot, rest = typed.partition(".")
     if dot and kind in spaces:
-        items = []
-        for section in spaces[kind]:
-            if kind == "taken":  # taken.CHOICE (this scene's) or taken.SCENE.CHOICE
-                pairs = (_ids(index, CHOICES, scene) if scene else []) + _ids(index, CHOICES)
-            else:
-                pairs = _ids(index, section)
-            for symbol, label in pairs:
-                items.append(_item(index, symbol, label, row, col, rest))
-                if len(items) >= MAX_ITEMS:
-                    return items
-        return items
+        if kind == "taken":  # taken.CHOICE (this scene's) or taken.SCENE.CHOICE
+            groups = ([_section_items(index, CHOICES, scene)] if scene else []) + [_section_items(index, CHOICES)]
+        else:
+            groups = [_section_items(index, section) for section in spaces[kind]]
+        return _collect(groups, _range(row, col, rest))
     items = [lsp.CompletionItem(label=f"{name}.", kind=lsp.CompletionItemKind.Module,
-                                detail=f"{', '.join(noun(s) for s in sections)} ids",
-                                text_edit=lsp.TextEdit(_replace(row, col, typed), f"{name}."))
+                                detail=f"{', '.join(noun(s) for s in sections)} ids")
              for name, sections in sorted(spaces.items())]
-    items.extend(lsp.CompletionItem(label=word, kind=lsp.CompletionItemKind.Keyword,
-                                    text_edit=lsp.TextEdit(_replace(row, col, typed), word))
-                 for word in WORDS)
-    return items
+    items.extend(lsp.CompletionItem(label=word, kind=lsp.CompletionItemKind.Keyword) for word in WORDS)
+    return Completions(items, _range(row, col, typed))
 
 
-def _key_items(found: Context, typed: str, row: int, col: int) -> list[lsp.CompletionItem]:
-    kind = lsp.CompletionItemKind.Property
+def _key_items(found: Context, typed: str, row: int, col: int) -> Completions:
     effects = set(fields.EFFECT_KINDS)
-    return [lsp.CompletionItem(label=key, kind=kind, detail="effect" if key in effects else "field",
-                               text_edit=lsp.TextEdit(_replace(row, col, typed), f"{key}: "))
-            for key in found.keys]
+    items = [lsp.CompletionItem(label=key, kind=lsp.CompletionItemKind.Property,
+                                detail="effect" if key in effects else "field", text_edit_text=f"{key}: ")
+             for key in found.keys]
+    return Completions(items, _range(row, col, typed))

@@ -231,6 +231,7 @@ class Index:
         self.names: dict[str, Any] = {}
         self.deducible: dict[str, Any] = {}
         self._by_symbol: dict[Symbol, list[Occurrence]] | None = None
+        self.generation = 0  # counts updates: what is computed from the index may be kept until it changes
 
     def update(self, inspection: Inspection, recorder: Recorder, only: set[str] | None = None) -> None:
         """Take what a load found; with only, the references of just those files (a partial build)."""
@@ -254,6 +255,7 @@ class Index:
             for path in [p for p in table if p not in known]:
                 del table[path]
         self._by_symbol = None
+        self.generation += 1
 
     def at(self, path: str, line: int, col: int) -> Occurrence | None:
         """The declaration or reference at a place (1-based line and column)."""

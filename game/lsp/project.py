@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import loader
-from ..diagnostics import Diagnostic, Pos
+from ..diagnostics import Diagnostic, Pos, Report
 from ..loader import Inspection
-from ..yamlsrc import YMap
+from ..loader.cache import Parsed
+from ..yamlsrc import Budget, YMap, accept_text, parse_text
 from .index import Index, Recorder
 
 
@@ -97,7 +98,7 @@ class Project:
 
     def refresh(self, changed: str | None = None) -> Refresh:
         """Load after an edit of `changed` (a display path; None: load everything)."""
-        if changed is not None and self.last is not None and changed in self.texts:
+        if changed is not None and self.last is not None and changed in self.texts and self._same_skeleton(changed):
             recorder = Recorder()
             attempt = loader.inspect(self.root, cache=self.cache, overlay=self.overlay, only={changed},
                                      observer=recorder)
@@ -110,6 +111,32 @@ class Project:
         if not inspection.built:
             return self._unbuilt(inspection, changed)
         return self._take_full(inspection, recorder, changed)
+
+    def _same_skeleton(self, changed: str) -> bool:
+        """Whether the edited file still shows other files what it showed (parsed once, into the
+        cache the load then uses). A file that does not parse is left to the load to report."""
+        path = self.path_of(changed)
+        rel = self.relative(path)
+        text = self.overlay.get(rel) if rel is not None else None
+        if text is None:
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                return True
+        hit = self.cache.get(changed, text)
+        if hit is not None:
+            data = hit.data
+        else:
+            report, budget = Report(), Budget()
+            if accept_text(text, changed, report, budget) is None:
+                return True
+            data = parse_text(text, changed, report, budget)
+            if budget.exhausted:
+                return True
+            self.cache.put(changed, Parsed(text, data, tuple(report.items), budget.used))
+        if isinstance(data, YMap) and data.get("shared_choices"):
+            return False  # a shared choice's problems are found in the scenes it is offered in, anywhere
+        return data is None or skeleton(data) == self.skeletons.get(changed)
 
     def _keeps_skeletons(self, attempt: Inspection, changed: str) -> bool:
         if set(attempt.texts) != set(self.texts):

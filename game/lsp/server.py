@@ -48,6 +48,7 @@ class StoryServer(LanguageServer):
         self.budget: int | None = None  # soft-lock search budget on save (None: check's default)
         self.debounce = DEBOUNCE_SECONDS
         self.related = True  # the client shows related locations
+        self.edit_range_default = False  # the client takes one edit range for a whole completion list
 
     # -- projects and files -------------------------------------------------
 
@@ -191,6 +192,8 @@ def initialize(ls: StoryServer, params: lsp.InitializeParams) -> None:
     caps = params.capabilities.text_document
     publish = caps.publish_diagnostics if caps else None
     ls.related = bool(publish and publish.related_information)
+    listing = caps.completion.completion_list if caps and caps.completion else None
+    ls.edit_range_default = bool(listing and listing.item_defaults and "editRange" in listing.item_defaults)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
@@ -260,9 +263,14 @@ def complete(ls: StoryServer, params: lsp.CompletionParams) -> lsp.CompletionLis
     lines = [line.rstrip("\r\n") for line in document.lines]
     row = params.position.line
     col = convert.chars(lines[row], params.position.character) if row < len(lines) else 0
-    items = completion.complete(project.index, lines, row, col, path.name == loader.MANIFEST and
+    found = completion.complete(project.index, lines, row, col, path.name == loader.MANIFEST and
                                 path.parent == project.root, _format(project))
-    return lsp.CompletionList(is_incomplete=False, items=items)
+    if found.replace is None or not found.items:
+        return lsp.CompletionList(is_incomplete=False, items=[])
+    if ls.edit_range_default:
+        return lsp.CompletionList(is_incomplete=found.incomplete, items=found.items,
+                                  item_defaults=lsp.CompletionItemDefaults(edit_range=found.replace))
+    return lsp.CompletionList(is_incomplete=found.incomplete, items=completion.with_edits(found))
 
 
 def _format(project: Project) -> int:
