@@ -13,6 +13,7 @@ import itertools
 import textwrap
 
 from ..engine import Engine
+from ..rules import Numbering, keep_numbers, visit_of
 from ..state import LogEntry
 from ..story import Story
 from ..ui import render
@@ -53,16 +54,21 @@ def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine 
     out = [f"Transcript: {story.title} (version {story.version})", f"Seed: {seed}", ""]
     entries = log if upto is None else log[:upto]
     memory = render.SceneMemory()  # a turn that stays in its scene shows only what is new, as in play
+    numbering: Numbering | None = None  # choice numbers stay put for a visit, as in play
     for turn in range(len(entries) + 1):
         if turn:
             out.append("")
-        out.extend(_block(render.step_lines(story, step, pt)))
+        # writers want the numbers behind the stats' words
+        out.extend(_block(render.step_lines(story, step, pt, numbers=True)))
         out.append(f"--- Turn {turn} ---")
-        out.extend(_block(memory.lines(engine, pt, only_new=turn > 0) + render.arrival_lines(story, step, pt)))
+        out.extend(_block(memory.lines(engine, pt, only_new=turn > 0)
+                          + render.arrival_lines(story, step, pt, numbers=True)))
         if pt.over:
             out.extend(_block(render.ending_lines(story, pt)[:-1]))
             break
-        offers = engine.offers(pt)
+        if step.entered:
+            numbering = None
+        offers, numbering = keep_numbers(engine.offers(pt), visit_of(pt), numbering)
         if turn == len(entries):
             out.extend("  " + text for _style, text in render.offer_lines(offers))
             break
