@@ -63,6 +63,7 @@ class Client:
 
     def __init__(self, process: asyncio.subprocess.Process):
         self.process = process
+        self.log: list[tuple[str, dict]] | None = None  # ("->" or "<-", message), when recording an exchange
         self.next_id = 0
         self.waiting: dict[int, asyncio.Future] = {}
         self.published: dict[str, asyncio.Event] = {}
@@ -76,7 +77,10 @@ class Client:
         return cls(process)
 
     def send(self, message: dict[str, Any]) -> None:
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        message = {"jsonrpc": "2.0", **message}
+        if self.log is not None:
+            self.log.append(("->", message))
+        body = json.dumps(message).encode()
         assert self.process.stdin is not None
         self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
 
@@ -110,6 +114,8 @@ class Client:
                 if name.lower() == "content-length":
                     length = int(value)
             message = json.loads(await stream.readexactly(length))
+            if self.log is not None:
+                self.log.append(("<-", message))
             if "id" in message and "method" not in message:
                 future = self.waiting.pop(message["id"], None)
                 if future is not None and not future.done():
@@ -121,9 +127,9 @@ class Client:
             elif "id" in message:  # a request from the server (e.g. registration): say yes
                 self.send({"id": message["id"], "result": None})
 
-    async def initialize(self, root: Path) -> None:
+    async def initialize(self, root: Path, options: dict | None = None) -> None:
         await self.request("initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": CAPABILITIES,
-                                          "initializationOptions": {"budget": 0}})
+                                          "initializationOptions": {"budget": 0} if options is None else options})
         self.notify("initialized", {})
 
     async def stop(self) -> None:

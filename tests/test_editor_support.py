@@ -5,6 +5,7 @@ packages."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +17,10 @@ from lsp_support import MANIFEST, YARD, write_story
 from support import ROOT
 
 from game import loader
+from game.engine import Engine
 from game.lsp.index import Index, Recorder, Symbol
 from game.lsp.rename import Manifest, RenameError, rename
+from game.saves import log_of, read_doc
 from game.tools.check import run_check
 
 SCHEMA = json.loads((ROOT / "game" / "schema" / "story.schema.json").read_text())
@@ -167,12 +170,54 @@ def test_a_rename_that_would_break_saves_or_clash_is_refused(tmp_path: Path) -> 
         rename(index, Symbol("scenes", "hall.door"), "yard.gate", info)
     with pytest.raises(RenameError, match="not a clue id"):
         rename(index, Symbol("clues", "key"), "a key", info)
-    with pytest.raises(RenameError, match="scenes take area 'hall' from their ids"):
-        rename(index, Symbol("areas", "hall"), "house", info)
     edits = rename(index, Symbol("clues", "key"), "brass_key", info)  # no save records clues
     assert {e.text for e in edits} == {"brass_key"}
     _apply(root, edits)
     assert run_check(root).ok
+
+
+def test_renaming_an_area_renames_the_scenes_named_after_it_and_old_saves_follow(tmp_path: Path) -> None:
+    root = write_story(tmp_path / "story")
+    before = loader.load(root).story
+    engine = Engine(before)
+    pt, _ = engine.start(seed=3)
+    for choice in ("search", "open", "back"):
+        engine.choose(pt, choice)
+    index, inspection = _index(root)
+    display = loader.display_path(root / "story.yaml")
+    edits = rename(index, Symbol("areas", "hall"), "house",
+                   Manifest(display, inspection.texts[display], inspection.data[display]))
+    _apply(root, edits)
+    result = run_check(root)
+    assert result.ok, [str(d) for d in result.diagnostics]
+    assert set(result.story.areas) == {"house", "yard"}
+    assert "house.door" in result.story.scenes and result.story.start == "house.door"
+    assert dict(result.story.renamed_scenes) == {"hall.door": "house.door"}
+    replayed = Engine(result.story).replay(pt.log, seed=3)
+    assert replayed.ok and replayed.playthrough.scene == "house.door"
+
+
+def test_renaming_a_shared_choice_records_it_for_every_scene_it_is_offered_in(tmp_path: Path) -> None:
+    root = tmp_path / "lighthouse"
+    shutil.copytree(ROOT / "examples" / "lighthouse", root)
+    walks = sorted((ROOT / "tests" / "data" / "walkthroughs" / "lighthouse").glob("*.json"))
+    before = loader.load(root).story
+    offered = sorted(s.id for s in before.scenes.values() if any(c.id == "listen" and c.shared for c in s.choices))
+    assert offered
+    index, inspection = _index(root)
+    display = loader.display_path(root / "story.yaml")
+    edits = rename(index, Symbol("shared_choices", "listen"), "hark",
+                   Manifest(display, inspection.texts[display], inspection.data[display]))
+    _apply(root, edits)
+    result = run_check(root)
+    assert result.ok, [str(d) for d in result.diagnostics]
+    assert dict(result.story.renamed_choices) == {**before.renamed_choices,
+                                                  **{(scene, "listen"): "hark" for scene in offered}}
+    assert "taken.here.hark" in (root / "story.yaml").read_text()
+    engine = Engine(result.story)
+    for walk in walks:
+        doc = read_doc(walk)
+        assert engine.replay(log_of(doc), seed=doc.get("seed", 0)).ok, walk.name
 
 
 def test_without_its_packages_the_server_says_what_to_install(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ and what a condition means, parsed the way the engine reads it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .. import conditions
@@ -17,8 +18,9 @@ _WORDS_FOR = {"==": "is", "!=": "is not", "<": "is less than", "<=": "is at most
               ">=": "is at least"}
 
 
-def describe(index: Index, symbol: Symbol) -> str:
-    """Markdown for an id: its kind and title, then what matters about it."""
+def describe(index: Index, symbol: Symbol, shown: Callable[[str], str] = str) -> str:
+    """Markdown for an id: its kind and title, then what matters about it (shown: how a file's
+    path is written, e.g. relative to the story folder)."""
     data = index.data(symbol)
     name = symbol.name
     title = title_of(data) if data is not None else ""
@@ -59,7 +61,7 @@ def describe(index: Index, symbol: Symbol) -> str:
     count = len(index.references(symbol))
     where = index.definition(symbol)
     if where is not None:
-        lines.append(f"*{where.path}:{where.line}* · used {count} time{'s' * (count != 1)}")
+        lines.append(f"*{shown(where.path)}:{where.line}* · used {count} time{'s' * (count != 1)}")
     return "\n\n".join(line for line in lines if line)
 
 

@@ -3,14 +3,21 @@ for scenes and choices, the manifest's `renames:` so that old saves keep loading
 
 A save holds the log of choices taken (scene and choice ids); everything
 else (clues, flags, stats) is replayed from it, so only scene and choice
-renames need an entry. The entry is added to the manifest as YAML text,
+renames need an entry. The entries are added to the manifest as YAML text,
 in the style the manifest already uses (block or flow), so the writer's
 file keeps its shape and comments.
+
+Two renames reach further than one id. An area that scenes take from their
+ids (`office.desk` is in area `office` unless it says otherwise) renames
+those scenes too (`bureau.desk`), each with its `renames:` entry; a shared
+choice is taken under its id in every scene it is offered in, so each of
+those scenes gets a `renames: choices:` entry.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..loader import fields
 from ..yamlsrc import YMap
@@ -34,10 +41,14 @@ class Edit:
     text: str
 
 
+@dataclass(frozen=True)
+class Manifest:
+    path: str  # display path
+    text: str
+    data: YMap | None
+
+
 def check_name(index: Index, symbol: Symbol, new: str) -> None:
-    if symbol.section == "shared_choices":
-        raise RenameError("a shared choice is taken under its id in every scene it is offered in; rename it by "
-                          "hand and list it under renames: choices: for each of those scenes")
     if symbol.section == CHOICES:
         scene = symbol.name.rpartition(".")[0]
         if not fields.ID_RE.match(new):
@@ -54,82 +65,116 @@ def check_name(index: Index, symbol: Symbol, new: str) -> None:
         raise RenameError(f"there is already a {noun(symbol.section)} '{new}'")
 
 
-@dataclass(frozen=True)
-class Manifest:
-    path: str  # display path
-    text: str
-    data: YMap | None
-
-
 def rename(index: Index, symbol: Symbol, new: str, manifest: Manifest | None) -> list[Edit]:
     """Every edit that renames symbol to new (for a choice: new is the choice's own id)."""
     check_name(index, symbol, new)
-    definition = index.definition(symbol)
-    if definition is None:
+    if index.definition(symbol) is None:
         raise RenameError(f"{noun(symbol.section)} '{symbol.name}' is not declared; declare it before renaming it")
-    uses = index.references(symbol)
-    implicit = sorted({o.path for o in uses if o.implicit})
-    if implicit:
-        scenes = sorted(s for s in index.declarations.get("scenes", {}) if s.startswith(symbol.name + "."))
-        raise RenameError(f"scenes take area '{symbol.name}' from their ids ({', '.join(scenes[:3])}"
-                          f"{', ...' if len(scenes) > 3 else ''}): give them 'area:' first, or rename them")
-    edits = [Edit(o.path, o.line, o.col, o.line, o.col + o.length, new) for o in [definition, *uses]]
-    if manifest is not None and symbol.section in ("scenes", CHOICES):
-        edits.append(_renames_entry(symbol, new, manifest))
+    edits: list[Edit] = []
+    old_names: dict[str, Any] = {}  # what renames: gains, as nested mappings
+    if symbol.section == "areas":
+        for scene in _scenes_named_after(index, symbol.name):
+            renamed = new + scene[len(symbol.name):]
+            check_name(index, Symbol("scenes", renamed), renamed)
+            edits += _everywhere(index, Symbol("scenes", scene), renamed)
+            old_names.setdefault("scenes", {})[scene] = renamed
+        edits += _everywhere(index, symbol, new, skip_implicit=True)
+    else:
+        edits += _everywhere(index, symbol, new)
+    if symbol.section == "scenes":
+        old_names.setdefault("scenes", {})[symbol.name] = new
+    elif symbol.section == CHOICES:
+        scene, _, old = symbol.name.rpartition(".")
+        old_names.setdefault("choices", {}).setdefault(scene, {})[old] = new
+    elif symbol.section == "shared_choices":
+        for scene in _offered_in(index, symbol.name):
+            old_names.setdefault("choices", {}).setdefault(scene, {})[symbol.name] = new
+    if old_names and manifest is not None:
+        edits += _add_renames(manifest, old_names)
     unique = {(e.path, e.line, e.col): e for e in edits}
     return sorted(unique.values(), key=lambda e: (e.path, e.line, e.col))
 
 
-def _renames_entry(symbol: Symbol, new: str, manifest: Manifest) -> Edit:
-    data = manifest.data
-    renames = data.get("renames") if isinstance(data, YMap) else None
-    if symbol.section == "scenes":
-        old_scenes = renames.get("scenes") if isinstance(renames, YMap) else None
-        if isinstance(old_scenes, YMap) and new in old_scenes:
+def _everywhere(index: Index, symbol: Symbol, new: str, skip_implicit: bool = False) -> list[Edit]:
+    text = new.rpartition(".")[2] if symbol.section == CHOICES else new
+    places = [index.definition(symbol), *index.references(symbol)]
+    return [Edit(o.path, o.line, o.col, o.line, o.col + o.length, text) for o in places
+            if o is not None and not (skip_implicit and o.implicit)]
+
+
+def _scenes_named_after(index: Index, area: str) -> list[str]:
+    """The scenes that take this area from their ids (no area: of their own or of their file)."""
+    implicit = {(o.path, o.line, o.col) for o in index.references(Symbol("areas", area)) if o.implicit}
+    return sorted(ident for ident, decl in index.declarations.get("scenes", {}).items()
+                  if (decl.pos.path, decl.pos.line, decl.pos.col) in implicit
+                  or (decl.pos.path, decl.pos.line, decl.pos.col + 1) in implicit)
+
+
+def _offered_in(index: Index, shared: str) -> list[str]:
+    """The scenes a shared choice is offered in (the loader lists them for `taken.`)."""
+    own = {o.symbol.name for o in index.defined.values() if o.symbol.section == CHOICES}
+    names = index.names.get("taken", ())
+    return sorted(name.rpartition(".")[0] for name in names
+                  if name.rpartition(".")[2] == shared and name not in own)
+
+
+# -- writing renames: into the manifest ---------------------------------------
+
+
+def _add_renames(manifest: Manifest, wanted: dict[str, Any]) -> list[Edit]:
+    renames = manifest.data.get("renames") if isinstance(manifest.data, YMap) else None
+    for new in (wanted.get("scenes") or {}).values():
+        known = renames.get("scenes") if isinstance(renames, YMap) else None
+        if isinstance(known, YMap) and new in known:
             raise RenameError(f"'{new}' is an old name in renames: scenes: of {manifest.path} (old saves follow "
-                              f"it to '{old_scenes[new]}'); remove that entry first")
-        return _add_entry(manifest.path, manifest.text, data, ["renames", "scenes"], symbol.name, new)
-    scene, _, old = symbol.name.rpartition(".")
-    by_scene = renames.get("choices") if isinstance(renames, YMap) else None
-    mapping = by_scene.get(scene) if isinstance(by_scene, YMap) else None
-    if isinstance(mapping, YMap) and new in mapping:
-        raise RenameError(f"'{new}' is an old name in renames: choices: {scene}: of {manifest.path}; remove "
-                          "that entry first")
-    return _add_entry(manifest.path, manifest.text, data, ["renames", "choices", scene], old, new)
+                              f"it to '{known[new]}'); remove that entry first")
+    for scene, mapping in (wanted.get("choices") or {}).items():
+        by_scene = renames.get("choices") if isinstance(renames, YMap) else None
+        known = by_scene.get(scene) if isinstance(by_scene, YMap) else None
+        for new in mapping.values():
+            if isinstance(known, YMap) and new in known:
+                raise RenameError(f"'{new}' is an old name in renames: choices: {scene}: of {manifest.path}; "
+                                  "remove that entry first")
+    lines = manifest.text.split("\n")
+    root = manifest.data if isinstance(manifest.data, YMap) else None
+    return _insert(manifest, lines, root, {"renames": wanted})
 
 
-def _add_entry(path: str, text: str, root: YMap | None, keys: list[str], key: str, value: str) -> Edit:
-    """Add `key: value` to the mapping at keys (creating what is missing), as text."""
-    lines = text.split("\n")
-    node: YMap | None = root if isinstance(root, YMap) else None
-    depth = 0
-    while node is not None and depth < len(keys):
-        child = node.get(keys[depth])
-        if not isinstance(child, YMap):
-            break
-        node, depth = child, depth + 1
-    missing = keys[depth:]
-    if node is None or (depth == 0 and keys[0] not in node):
-        # Nothing of it yet: a block at the end of the file.
-        block = _block(missing, key, value, 0)
+def _insert(manifest: Manifest, lines: list[str], node: YMap | None, wanted: dict[str, Any]) -> list[Edit]:
+    """Edits that add wanted (nested mappings of text) into the mapping node (None: the file)."""
+    edits: list[Edit] = []
+    missing: dict[str, Any] = {}
+    for key, value in wanted.items():
+        present = node is not None and key in node
+        child = node.get(key) if present else None
+        if isinstance(value, dict) and isinstance(child, YMap):
+            edits += _insert(manifest, lines, child, value)
+        elif isinstance(value, dict) and present and child is None:  # `scenes:` and nothing under it
+            where = node.kpos(key)
+            if _is_flow(lines, node.pos):
+                raise RenameError(f"{manifest.path}: give '{key}' a value before renaming (it is empty)")
+            end = len(lines[where.line - 1]) + 1
+            edits.append(Edit(manifest.path, where.line, end, where.line, end,
+                              "\n" + _block(value, where.col - 1 + 2).rstrip("\n")))
+        elif present:
+            raise RenameError(f"{manifest.path}: '{key}' is already there and is not a mapping; fix it first")
+        else:
+            missing[key] = value
+    if not missing:
+        return edits
+    if node is None or node is manifest.data:  # the file's top level: at its end
         end = len(lines)
-        prefix = "" if text.endswith("\n") or not text else "\n"
-        return Edit(path, end, len(lines[-1]) + 1, end, len(lines[-1]) + 1, prefix + block)
-    if missing and missing[0] in node:  # the key is there with no value (`scenes:` and nothing)
-        where = node.kpos(missing[0])
-        if _is_flow(lines, node.pos):
-            raise RenameError(f"{path}: give '{missing[0]}' a value before renaming (it is empty)")
-        indent = where.col - 1 + 2
-        line = lines[where.line - 1]
-        return Edit(path, where.line, len(line) + 1, where.line, len(line) + 1,
-                    "\n" + _block(missing[1:], key, value, indent).rstrip("\n"))
-    if _is_flow(lines, node.pos):
-        inner = _flow(missing, key, value)
+        prefix = "" if not manifest.text or manifest.text.endswith("\n") else "\n"
+        edits.append(Edit(manifest.path, end, len(lines[-1]) + 1, end, len(lines[-1]) + 1,
+                          prefix + _block(missing, 0)))
+    elif _is_flow(lines, node.pos):
         after = node.pos.col + 1  # just past '{'
-        return Edit(path, node.pos.line, after, node.pos.line, after, inner + (", " if node else ""))
-    first = min((node.kpos(k) for k in node), key=lambda p: (p.line, p.col))
-    indent = first.col - 1
-    return Edit(path, first.line, 1, first.line, 1, _block(missing, key, value, indent))
+        edits.append(Edit(manifest.path, node.pos.line, after, node.pos.line, after,
+                          _flow(missing) + (", " if node else "")))
+    else:
+        first = min((node.kpos(k) for k in node), key=lambda p: (p.line, p.col))
+        edits.append(Edit(manifest.path, first.line, 1, first.line, 1, _block(missing, first.col - 1)))
+    return edits
 
 
 def _is_flow(lines: list[str], pos) -> bool:
@@ -137,15 +182,16 @@ def _is_flow(lines: list[str], pos) -> bool:
     return line[pos.col - 1:pos.col] == "{"
 
 
-def _block(keys: list[str], key: str, value: str, indent: int) -> str:
+def _block(mapping: dict[str, Any], indent: int) -> str:
     text = ""
-    for depth, name in enumerate(keys):
-        text += " " * (indent + 2 * depth) + f"{name}:\n"
-    return text + " " * (indent + 2 * len(keys)) + f"{key}: {value}\n"
-
-
-def _flow(keys: list[str], key: str, value: str) -> str:
-    text = f"{key}: {value}"
-    for name in reversed(keys):
-        text = f"{name}: {{{text}}}"
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            text += " " * indent + f"{key}:\n" + _block(value, indent + 2)
+        else:
+            text += " " * indent + f"{key}: {value}\n"
     return text
+
+
+def _flow(mapping: dict[str, Any]) -> str:
+    return ", ".join(f"{key}: {{{_flow(value)}}}" if isinstance(value, dict) else f"{key}: {value}"
+                     for key, value in mapping.items())

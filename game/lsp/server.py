@@ -293,7 +293,8 @@ def on_hover(ls: StoryServer, params: lsp.HoverParams) -> lsp.Hover | None:
     parts = []
     occurrence = project.index.at(display, params.position.line + 1, col)
     if occurrence is not None:
-        parts.append(hover.describe(project.index, occurrence.symbol))
+        parts.append(hover.describe(project.index, occurrence.symbol,
+                                    lambda d: project.relative(project.path_of(d)) or d))
     expression = project.index.expression_at(display, params.position.line + 1, col)
     if expression is not None:
         parts.append(hover.meaning(project.index, expression))
