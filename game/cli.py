@@ -393,7 +393,7 @@ def cmd_lsp() -> int:
         from .lsp.server import main as serve
     except ImportError as exc:  # pygls is an optional extra: players do not need it
         raise UsageError(f"the language server needs its packages ({exc.name} is missing): "
-                         "pip install -e '.[lsp]'") from None
+                         "pip install -c constraints.txt -e '.[lsp]' in the engine's folder") from None
     return serve()
 
 

@@ -229,4 +229,4 @@ def test_without_its_packages_the_server_says_what_to_install(tmp_path: Path) ->
                            "run_name='__main__')"], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode == 2
     assert done.stderr.strip() == ("error: the language server needs its packages (pygls is missing): "
-                                   "pip install -e '.[lsp]'")
+                                   "pip install -c constraints.txt -e '.[lsp]' in the engine's folder")

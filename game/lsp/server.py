@@ -42,6 +42,7 @@ class StoryServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(NAME, VERSION, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
         self.projects: dict[Path, Project] = {}
+        self.roots: dict[Path, Path] = {}  # file -> its story folder
         self.dirty: dict[Path, set[str]] = {}  # project root -> files edited since the last load
         self.timers: dict[Path, asyncio.TimerHandle] = {}
         self.analysing: dict[Path, asyncio.Future] = {}
@@ -57,14 +58,16 @@ class StoryServer(LanguageServer):
         if raw is None:
             return None
         path = Path(os.path.abspath(raw))
-        for root, project in self.projects.items():
-            if path.is_relative_to(root):
-                return project, path
-        root = find_root(path)
-        if root is None:
-            return None
-        project = Project(root)
-        self.projects[project.root] = project
+        root = self.roots.get(path)
+        if root is None:  # the nearest story.yaml upward (a story inside another is its own)
+            root = find_root(path)
+            if root is None:
+                return None  # not (yet) in a story folder: asked again next time
+            self.roots[path] = root
+        project = self.projects.get(Path(os.path.abspath(root)))
+        if project is None:
+            project = Project(root)
+            self.projects[project.root] = project
         return project, path
 
     def uri_of(self, project: Project, display: str) -> str:
