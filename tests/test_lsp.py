@@ -303,3 +303,34 @@ async def test_outline_and_workspace_symbols(client: LanguageClient) -> None:
     assert (story / "yard.yaml").as_uri() in {f.location.uri for f in found if f.name == "yard.gate"}
     titled = await client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query="The Road"))
     assert titled[0].name == "yard.road"  # found by its title
+
+
+async def test_hostile_edits_get_one_line_problems_and_the_server_keeps_answering(client: LanguageClient) -> None:
+    story = story_of(client)
+    uri = open_file(client, story / "yard.yaml")
+    await diagnostics_until(client, uri, lambda items: items == [])
+    hostile = [
+        ("a: !!python/object/apply:os.system [echo hi]\n", "bad-tag"),
+        ("a: &x [*x]\n", "bad-alias"),
+        ("scenes:\n  x.y: {text: \"\\x1b[2J\"}\n", "control-character"),
+        ("\x00binary", "nul-byte"),
+        ("[" * 5000, "too-deep"),
+        ("x: " + "y" * (9 * 1024 * 1024), "file-too-large"),
+    ]
+    for version, (text, code) in enumerate(hostile, start=2):
+        replace_all(client, uri, text, version)
+        found = await diagnostics_until(client, uri, lambda items, c=code: any(d.code == c for d in items))
+        assert all("\n" not in d.message and len(d.message) < 300 for d in found), found
+    replace_all(client, uri, YARD, 99)
+    await diagnostics_until(client, uri, lambda items: items == [])
+    at = position_of(YARD, "goto: yard.road", offset=len("goto: "))
+    result = await client.text_document_completion_async(lsp.CompletionParams(
+        text_document=lsp.TextDocumentIdentifier(uri), position=at))
+    assert {i.label for i in result.items} == {"hall.door", "yard.gate", "yard.road"}
+    # A document that is not in a story folder is left alone.
+    outside = story.parent / "notes.yaml"
+    outside.write_text("just: notes\n")
+    other = open_file(client, outside)
+    hover = await client.text_document_hover_async(lsp.HoverParams(
+        text_document=lsp.TextDocumentIdentifier(other), position=lsp.Position(0, 1)))
+    assert hover is None and other not in client.diagnostics

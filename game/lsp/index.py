@@ -106,8 +106,11 @@ class Recorder(Observer):
             if rest == HERE:
                 continue
             for section in spaces.get(kind, ()):
-                if rest in decls.get(section, {}) or len(spaces[kind]) == 1:
-                    add(Symbol(section, rest), id_pos, len(rest))
+                # Only scene ids have dots: of any other, the name is the id and what follows
+                # (concluded.QUESTION.OUTCOME), if anything, is not.
+                ident = rest if section == "scenes" else rest.split(".", 1)[0]
+                if ident in decls.get(section, {}) or len(spaces[kind]) == 1:
+                    add(Symbol(section, ident), id_pos, len(ident))
                     break
         for occurrence in manifest_choice_renames(inspection):
             found.setdefault(occurrence.path, set()).add(occurrence)

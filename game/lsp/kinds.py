@@ -24,11 +24,17 @@ ALL_SECTIONS = (*SECTIONS, CHOICES)
 # Namespaces the condition parser checks against another namespace's names.
 READS_LIKE = {"visits": "visited"}
 # Namespaces whose ids the parsers resolve themselves (not through Inspection.names).
+# Only those whose sections the story format has are used (the entities and questions of issue 13
+# arrive with their sections).
 SPELLED_OUT = {
     "deducible": ("deductions",),  # deducible.ID: game.conditions expands it into clue tests
     "taken": (CHOICES,),  # taken.SCENE.CHOICE, taken.here.CHOICE, taken.CHOICE
     "snippet": ("snippets",),  # {snippet.ID}: game.markup
     "name": ("areas",),  # {name.AREA}: game.markup
+    "known": ("people", "places", "things"),  # known.ID: the entity's known condition
+    "open": ("questions",),  # open.QUESTION
+    "solved": ("questions",),
+    "concluded": ("questions",),  # concluded.QUESTION or concluded.QUESTION.OUTCOME
 }
 # Words of the condition language that are not namespaces (offered by completion).
 WORDS = ("and", "or", "not", "true", "false", "turn", "first_visit", "deducible")
@@ -54,7 +60,9 @@ def namespaces(names: dict[str, Any], declarations: dict[str, dict]) -> dict[str
     for kind, other in READS_LIKE.items():
         if other in result:
             result[kind] = result[other]
-    result.update(SPELLED_OUT)
+    for kind, sections in SPELLED_OUT.items():
+        if kind not in result and all(s == CHOICES or s in declarations for s in sections):
+            result[kind] = sections
     return result
 
 

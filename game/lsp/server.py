@@ -46,6 +46,7 @@ class StoryServer(LanguageServer):
         self.dirty: dict[Path, set[str]] = {}  # project root -> files edited since the last load
         self.timers: dict[Path, asyncio.TimerHandle] = {}
         self.analysing: dict[Path, asyncio.Future] = {}
+        self.again: set[Path] = set()  # story folders saved again while their checks ran
         self.budget: int | None = None  # soft-lock search budget on save (None: check's default)
         self.debounce = DEBOUNCE_SECONDS
         self.related = True  # the client shows related locations
@@ -114,7 +115,8 @@ class StoryServer(LanguageServer):
         a big story). Findings in files edited meanwhile are dropped; the next save brings them."""
         previous = self.analysing.get(project.root)
         if previous is not None and not previous.done():
-            previous.cancel()
+            self.again.add(project.root)  # saved again meanwhile: run once more when this one ends
+            return
         overlay, budget = dict(project.overlay), self.budget
         seen: dict[str, str] = {}
 
@@ -139,6 +141,11 @@ class StoryServer(LanguageServer):
         self.analysing[project.root] = future
 
         def done(task: asyncio.Future) -> None:
+            if project.root in self.again:
+                self.again.discard(project.root)
+                self.flush(project)
+                self.story_wide(project)
+                return
             if task.cancelled():
                 return
             if task.exception() is not None:
