@@ -51,6 +51,7 @@ SERVER = [sys.executable, str(ROOT / "play.py"), "lsp"]
 REAL = ROOT / "story"
 OUT = BENCH / "out"
 SYNTH_SIZE = 1000
+SETTLE = 1.5  # seconds after opening a file before timing edits
 DEBOUNCE_MS = 50  # game.lsp.server.DEBOUNCE_SECONDS (not imported: the client stays free of the server's code)
 CAPABILITIES = {"textDocument": {
     "completion": {"completionList": {"itemDefaults": ["editRange"]}},
@@ -182,10 +183,11 @@ def goto_line(text: str) -> tuple[int, str]:
     raise SystemExit("no goto line to edit")
 
 
-async def edit_latency(client: Client, path: Path, repeats: int, full: bool = False) -> list[float]:
+async def edit_latency(client: Client, path: Path, repeats: int, full: bool = False, settle: float = SETTLE
+                       ) -> list[float]:
     """Edit one line, back and forth, and time each edit to its diagnostics."""
     uri, text = client.open(path)
-    await asyncio.sleep(1.5)  # the first load and the story-wide checks settle
+    await asyncio.sleep(settle)  # the first load and the story-wide checks settle
     lines = text.split("\n")
     if full:  # a scene's id: what other files see changes
         row = next(i for i, line in enumerate(lines) if line.startswith("  ") and not line.startswith("   ")
@@ -241,8 +243,9 @@ def first_scene_file(root: Path) -> Path:
     raise SystemExit(f"no scene file in {root}")
 
 
-async def run(quick: bool) -> list[dict]:
-    repeats = 3 if quick else 10
+async def run(quick: bool, size: int = SYNTH_SIZE) -> list[dict]:
+    repeats = 2 if quick else 10
+    settle = 0.5 if quick else SETTLE
     figures: list[dict] = []
 
     def add(key: str, label: str, times: list[float], target_ms: float | None, note: str = "") -> None:
@@ -252,25 +255,25 @@ async def run(quick: bool) -> list[dict]:
                         "ok": None if target_ms is None else value < target_ms,
                         "p90_ms": ordered[max(0, int(len(ordered) * 0.9) - 1)] * 1000, "note": note})
 
-    totals, handshakes, cpu = await start_to_first_diagnostics(REAL, 3 if quick else 7)
+    totals, handshakes, cpu = await start_to_first_diagnostics(REAL, 1 if quick else 7)
     add("start", "start to first diagnostics (story/)", totals, 1000)
     add("start_initialize", "... of which: to the initialize answer", handshakes, None,
         "Python, pygls and lsprotocol starting")
     if cpu:
         add("start_cpu", "... the server's CPU time up to then", cpu, 1000,
             f"what the wall time is on an idle machine (load: {os.getloadavg()[0]:.1f})")
-    synthetic = OUT / f"synth-{SYNTH_SIZE}"
-    synth.write_story(SYNTH_SIZE, synthetic)
+    synthetic = OUT / f"synth-{size}"
+    synth.write_story(size, synthetic)
     debounce = f"includes the {DEBOUNCE_MS} ms debounce"
-    for name, root, target in (("story", REAL, 150), (f"synth{SYNTH_SIZE}", synthetic, 300)):
+    for name, root, target in (("story", REAL, 150), (f"synth{size}", synthetic, 300)):
         client = await Client.start()
         try:
             await client.initialize(root)
             path = REAL / "office" / "desk.yaml" if root == REAL else first_scene_file(root)
             add(f"edit_{name}", f"diagnostics after a one-line edit ({name})",
-                await edit_latency(client, path, repeats), target, debounce)
+                await edit_latency(client, path, repeats, settle=settle), target, debounce)
             add(f"edit_full_{name}", f"... an edit of a scene's id: whole story ({name})",
-                await edit_latency(client, path, repeats, full=True), None, debounce)
+                await edit_latency(client, path, repeats, full=True, settle=settle), None, debounce)
             done = await completion_latency(client, path, repeats * 2)
             add(f"complete_goto_{name}", f"completion after goto: ({name})", done["goto"], 50)
             if done["clue"]:
@@ -284,8 +287,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    parser.add_argument("--synth-size", type=int, default=SYNTH_SIZE, help="scenes of the synthetic story")
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args()
-    figures = asyncio.run(run(args.quick))
+    figures = asyncio.run(run(args.quick, args.synth_size))
     if args.json:
         print(json.dumps({"figures": figures, "debounce_ms": DEBOUNCE_MS}, indent=2))
     else:
@@ -295,7 +300,7 @@ def main() -> int:
             verdict = "" if f["ok"] is None else "PASS" if f["ok"] else "FAIL"
             print(f"{f['label']:<{width}}{f['ms']:>7.0f} ms  p90 {f['p90_ms']:>5.0f}  {target:<10}{verdict:<6}"
                   f"{f['note']}")
-    return 0 if all(f["ok"] is not False for f in figures) else 1
+    return 1 if args.strict and any(f["ok"] is False for f in figures) else 0
 
 
 if __name__ == "__main__":
