@@ -200,3 +200,41 @@ def test_the_watch_reload_parses_only_the_file_that_changed(tmp_path: Path) -> N
     story, _ = loader.check(root, cache)
     assert cache.misses == 3 and cache.hits == 1
     assert "The road." in story.scenes["yard.road"].text[0].variants[0]
+
+
+COMPLETION_CASES = [
+    # (a line put after a given line of the manifest, the text before the cursor on it, expected labels)
+    ("    - id: open", "        goto: ", {"hall.door", "yard.gate", "yard.road"}),
+    ("    - id: open", "        goto:\n          - if: clue.key\n            goto: ya", {"hall.door", "yard.gate", "yard.road"}),
+    ("    - id: open", "        if: not fl", {"clue.", "flag.", "stat.", "visited.", "visits.", "taken.",
+                                             "deducible.", "snippet.", "name.", "and", "or", "not"}),
+    ("    - id: open", "        if: visits.", {"hall.door", "yard.gate", "yard.road"}),
+    ("    - id: open", "        if: taken.", {"search", "ring", "open", "hall.door.search", "hall.door.ring",
+                                              "hall.door.open", "yard.gate.back", "yard.gate.leave"}),
+    ("    - id: open", "        do:\n          - end: ", {"out"}),
+    ("    - id: open", "        do:\n          - unflag: ", {"rang"}),
+    ("    - id: open", "        do:\n          - stat:\n              ne", {"nerve"}),
+    ("    - id: open", "        do:\n          - set: {", {"nerve"}),
+    ("    - id: open", "        do:\n          - if: clue.key\n            do:\n              - clue: ", {"key"}),
+    ("    text: \"A door.", "    on_enter:\n      - ", {*loader.EFFECT_KINDS, "do", "else"}),
+    ("    text: \"A door.", "    ending: ", {"out"}),
+    ("    text: \"A door.", "    area: ", {"hall", "yard"}),
+    ("  start: hall.door", "  protagonist: Ada\n  intro: \"{clue.", {"key"}),
+]
+
+
+@pytest.mark.parametrize(("after", "typed", "expected"), COMPLETION_CASES, ids=lambda v: repr(v)[:40])
+def test_completion_offers_what_each_place_holds(after: str, typed: str, expected: set[str], tmp_path: Path) -> None:
+    from game.lsp.completion import complete
+
+    root = write_story(tmp_path / "story")
+    _, _, index = indexed(root)
+    lines = MANIFEST.split("\n")
+    row = next(i for i, line in enumerate(lines) if line.strip().startswith(after.strip()))
+    added = typed.split("\n")
+    lines[row + 1:row + 1] = added
+    found = complete(index, lines, row + len(added), len(added[-1]), manifest=True, story_format=2)
+    labels = {item.label for item in found.items}
+    assert expected <= labels, labels
+    if found.items and found.items[0].kind != 14:  # ids: exactly the section's (keywords are 14)
+        assert labels - expected <= {"first_visit", "turn", "true", "false", "deducible"}, labels - expected
