@@ -220,6 +220,31 @@ def test_renaming_a_shared_choice_records_it_for_every_scene_it_is_offered_in(tm
         assert engine.replay(log_of(doc), seed=doc.get("seed", 0)).ok, walk.name
 
 
+def test_renaming_a_deduction_keeps_saves_that_made_it_loading(tmp_path: Path) -> None:
+    root = tmp_path / "lighthouse"
+    shutil.copytree(ROOT / "examples" / "lighthouse", root)
+    before = loader.load(root).story
+    (deduction,) = before.deductions
+    walks = [read_doc(p) for p in sorted((ROOT / "tests" / "data" / "walkthroughs" / "lighthouse").glob("*.json"))]
+    made = [doc for doc in walks if any(choice == f"deduce:{deduction}" for _, choice in doc["log"])]
+    assert made, "no walkthrough makes the deduction: nothing would be tested"
+    index, inspection = _index(root)
+    display = loader.display_path(root / "story.yaml")
+    edits = rename(index, Symbol("deductions", deduction), "worked_it_out",
+                   Manifest(display, inspection.texts[display], inspection.data[display]))
+    _apply(root, edits)
+    result = run_check(root)
+    assert result.ok, [str(d) for d in result.diagnostics]
+    assert dict(result.story.renamed_deductions) == {deduction: "worked_it_out"}
+    engine = Engine(result.story)
+    for doc in made:
+        assert engine.replay(log_of(doc), seed=doc.get("seed", 0)).ok
+
+
+def test_the_schema_knows_what_renames_can_follow() -> None:
+    assert set(SCHEMA["properties"]["renames"]["properties"]) == loader.fields.RENAMES_FIELDS
+
+
 def test_without_its_packages_the_server_says_what_to_install(tmp_path: Path) -> None:
     blocker = tmp_path / "pygls"
     blocker.mkdir()

@@ -41,7 +41,7 @@ class _Loader(Reading, Declarations, Scenes, Effects, Renames, Usage, LoaderBase
         if self.only is not None:  # an editor's check of one file: its scenes, against every declaration
             wanted = [(k, d) for k, d in wanted if d.pos.path in self.only]
         scenes = {k: s for k, d in wanted if (s := self.build_scene(d))}
-        renamed_scenes, renamed_choices = self.build_renames(scenes)
+        renamed_scenes, renamed_choices, renamed_deductions = self.build_renames(scenes)
         start = meta.get("start", "")
         if meta.get("start_pos") is not None and start:
             self.ref("scene", start, meta["start_pos"], "the start scene")
@@ -70,6 +70,7 @@ class _Loader(Reading, Declarations, Scenes, Effects, Renames, Usage, LoaderBase
             content_notes=tuple(meta.get("content_notes", ())),
             renamed_scenes=MappingProxyType(renamed_scenes),
             renamed_choices=MappingProxyType(renamed_choices),
+            renamed_deductions=MappingProxyType(renamed_deductions),
             fingerprint="sha256:" + self.digest.hexdigest(),
             root=display_path(self.root),
             format=self.format,

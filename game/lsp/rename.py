@@ -3,7 +3,9 @@ for scenes and choices, the manifest's `renames:` so that old saves keep loading
 
 A save holds the log of choices taken (scene and choice ids); everything
 else (clues, flags, stats) is replayed from it, so only scene and choice
-renames need an entry. The entries are added to the manifest as YAML text,
+renames need an entry (and deductions: one made at a case board is logged
+as `deduce:ID`). Ids of sections this module does not know are not renamed
+at all: a new kind of id may be in saves too. The entries are added to the manifest as YAML text,
 in the style the manifest already uses (block or flow), so the writer's
 file keeps its shape and comments.
 
@@ -48,7 +50,15 @@ class Manifest:
     data: YMap | None
 
 
+# Ids a save does not record (it replays them from the log), and those renames: can follow.
+FREE = ("areas", "clues", "flags", "stats", "endings", "snippets")
+FOLLOWED = ("scenes", CHOICES, "shared_choices", "deductions")
+
+
 def check_name(index: Index, symbol: Symbol, new: str) -> None:
+    if symbol.section not in FREE + FOLLOWED:
+        raise RenameError(f"renaming a {noun(symbol.section)} is not supported yet: a save may record its id, "
+                          "and renames: cannot follow it")
     if symbol.section == CHOICES:
         scene = symbol.name.rpartition(".")[0]
         if not fields.ID_RE.match(new):
@@ -89,6 +99,8 @@ def rename(index: Index, symbol: Symbol, new: str, manifest: Manifest | None) ->
     elif symbol.section == "shared_choices":
         for scene in _offered_in(index, symbol.name):
             old_names.setdefault("choices", {}).setdefault(scene, {})[symbol.name] = new
+    elif symbol.section == "deductions":  # logged as deduce:ID where it was made
+        old_names.setdefault("deductions", {})[symbol.name] = new
     if old_names and manifest is not None:
         edits += _add_renames(manifest, old_names)
     unique = {(e.path, e.line, e.col): e for e in edits}
@@ -123,11 +135,12 @@ def _offered_in(index: Index, shared: str) -> list[str]:
 
 def _add_renames(manifest: Manifest, wanted: dict[str, Any]) -> list[Edit]:
     renames = manifest.data.get("renames") if isinstance(manifest.data, YMap) else None
-    for new in (wanted.get("scenes") or {}).values():
-        known = renames.get("scenes") if isinstance(renames, YMap) else None
-        if isinstance(known, YMap) and new in known:
-            raise RenameError(f"'{new}' is an old name in renames: scenes: of {manifest.path} (old saves follow "
-                              f"it to '{known[new]}'); remove that entry first")
+    for section in ("scenes", "deductions"):
+        for new in (wanted.get(section) or {}).values():
+            known = renames.get(section) if isinstance(renames, YMap) else None
+            if isinstance(known, YMap) and new in known:
+                raise RenameError(f"'{new}' is an old name in renames: {section}: of {manifest.path} (old saves "
+                                  f"follow it to '{known[new]}'); remove that entry first")
     for scene, mapping in (wanted.get("choices") or {}).items():
         by_scene = renames.get("choices") if isinstance(renames, YMap) else None
         known = by_scene.get(scene) if isinstance(by_scene, YMap) else None
