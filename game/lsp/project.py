@@ -25,7 +25,7 @@ from .. import loader
 from ..diagnostics import Diagnostic, Pos, Report
 from ..loader import Inspection
 from ..loader.cache import Parsed
-from ..yamlsrc import Budget, YMap, accept_text, parse_text
+from ..yamlsrc import Budget, YMap, accept_text, parse_text, read_text
 from .index import Index, Recorder
 
 
@@ -118,11 +118,12 @@ class Project:
         path = self.path_of(changed)
         rel = self.relative(path)
         text = self.overlay.get(rel) if rel is not None else None
-        if text is None:
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError):
-                return True
+        if text is None:  # closed in the editor: the disk's text, read the way the loader reads it
+            if not path.is_file() or path.is_symlink():
+                return False  # gone, or not a plain file any more: the whole load will say what is wrong
+            text = read_text(path, changed, Report(), Budget())
+            if text is None:
+                return False
         hit = self.cache.get(changed, text)
         if hit is not None:
             data = hit.data
