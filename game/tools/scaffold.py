@@ -79,7 +79,6 @@ def vscode_settings(python: str, play: Path) -> str:
     settings = {
         "yaml.schemas": {f"./{SCHEMA_COPY.as_posix()}": ["*.yaml", "**/*.yaml"]},
         "storyLsp.command": [python, str(play), "lsp"],
-        "files.associations": {"*.yaml": "yaml"},
     }
     return json.dumps(settings, indent=2) + "\n"
 
