@@ -424,6 +424,7 @@ class Story:
     # Old name -> new name, so saves made before a rename still replay.
     renamed_scenes: dict[str, str] = field(default_factory=dict)
     renamed_choices: dict[tuple[str, str], str] = field(default_factory=dict)
+    renamed_deductions: dict[str, str] = field(default_factory=dict)  # made at a case board: logged as deduce:ID
     # Old question or deduction id -> the question it is now (a logged deduction replays as its right answer).
     renamed_questions: dict[str, str] = field(default_factory=dict)
     fingerprint: str = ""  # sha256 over the story files, for saves

@@ -18,6 +18,11 @@ SECTIONS = ("areas", "stats", "flags", "clues", "endings", "deductions", "snippe
 ENTITY_SECTIONS = ("people", "places", "things")
 MANIFEST_ONLY = ("story", "renames")
 FILE_DEFAULTS = ("area",)  # a file may set the area of all its scenes
+# What a field may name (LoaderBase.ref): kind of reference -> the section its ids are declared in.
+REF_SECTIONS = {"clue": "clues", "flag": "flags", "stat": "stats", "ending": "endings", "scene": "scenes",
+                "area": "areas", "deduction": "deductions", "question": "questions"}
+# what the manifest's renames: can follow (saves log these ids; an answer names its question)
+RENAMES_FIELDS = {"scenes", "choices", "deductions", "questions"}
 
 STORY_FIELDS = {"id", "title", "version", "start", "intro", "content_notes", "author", "format", "protagonist",
                 "stat_groups"}

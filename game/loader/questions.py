@@ -184,6 +184,7 @@ class Questions(LoaderBase):
             return False
         if universe is not None:
             if value in universe:
+                self.seen(pool, value, pos)
                 return True
             self.err(pos, f"'{value}' in {where} is not a candidate of {what}: it can only hold "
                      f"{_few(universe)}{did_you_mean(value, universe)}", "answer-not-candidate")
@@ -195,7 +196,13 @@ class Questions(LoaderBase):
             self.err(pos, f"unknown {POOL_NOUNS[pool][:-1] if pool != 'people' else 'person'} '{value}' in "
                      f"{where}{elsewhere}{did_you_mean(value, known)}", "unknown-entity")
             return False
+        self.seen(pool, value, pos)
         return True
+
+    def seen(self, pool: str, value: str, pos: Pos) -> None:
+        """Tell an editor's observer that a clue or entity is named here (an option is not an id)."""
+        if self.observer is not None and pool != "options":
+            self.observer.reference(pool, value, pos)
 
     def universe(self, slot: Slot, entities: dict[str, Entity]) -> frozenset[str]:
         """Every value the slot could ever hold."""
