@@ -323,6 +323,8 @@ def parse_doc(raw: bytes, where: str) -> dict[str, Any]:
         raise SaveError(f"{where}: damaged save file: it is empty")
     try:
         text = raw.decode("utf-8")
+        if _nested_too_deeply(text):
+            raise RecursionError
         doc = json.loads(text)
     except UnicodeDecodeError:
         raise SaveError(f"{where}: damaged save file: not UTF-8 text") from None
@@ -335,6 +337,26 @@ def parse_doc(raw: bytes, where: str) -> dict[str, Any]:
     except ValueError:  # e.g. a number of more than 4,300 digits
         raise SaveError(f"{where}: damaged save file: a number too long to read") from None
     return validate(doc, where)
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+MAX_NESTING_PASSES = 32  # a save nests about five deep; each pass peels one level or more
+
+
+def _nested_too_deeply(text: str) -> bool:
+    """Whether the JSON nests deeper than any save could. Checked before parsing:
+    json's C decoder recurses, and under Pyodide (the web page) a few thousand
+    levels overflow the WebAssembly stack and kill the interpreter instead of
+    raising RecursionError. Peels innermost bracket pairs, a level or more per
+    pass, with regular expressions and str methods (no Python loop per character)."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    for _ in range(MAX_NESTING_PASSES):
+        shorter = brackets.replace("[]", "").replace("{}", "")
+        if shorter == brackets:
+            return False
+        brackets = shorter
+    return "[]" in brackets or "{}" in brackets
 
 
 def write_doc(path: Path, doc: dict[str, Any]) -> None:
