@@ -62,7 +62,8 @@ class Reading(LoaderBase):
         if problem:
             self.err(Pos(display), problem, "bad-link")
         text = None if problem else read_text(path, display, self.report, self.budget)
-        data = None if text is None else parse_text(text, display, self.report, self.budget)
+        events = self.precompiled.events(rel, text) if self.precompiled and text is not None else None
+        data = None if text is None else parse_text(text, display, self.report, self.budget, events)
         if text is None or (data is None and len(self.report.errors) > errors_before):
             self.unreadable_files += 1
             return
