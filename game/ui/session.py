@@ -138,7 +138,17 @@ class Session:
         be read; SaveMisfit if the story changed so that it stops fitting, unless
         partial, which loads the turns that still fit. loaded.notes() says what
         the player should be told."""
-        loaded = saves.load_slot(self.saves_dir, slot, self.engine, partial=partial)
+        return self._adopt(saves.load_slot(self.saves_dir, slot, self.engine, partial=partial))
+
+    def load_doc(self, doc: dict, where: str, partial: bool = False) -> saves.Loaded:
+        """Load a save document read from elsewhere (a file a player picked in a
+        browser); the same checks and notes as load(). The saves folder is not touched."""
+        loaded = saves.replay_doc(doc, self.engine, where)
+        if not loaded.fits and not partial:
+            raise loaded.misfit()
+        return self._adopt(loaded)
+
+    def _adopt(self, loaded: saves.Loaded) -> saves.Loaded:
         self.pt = loaded.playthrough
         self.seed = self.pt.seed
         self.last_step = Step(None)
