@@ -123,8 +123,11 @@ class WebGame:
     def op_about(self, _args: dict[str, Any]) -> dict[str, Any]:
         return self.about()
 
-    def op_new(self, _args: dict[str, Any]) -> dict[str, Any]:
-        self.session.new_game(new_seed())
+    def op_new(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A new game; args.seed (the page's ?seed=N, like play.py --seed N) replays a given one."""
+        seed = args.get("seed")
+        self.session.new_game(seed if isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0
+                              else new_seed())
         return self.turn()
 
     def op_continue(self, _args: dict[str, Any]) -> dict[str, Any]:

@@ -331,7 +331,9 @@ function buildSaves(body, saves) {
   if (saves.length) {
     const head = el("tr");
     for (const name of ["Name", "Where", "Saved", "Actions"]) head.append(el("th", { scope: "col" }, name));
-    table.append(el("thead")).append(head);
+    const thead = el("thead");
+    thead.append(head);
+    table.append(thead);
     const rows = el("tbody");
     for (const save of saves) {
       const row = el("tr");
@@ -383,6 +385,13 @@ $("undo").addEventListener("click", () => act("undo"));
 // No "are you sure": the game so far stays in the automatic saves.
 $("restart").addEventListener("click", () => act("restart"));
 
+// A page opened as index.html?seed=N plays seed N, as `play.py --seed N` does:
+// the same seed and the same choices read the same, in the browser and the terminal.
+function seedAsked() {
+  const seed = new URLSearchParams(window.location.search).get("seed");
+  return seed && /^[0-9]{1,10}$/.test(seed) ? { seed: Number(seed) } : {};
+}
+
 // --- start ------------------------------------------------------------------
 
 async function start() {
@@ -401,11 +410,11 @@ async function start() {
     $("main").setAttribute("aria-busy", "false");
     showOptions([
       { label: "Continue the case", run: () => act("continue").then(() => { timings.firstScene ??= performance.now(); }) },
-      { label: "Start a new case", run: () => act("new") },
+      { label: "Start a new case", run: () => act("new", seedAsked()) },
     ]);
     return;
   }
-  const first = await call("new");
+  const first = await call("new", seedAsked());
   $("main").setAttribute("aria-busy", "false");
   if (first.error) return say(first.error, true);
   showTurn(first.result);
