@@ -27,10 +27,12 @@ const stages = {};
 const mark = (name) => { stages[name] = Math.round(performance.now()); };
 
 const ready = (async () => {
+  // Everything is fetched at once; Pyodide's start (compiling its WebAssembly) is the long pole.
+  const starting = loadPyodide({ indexURL: new URL("pyodide/", here).href, stdout: () => {},
+    stderr: (line) => console.warn(line) }).then((loaded) => { mark("pyodide"); return loaded; });
   const build = await (await fetch(new URL("build.json", here))).json();
   const [py, python, story, events] = await Promise.all([
-    loadPyodide({ indexURL: new URL("pyodide/", here).href, stdout: () => {}, stderr: (line) => console.warn(line) })
-      .then((loaded) => { mark("pyodide"); return loaded; }),
+    starting,
     bytes("python.zip"),
     bytes("story.zip"),
     build.precompiled ? bytes(build.precompiled) : Promise.resolve(null),
