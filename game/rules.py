@@ -14,7 +14,7 @@ any number of playthroughs at once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import ChoiceError
 from .events import ClueFound, Event, FlagChanged, GameEnded, SceneEntered, StatChanged, Step
@@ -82,6 +82,91 @@ class Offer:
     enabled: bool
     hint: str = ""  # why it is locked, for locked-but-visible choices
     target: str | None = None  # the scene it leads to, when known without taking it
+    spent: bool = False  # leads to a place with nothing left to do, on a hub where going back costs time
+
+
+Visit = tuple[str, int]  # (scene, how many times it has been entered): one stay in a scene
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """The numbers one visit's choices were shown with (see keep_numbers)."""
+
+    visit: Visit
+    numbers: tuple[tuple[str, int], ...] = ()  # (offer id, number), in the order given
+
+
+def visit_of(pt: Playthrough) -> Visit:
+    return pt.scene, pt.visited.get(pt.scene, 0)
+
+
+def keep_numbers(offers: list[Offer], visit: Visit, before: Numbering | None) -> tuple[list[Offer], Numbering]:
+    """Number the offers so that a number typed during a visit always means the same choice.
+
+    A visit starts in the writer's order (offers as Rules.offers gives them).
+    While it lasts, a choice keeps the number it was first shown with; one that
+    appears later takes the next number after every number given so far in
+    the visit, and one that goes away (a once-only choice taken, a condition
+    now false) leaves its number unused rather than shifting the rest. Pure:
+    the caller keeps the Numbering between calls. Numbers are only display:
+    logs and saves record choice ids.
+    """
+    if before is None or before.visit != visit:
+        fresh = [replace(offer, number=number) for number, offer in enumerate(offers, start=1)]
+        return fresh, Numbering(visit, tuple((offer.id, offer.number) for offer in fresh))
+    given = dict(before.numbers)
+    top = max(given.values(), default=0)
+    numbers = list(before.numbers)
+    for offer in offers:
+        if offer.id not in given:
+            top += 1
+            given[offer.id] = top
+            numbers.append((offer.id, top))
+    kept = sorted((replace(offer, number=given[offer.id]) for offer in offers), key=lambda o: o.number)
+    return kept, Numbering(visit, tuple(numbers))
+
+
+def pick(offers: list[Offer], number: int) -> Offer:
+    """The offer shown with this number, or ChoiceError saying which numbers there are."""
+    for offer in offers:
+        if offer.number == number:
+            if not offer.enabled:
+                raise ChoiceError(f"that way is locked: {offer.hint}" if offer.hint else "that way is locked")
+            return offer
+    if not offers:
+        raise ChoiceError("there are no choices here")
+    numbers = [offer.number for offer in offers]
+    if len(numbers) == 1:
+        raise ChoiceError(f"there is no choice {number}; the only one is {numbers[0]}")
+    raise ChoiceError(f"there is no choice {number}; pick {_listed(numbers)}")
+
+
+def _listed(numbers: list[int]) -> str:
+    """[1, 2, 3, 4, 6] -> '1 to 4 or 6': the numbers on offer, runs shortened."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts: list[str] = []
+    for run in runs:
+        parts.extend([f"{run[0]} to {run[-1]}"] if len(run) > 2 else map(str, run))
+    return ", ".join(parts[:-1]) + " or " + parts[-1] if len(parts) > 1 else parts[0]
+
+
+def _stats_moved(effects: tuple[Effect, ...]) -> set[str]:
+    """The stats some effect may change, inside if/chance too."""
+    moved: set[str] = set()
+    for effect in effects:
+        if isinstance(effect, ChangeStat | Roll):
+            moved.add(effect.stat)
+        elif isinstance(effect, IfEffect):
+            moved |= _stats_moved(effect.then) | _stats_moved(effect.otherwise)
+        elif isinstance(effect, Chance):
+            for outcome in effect.outcomes:
+                moved |= _stats_moved(outcome)
+    return moved
 
 
 class Rules:
@@ -93,6 +178,10 @@ class Rules:
             scene.id: {choice.id: self._availability(scene, choice) for choice in scene.choices}
             for scene in story.scenes.values()
         }
+        # Hubs where coming back costs time: entering them moves a stat declared `clock: true`.
+        clocks = {stat.id for stat in story.stats.values() if stat.clock}
+        self.costly: frozenset[str] = frozenset(
+            scene.id for scene in story.scenes.values() if clocks & _stats_moved(scene.on_enter))
 
     # -- availability -----------------------------------------------------
 
@@ -216,8 +305,11 @@ class Rules:
             enabled = tests[choice.id](pt)
             if enabled or (choice.visible_when_locked and not (choice.once and (scene.id, choice.id) in pt.taken)):
                 target = choice.branches[0].target if len(choice.branches) == 1 else None
+                spent = (enabled and target is not None and not choice.effects and scene.id in self.costly
+                         and self.spent(pt, target))
                 result.append(Offer(len(result) + 1, choice.id, self._words(choice, pt, choice.label),
-                                    enabled, "" if enabled else self._words(choice, pt, choice.hint_text), target))
+                                    enabled, "" if enabled else self._words(choice, pt, choice.hint_text), target,
+                                    spent))
         if scene.case_board:
             for deduction in self.board:
                 if self.deduction_ready(deduction, pt):
@@ -230,6 +322,29 @@ class Rules:
             return text.source
         count = pt.chosen.get((pt.scene, choice.id), 0)
         return render_text(text, pt, f"{pt.seed}:{pt.scene}:{choice.id}:label", count)
+
+    def spent(self, pt: Playthrough, place: str) -> bool:
+        """Whether going to `place` from here would be a wasted trip: it was visited
+        before, entering it again gives nothing (no clue, flag, stat or ending), and
+        every choice it would offer leads straight back here and does nothing else.
+        Judged on a copy of the state as it would be on arrival; only advice for
+        the player (hubs where coming back costs time mark such choices)."""
+        if not pt.visited.get(place) or place == pt.scene:
+            return False
+        here = pt.scene
+        arrived = pt.copy()
+        events: list[Event] = []
+        self.enter(arrived, place, events)
+        if any(not isinstance(event, SceneEntered) for event in events):
+            return False
+        scene = self.story.scenes[place]
+        tests = self.tests[place]
+        for choice in scene.choices:
+            if not tests[choice.id](arrived):
+                continue
+            if choice.effects or any(branch.target != here for branch in choice.branches):
+                return False
+        return not (scene.case_board and any(self.deduction_ready(d, arrived) for d in self.board))
 
     def available(self, pt: Playthrough) -> list[str]:
         """Ids of the choices that can be taken now (for tools and random play)."""

@@ -38,9 +38,23 @@ class Stat:
     # `if:` in the YAML: the stat is listed (status page, toolbar) only while
     # this holds, so a clock that matters in one place is not on screen all game.
     listed_if: Condition | None = field(default=None, compare=False)
+    # How the player reads it: `words` (lowest value first, (from, word)) name
+    # ranges of the number; `rises` / `falls` say what a change means.
+    words: tuple[tuple[int, str], ...] = ()
+    rises: str = ""
+    falls: str = ""
+    clock: bool = False  # a clock running out: on the toolbar as "value/max" while listed
 
     def listed(self, playthrough: object) -> bool:
         return self.listed_if is None or bool(self.listed_if(playthrough))
+
+    def word(self, value: int) -> str:
+        """The word for a value ('' if the stat has no words)."""
+        found = ""
+        for start, word in self.words:
+            if value >= start:
+                found = word
+        return found
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,7 @@ class Ending:
     title: str
     text: str = ""  # epilogue shown on the ending screen
     kind: str = ""  # free label, e.g. "canonical", "dark", "lost"
+    teaser: str = ""  # a hint shown in the endings gallery until the ending is found
     pos: Pos = field(default=Pos(""), compare=False)
     body: Text | None = field(default=None, compare=False)  # text parsed (inline markup); None: plain
 

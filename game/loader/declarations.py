@@ -132,7 +132,38 @@ class Declarations(LoaderBase):
             description=self.text(data, "description", what),
             pos=decl.pos,
             listed_if=self.condition(data["if"], data.vpos("if")) if "if" in data else None,
+            words=self.stat_words(data, what, low, high),
+            rises=self.text(data, "rises", what),
+            falls=self.text(data, "falls", what),
+            clock=self.boolean(data, "clock", what),
         )
+
+    def stat_words(self, data: YMap, what: str, low: int, high: int) -> tuple[tuple[int, str], ...]:
+        """`words: {-5: estranged, -1: wary, 2: close}`: from each number up, the stat reads as
+        that word; the lowest must be at or below min, so every value has one."""
+        if "words" not in data:
+            return ()
+        words = data["words"]
+        if not isinstance(words, YMap) or not words:
+            self.err(data.vpos("words"), f"'words' of {what} must map numbers to words, "
+                     "e.g. {-5: estranged, 0: wary, 3: close}", "bad-type")
+            return ()
+        found: list[tuple[int, str]] = []
+        for start, word in words.items():
+            if isinstance(start, bool) or not isinstance(start, int):
+                self.err(words.kpos(start), f"'words' of {what}: '{start}' is not a whole number", "bad-type")
+            elif not isinstance(word, str) or not word.strip():
+                self.err(words.vpos(start), f"'words' of {what}: the word for {start} must be text", "bad-type")
+            elif start > high:
+                self.err(words.kpos(start), f"'words' of {what}: {start} is above max {high}, so "
+                         f"'{word}' is never shown", "out-of-range")
+            else:
+                found.append((start, word.strip()))
+        found.sort()
+        if found and found[0][0] > low:
+            self.err(data.vpos("words"), f"'words' of {what} start at {found[0][0]}, above min {low}: "
+                     f"give a word from {low} up", "out-of-range")
+        return tuple(found)
 
     def build_flag(self, decl: _Decl) -> Flag:
         data = decl.data
@@ -165,6 +196,7 @@ class Declarations(LoaderBase):
             title=self.text(data, "title", what, decl.id),
             text=self.text(data, "text", what),
             kind=self.text(data, "kind", what),
+            teaser=self.text(data, "teaser", what),
             pos=decl.pos,
         )
 

@@ -21,11 +21,12 @@ STORY_FIELDS = {"id", "title", "version", "start", "intro", "content_notes", "au
                 "stat_groups"}
 FORMATS = (1, 2)  # story format versions this engine reads; 2 reads inline markup in text
 AREA_FIELDS = {"title"}
-STAT_FIELDS = {"label", "min", "max", "start", "shown", "kind", "overflow", "description", "if"}
+STAT_FIELDS = {"label", "min", "max", "start", "shown", "kind", "overflow", "description", "if",
+               "words", "rises", "falls", "clock"}
 STAT_KINDS = ("relationship", "state", "suspicion")  # the stat groups when the manifest declares none
 CLUE_FIELDS = {"title", "text", "group"}
 FLAG_FIELDS = {"description"}
-ENDING_FIELDS = {"title", "text", "kind"}
+ENDING_FIELDS = {"title", "text", "kind", "teaser"}
 DEDUCTION_FIELDS = {"label", "needs", "gives", "text"}
 SCENE_FIELDS = {"area", "title", "text", "on_enter", "choices", "ending", "case_board"}
 CHOICE_FIELDS = {"id", "text", "if", "goto", "do", "outcome", "once", "visible_when_locked", "hint"}

@@ -14,6 +14,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 from ..engine import Engine, Offer
+from ..rules import Numbering, keep_numbers, visit_of
 from ..state import LogEntry
 from ..story import Story
 from ..ui import render
@@ -69,15 +70,20 @@ def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine 
     pt, step = engine.start(seed)
     entries = log if upto is None else log[:upto]
     memory = render.SceneMemory()  # a turn that stays in its scene shows only what is new, as in play
+    numbering: Numbering | None = None  # choice numbers stay put for a visit, as in play
     turns: list[TurnText] = []
     for turn in range(len(entries) + 1):
-        text = TurnText(render.step_lines(story, step, pt),
-                        memory.lines(engine, pt, only_new=turn > 0) + render.arrival_lines(story, step, pt))
+        # writers want the numbers behind the stats' words
+        text = TurnText(render.step_lines(story, step, pt, numbers=True),
+                        memory.lines(engine, pt, only_new=turn > 0)
+                        + render.arrival_lines(story, step, pt, numbers=True))
         turns.append(text)
         if pt.over:
             text.ending = render.ending_lines(story, pt)[:-1]
             break
-        text.offers = engine.offers(pt)
+        if step.entered:
+            numbering = None
+        text.offers, numbering = keep_numbers(engine.offers(pt), visit_of(pt), numbering)
         if turn == len(entries):
             break
         entry, problem = engine.fit(pt, entries[turn])

@@ -14,6 +14,7 @@ moving the selection scrolls just enough to show the selected choice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from prompt_toolkit.data_structures import Point
@@ -41,6 +42,7 @@ class Option:
     enabled: bool = True
     hint: str = ""
     key: str = ""  # what taking it means, for the owner (a choice id, a menu action)
+    note: str = ""  # said dimly after the text, e.g. render.SPENT
 
 
 @dataclass
@@ -86,11 +88,14 @@ class StoryView(UIControl):
         self.top = 0
         self.row_count = 0
         self._owners: list[tuple[int, int]] = []
+        self.listener: Callable[[list[Line]], None] | None = None  # told every block added (transcripts)
 
     # -- content ------------------------------------------------------------
 
     def add(self, lines: list[Line]) -> None:
         """Append a block of styled paragraphs, spaced as in plain mode."""
+        if self.listener is not None and lines:
+            self.listener(lines)
         for style, text in lines:
             kind = "para" if style in PARAGRAPH_STYLES else "line"
             if self._last_kind and (kind == "para" or self._last_kind == "para"):
@@ -197,10 +202,15 @@ class StoryView(UIControl):
         self._reveal = False
 
     def scroll(self, rows: int) -> None:
-        """Scroll by rows (negative: up), as the last render laid them out."""
+        """Scroll by rows (negative: up), as the last render laid them out.
+
+        The new top is kept at once, not only at the next render: several
+        PageDowns that arrive together (a held key, a fast hand) each move on
+        from where the one before left the view, so three pages are three pages."""
         if not self._owners:
             return
         top = max(0, min(self.top + rows, max(0, self.row_count - self.height)))
+        self.top = top
         self._anchor = self._owners[top]
         self._reveal = False
 
@@ -234,9 +244,13 @@ class StoryView(UIControl):
         if option.enabled:
             style = "class:choice.selected" if selected else "class:choice"
             body = [(style, text)]
+            if option.note:
+                body.append(("class:locked.hint", f" ({printable(option.note, limit=0)})"))
         else:
             style = "class:locked"
             hint = f" (locked: {printable(option.hint, limit=0)})" if option.hint else " (locked)"
+            if option.note:  # not a lock, e.g. an ending not found yet
+                hint = f" ({printable(option.note, limit=0)})"
             body = [(style, text), ("class:locked.hint", hint)]
         first = [("class:choice.mark", mark), (style + ".number" if option.enabled else style, number)]
         indent = [("", " " * (len(mark) + cell_width(number)))]
