@@ -26,7 +26,7 @@ from .. import loader, profile, saves
 from ..errors import GameError, SaveError
 from ..rules import Offer
 from ..safetext import printable
-from ..ui import render
+from ..ui import gallery, render
 from ..ui.render import Line
 from ..ui.session import Session
 from ..yamlsrc import Precompiled
@@ -80,9 +80,9 @@ class WebGame:
             "turn": pt.turn,
             "index": len(pt.log),  # the turn's number in a transcript: choices taken so far
             "scene": pt.scene,
-            "before": _lines(render.step_lines(story, step, pt)),
+            "before": _lines(render.step_lines(story, step, pt, numbers=session.numbers)),
             "text": _lines(self.memory.lines(session.engine, pt, only_new=not fresh)),
-            "arrival": _lines(render.arrival_lines(story, step, pt)),
+            "arrival": _lines(render.arrival_lines(story, step, pt, numbers=session.numbers)),
             "ending": None,
             "offers": [],
             "notes": [printable(note) for note in notes or []],
@@ -105,7 +105,7 @@ class WebGame:
         story, pt = self.story, self.session.pt
         warning = ""
         try:
-            found = profile.record(self.saves_dir, story, pt.ending or "").discovered
+            found = profile.record(self.saves_dir, story, pt.ending or "", playthrough=pt).discovered
         except SaveError as exc:
             found = profile.load(self.saves_dir, story).discovered
             warning = f"Could not record this ending: {printable(str(exc))}"
@@ -142,26 +142,34 @@ class WebGame:
 
     def op_undo(self, _args: dict[str, Any]) -> dict[str, Any]:
         undone = self.session.undo(1)
-        note = f"Undone: back to turn {self.session.pt.turn}." if undone else ""
+        note = (f"Undone: back to turn {self.session.pt.turn}." if undone else
+                "Back to the game you left when you started over.")
         return self.autosaved(self.turn(notes=[note]))
 
     def op_restart(self, _args: dict[str, Any]) -> dict[str, Any]:
-        self.session.new_game(new_seed())
-        return self.turn(notes=["A new case begins."])
+        """Start over; the game left behind is autosaved, and undo brings it back (as on a terminal)."""
+        self.session.seed = new_seed()
+        left = bool(self.session.pt.log)
+        self.session.restart()
+        note = "A new case begins. Undo brings back the one you left." if left else "A new case begins."
+        return self.turn(notes=[note])
+
+    def op_numbers(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Show the numbers behind the stats' words too (the terminal's 'numbers on')."""
+        self.session.numbers = bool(args.get("on"))
+        return {"numbers": self.session.numbers}
 
     def op_casefile(self, _args: dict[str, Any]) -> dict[str, Any]:
         return {"lines": _lines(render.case_file_lines(self.story, self.session.pt))}
 
     def op_status(self, _args: dict[str, Any]) -> dict[str, Any]:
-        return {"lines": _lines(render.status_lines(self.story, self.session.pt))}
+        lines = render.status_lines(self.story, self.session.pt, numbers=self.session.numbers)
+        # its hint names the terminal's 'numbers' command; the page has a switch for that
+        return {"lines": _lines([line for line in lines if line[0] != "class:hint"])}
 
     def op_endings(self, _args: dict[str, Any]) -> dict[str, Any]:
-        found = profile.load(self.saves_dir, self.story)
-        endings = [{"id": ending.id, "title": ending.title if ending.id in found.endings else "",
-                    "found": found.endings.get(ending.id, "")[:10]}
-                   for ending in self.story.endings.values()]
-        return {"endings": endings, "found": len(found.discovered), "total": len(endings),
-                "warning": printable(found.warning)}
+        """The endings gallery, as the terminal shows it: found ones by title, the rest by teaser."""
+        return {"lines": _lines(gallery.gallery_lines(self.story, profile.load(self.saves_dir, self.story)))}
 
     def op_saves(self, _args: dict[str, Any]) -> dict[str, Any]:
         listed = []

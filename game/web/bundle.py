@@ -33,7 +33,8 @@ DEPENDENCIES = ("transitions", "six", "PyYAML")
 # terminal UI and the writer's tools. ui/session.py and ui/render.py are the
 # UI-independent half of ui/ that every front end shares.
 GAME_LEAVE_OUT = ("cli.py", "__main__.py", "tools/", "schema/", "web/page/", "web/runtime/")
-GAME_UI_KEEP = ("ui/__init__.py", "ui/session.py", "ui/render.py")
+GAME_UI_KEEP = ("ui/__init__.py", "ui/session.py", "ui/render.py", "ui/scribe.py", "ui/textout.py",
+                "ui/gallery.py")
 KEEP_SUFFIXES = (".py",)
 LICENCE_NAMES = ("LICENSE", "LICENCE", "COPYING", "METADATA")
 

@@ -99,11 +99,27 @@ def test_a_save_from_an_edited_story_says_where_it_stops_fitting(web):
     assert loaded["index"] == 1 and any("Loaded turns 1-1 of 2" in note for note in loaded["notes"])
 
 
-def test_undo_and_the_endings_gallery(web):
+def test_undo_restart_and_the_endings_gallery(web):
     call(web, "new")
     call(web, "choose", number=1)
     back = call(web, "undo")["result"]
     assert back["index"] == 0 and "Undone: back to turn 0." in back["notes"]
-    gallery = call(web, "endings")["result"]
-    assert gallery["found"] == 0 and gallery["total"] == len(web.story.endings)
-    assert all(e["title"] == "" for e in gallery["endings"])  # no spoilers before an ending is found
+    call(web, "choose", number=1)
+    fresh = call(web, "restart")["result"]
+    assert fresh["index"] == 0 and "Undo brings back the one you left." in fresh["notes"][0]
+    restored = call(web, "undo")["result"]
+    assert restored["index"] == 1  # the game left by the restart, as on a terminal
+    lines = call(web, "endings")["result"]["lines"]
+    assert lines[0] == ["title", f"Endings found: 0 of {len(web.story.endings)}"]
+    shown = " ".join(text for _style, text in lines)
+    assert not any(ending.title in shown for ending in web.story.endings.values())  # no spoilers
+
+
+def test_numbers_switch_shows_the_numbers_behind_the_words(web):
+    call(web, "new")
+    words = call(web, "status")["result"]["lines"]
+    assert call(web, "numbers", on=True)["result"] == {"numbers": True}
+    numbers = call(web, "status")["result"]["lines"]
+    assert words != numbers
+    assert any("(from " in text for _style, text in numbers)
+    assert not any(style == "hint" for style, _text in words + numbers)  # the terminal's typed command

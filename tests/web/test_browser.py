@@ -36,6 +36,9 @@ def test_a_walkthrough_in_the_browser_reads_exactly_like_the_terminal(new_contex
     log = saves.log_of(doc)
     game = WebGame(new_context().new_page(), site_url)
     game.open(f"?seed={SEED}")
+    # A transcript shows the numbers behind the stats' words: the page's switch for that.
+    game.page.click("#numbers")
+    game.page.wait_for_selector("#numbers[aria-pressed='true']")
     offered = []
     for entry in log:
         offers = game.offers()
@@ -70,11 +73,11 @@ def test_saves_survive_a_reload_and_move_between_browser_and_terminal(new_contex
     game = WebGame(context.new_page(), site_url)
     game.open()
     for _ in range(3):
-        game.click_choice(1)
+        game.click_first()
     where = game.where()
     _save_as(game, "case-one")
     game.close_panel()
-    game.click_choice(1)
+    game.click_first()
 
     # Reload: the page offers to continue from the autosave, at the turn played last.
     game.page.reload()
@@ -136,14 +139,23 @@ def test_keyboard_only_play_with_undo(new_context, site_url):
     assert first == "1", "focus starts on the first choice"
     game.press("2")  # a number key takes that choice
     assert "Turn 1." in game.where()
-    assert page.evaluate("document.activeElement.closest('#choice-list') !== null")
+    assert game.turns()[-1].lines, "the choice's turn is shown"
+    open_numbers = [str(o.number) for o in game.offers() if o.enabled]
+    assert page.evaluate("document.activeElement.dataset.number") == open_numbers[0]
     page.keyboard.press("ArrowDown")
-    focused = page.evaluate("document.activeElement.dataset.number")
-    assert focused == "2"
+    assert page.evaluate("document.activeElement.dataset.number") == open_numbers[1]
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowDown")
+    second = game.offers()[[str(o.number) for o in game.offers()].index(open_numbers[1])]
     game.press("Enter")  # Enter takes the focused choice
     assert "Turn 2." in game.where()
-    # Undo by keyboard alone: Tab along the toolbar to it, Enter.
-    page.focus("#undo")
+    assert f"You chose: {second.number}. {second.text}" in page.inner_text("article.turn:nth-last-of-type(2)")
+    # Undo by keyboard alone: Shift+Tab back from the choices to the toolbar's Undo, Enter.
+    for _ in range(12):
+        if page.evaluate("document.activeElement.id") == "undo":
+            break
+        page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == "undo"
     game.press("Enter")
     assert "Turn 1." in game.where()
     assert "Undone: back to turn 1." in page.inner_text("article.turn:last-of-type")

@@ -71,6 +71,12 @@ class WebGame:
         self.page.click(f"#choice-list button[data-number='{number}']")
         self.wait_for_turn_after(before)
 
+    def click_first(self) -> None:
+        """Take the first open choice (numbers keep their meaning for a visit, so 1 may be gone)."""
+        before = self.count()
+        self.page.click("#choice-list button:not([disabled]) >> nth=0")
+        self.wait_for_turn_after(before)
+
     def number_of(self, choice_id: str) -> int:
         return next(offer.number for offer in self.offers() if offer.id == choice_id)
 

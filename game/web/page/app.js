@@ -247,19 +247,22 @@ async function openLines(op, title) {
 async function openEndings() {
   const reply = await call("endings");
   if (reply.error) return say(reply.error, true);
-  const { endings, found, total, warning } = reply.result;
-  openPanel("Endings", (body) => {
-    body.append(el("p", { class: "panel-summary" }, `Found ${found} of ${total}.`));
-    const list = el("ol", { class: "gallery" });
-    for (const ending of endings) {
-      const item = el("li", { class: ending.title ? "found" : "unfound" });
-      if (ending.title) item.append(el("strong", {}, ending.title), ` (first reached ${ending.found})`);
-      else item.append("Not found yet");
-      list.append(item);
-    }
-    body.append(list);
-    if (warning) body.append(el("p", { class: "error" }, warning));
-  });
+  openPanel("Endings", (body) => linesInto(body, reply.result.lines));
+}
+
+// The numbers behind the stats' words (the terminal's 'numbers on'), remembered in this browser.
+const NUMBERS_KEY = "aka:numbers";
+
+function rememberedNumbers() {
+  try { return window.localStorage.getItem(NUMBERS_KEY) === "on"; } catch { return false; }
+}
+
+async function setNumbers(on) {
+  const reply = await call("numbers", { on });
+  if (reply.error) return say(reply.error, true);
+  const shown = reply.result.numbers;
+  $("numbers").setAttribute("aria-pressed", shown ? "true" : "false");
+  try { window.localStorage.setItem(NUMBERS_KEY, shown ? "on" : "off"); } catch { /* private mode */ }
 }
 
 function download(filename, text) {
@@ -382,6 +385,7 @@ $("open-status").addEventListener("click", () => openLines("status", "Status"));
 $("open-endings").addEventListener("click", () => openEndings());
 $("open-saves").addEventListener("click", () => openSaves());
 $("undo").addEventListener("click", () => act("undo"));
+$("numbers").addEventListener("click", () => setNumbers($("numbers").getAttribute("aria-pressed") !== "true"));
 // No "are you sure": the game so far stays in the automatic saves.
 $("restart").addEventListener("click", () => act("restart"));
 
@@ -404,7 +408,8 @@ async function start() {
   const about = booted.result;
   document.title = about.title;
   $("story-title").textContent = about.title;
-  for (const id of ["open-casefile", "open-status", "open-saves", "open-endings", "restart"]) $(id).disabled = false;
+  for (const id of ["open-casefile", "open-status", "open-saves", "open-endings", "restart", "numbers"]) $(id).disabled = false;
+  if (rememberedNumbers()) await setNumbers(true);
   if (about.has_autosave) {
     $("loading").textContent = "Welcome back. Your last game was saved in this browser.";
     $("main").setAttribute("aria-busy", "false");
