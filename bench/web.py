@@ -101,9 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    from playwright.sync_api import sync_playwright
-
     import synth
+    from playwright.sync_api import sync_playwright
 
     pyodide = runtime.ensure()
     work = Path(tempfile.mkdtemp(prefix="aka-web-bench-"))
