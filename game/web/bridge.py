@@ -152,7 +152,9 @@ class WebGame:
         left = bool(self.session.pt.log)
         self.session.restart()
         note = "A new case begins. Undo brings back the one you left." if left else "A new case begins."
-        return self.turn(notes=[note])
+        view = self.turn(notes=[note])
+        view["wrote"] = left  # restart autosaved the game it left
+        return view
 
     def op_numbers(self, args: dict[str, Any]) -> dict[str, Any]:
         """Show the numbers behind the stats' words too (the terminal's 'numbers on')."""

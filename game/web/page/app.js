@@ -410,6 +410,9 @@ async function start() {
   $("story-title").textContent = about.title;
   for (const id of ["open-casefile", "open-status", "open-saves", "open-endings", "restart", "numbers"]) $(id).disabled = false;
   if (rememberedNumbers()) await setNumbers(true);
+  if (about.persistent === false) {
+    say("This browser keeps no saves for this page: use Saves > Download this game to keep your place.", true);
+  }
   if (about.has_autosave) {
     $("loading").textContent = "Welcome back. Your last game was saved in this browser.";
     $("main").setAttribute("aria-busy", "false");

@@ -21,6 +21,7 @@ function syncfs(FS, populate) {
 
 let FS = null;
 let bridge = null;
+let persistent = true; // false: no IndexedDB here, saves live in memory only
 
 // Milliseconds since the worker started, by stage (bench/web.py reports them).
 const stages = {};
@@ -45,15 +46,22 @@ const ready = (async () => {
   // game from one origin) two stories never see each other's saves.
   const saves = `/aka-saves/${build.story.id}`;
   FS.mkdirTree(saves);
-  FS.mount(FS.filesystems.IDBFS, {}, saves);
-  await syncfs(FS, true);
+  try {
+    FS.mount(FS.filesystems.IDBFS, {}, saves);
+    await syncfs(FS, true);
+  } catch (error) {
+    // No IndexedDB here (some private modes): play on with saves in memory only.
+    console.warn("saves will not outlive this page:", error);
+    persistent = false;
+    try { FS.unmount(saves); } catch { /* it was never mounted */ }
+  }
   mark("files");
   py.runPython("import sys; sys.path.insert(0, '/app')");
   bridge = py.pyimport("game.web.bridge");
   mark("imported");
   const booted = JSON.parse(bridge.boot("/story", saves, events ? "/app/story-events.json" : ""));
   mark("loaded");
-  if (booted.result) booted.result.stages = stages;
+  if (booted.result) Object.assign(booted.result, { stages, persistent });
   return booted;
 })();
 
@@ -70,7 +78,15 @@ self.onmessage = (message) => {
         reply = booted;
       } else {
         reply = JSON.parse(bridge.handle(op, JSON.stringify(args || {})));
-        if (reply.result && reply.result.wrote) await syncfs(FS, false); // saved means saved
+        if (reply.result && reply.result.wrote && persistent) {
+          try {
+            await syncfs(FS, false); // saved means saved: the page hears of it only now
+          } catch (error) { // e.g. the browser's storage is full: the turn stands, the save did not
+            const warning = `Could not keep the save in this browser's storage: ${error && error.message ? error.message : error}`;
+            if (Array.isArray(reply.result.notes)) reply.result.notes.push(warning);
+            else reply.result.message = `${reply.result.message || ""} ${warning}`.trim();
+          }
+        }
       }
     } catch (error) {
       reply = { error: `the game could not start or answer: ${error && error.message ? error.message : error}` };
