@@ -65,7 +65,7 @@ class WebGame:
         story = self.story
         return {"id": story.id, "title": story.title, "version": story.version,
                 "protagonist": story.protagonist, "has_autosave": saves.has_autosave(self.saves_dir),
-                "endings": len(story.endings)}
+                "endings": len(story.endings), "max_save_bytes": MAX_IMPORT_BYTES}
 
     def turn(self, notes: list[str] | None = None, fresh: bool = True) -> dict[str, Any]:
         """The turn the player reads now, as a transcript shows it

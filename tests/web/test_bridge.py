@@ -72,7 +72,7 @@ def test_damaged_and_foreign_files_are_refused_and_nothing_is_lost(web):
     cases = {
         "cut.json": (good[:100], "damaged save file"),
         "edited.json": (good.replace('"turn": 1', '"turn": 9'), "checksum does not match"),
-        "deep.json": ("[" * 50_000 + "]" * 50_000, "nested too deeply"),
+        "deep.json": ("[" * 50_000 + "]" * 50_000, "nested more than"),
         "list.json": ("[1, 2, 3]", "not a save file"),
     }
     foreign = json.loads(good)

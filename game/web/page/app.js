@@ -35,6 +35,7 @@ const timings = { opened: performance.timeOrigin, firstScene: null, choices: [] 
 window.akaTimings = timings;
 
 let busy = false;
+let maxSaveBytes = 1024 * 1024; // the engine's limit, told at boot (saves.MAX_SAVE_BYTES)
 let options = []; // what the numbered list offers now: {number, label, enabled, hint, run}
 
 function el(tag, attrs = {}, text = "") {
@@ -371,7 +372,7 @@ function buildSaves(body, saves) {
   picker.addEventListener("change", async () => {
     const file = picker.files && picker.files[0];
     if (!file) return;
-    if (file.size > 16 * 1024 * 1024) return panelError(`${file.name}: file is larger than any save`);
+    if (file.size > maxSaveBytes) return panelError(`${file.name}: file is larger than any save (${maxSaveBytes} bytes)`);
     const text = await file.text();
     picker.value = "";
     await loadInto("import", { name: file.name, text });
@@ -406,6 +407,7 @@ async function start() {
     return;
   }
   const about = booted.result;
+  maxSaveBytes = about.max_save_bytes || maxSaveBytes;
   document.title = about.title;
   $("story-title").textContent = about.title;
   for (const id of ["open-casefile", "open-status", "open-saves", "open-endings", "restart", "numbers"]) $(id).disabled = false;
