@@ -81,7 +81,8 @@ def test_the_page_carries_the_engine_without_the_terminal_ui(published):
             "transitions/core.py", "six.py"} <= names
     assert not any(name.startswith(("game/tools/", "game/cli")) for name in names)
     assert not [name for name in names if name.startswith("game/ui/")
-                and name not in ("game/ui/__init__.py", "game/ui/session.py", "game/ui/render.py")]
+                and name.removeprefix("game/") not in bundle.GAME_UI_KEEP]
+    assert not {"game/ui/tui.py", "game/ui/plain.py", "game/ui/commands.py", "game/ui/storyview.py"} & names
     assert not [name for name, text in sources.items() if "prompt_toolkit" in text]
     assert not [name for name in names if name.endswith((".so", ".pyc", ".pyd"))]
 
