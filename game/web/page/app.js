@@ -225,9 +225,10 @@ panel.addEventListener("close", () => {
   if (first) first.focus({ preventScroll: true });
 });
 
-function linesInto(body, lines) {
+function linesInto(body, lines, title = "") {
   let list = null;
   for (const [style, text] of lines) {
+    if (style === "title" && text === title) continue; // the panel's heading says it already
     if (style === "item") {
       if (!list) body.append((list = el("ul", { class: "items" })));
       list.append(el("li", {}, text.replace(/^- /, "")));
@@ -242,7 +243,7 @@ function linesInto(body, lines) {
 async function openLines(op, title) {
   const reply = await call(op);
   if (reply.error) return say(reply.error, true);
-  openPanel(title, (body) => linesInto(body, reply.result.lines));
+  openPanel(title, (body) => linesInto(body, reply.result.lines, title));
 }
 
 async function openEndings() {
