@@ -32,7 +32,7 @@ DEPENDENCIES = ("transitions", "six", "PyYAML")
 # What of the game package a page runs: everything but the command line, the
 # terminal UI and the writer's tools. ui/session.py and ui/render.py are the
 # UI-independent half of ui/ that every front end shares.
-GAME_LEAVE_OUT = ("cli.py", "__main__.py", "tools/", "schema/", "web/page/", "web/runtime/")
+GAME_LEAVE_OUT = ("cli.py", "__main__.py", "tools/", "schema/", "web/page/", "web/runtime", "web/bundle.py")
 GAME_UI_KEEP = ("ui/__init__.py", "ui/session.py", "ui/render.py", "ui/scribe.py", "ui/textout.py",
                 "ui/gallery.py")
 KEEP_SUFFIXES = (".py",)
