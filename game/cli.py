@@ -7,6 +7,7 @@
     python play.py replay FILE|SLOT [--story DIR] [--transcript OUT] [--to N] [--branch SLOT] [--partial]
     python play.py saves [--saves DIR]
     python play.py lsp | schema | new DIR
+    python play.py publish [STORY] OUT [--runtime DIR] [--no-precompile]
 
 Exit codes: 0 success; 1 the story or a save has problems (with messages);
 2 bad usage. Every error a user can cause is one line on stderr, never a
@@ -104,6 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--compare", type=_path, metavar="GOLDEN",
                         help="compare the transcript with a saved one; show the difference, exit 1 if any")
 
+    publish = sub.add_parser("publish", help="the story as a web page: a folder OUT and OUT.zip for itch.io",
+                             description="Check the story, then write a static web page that plays it in the "
+                             "browser with this same engine (docs/PUBLISHING.md).")
+    publish.add_argument("paths", nargs="+", type=_path, metavar="[STORY] OUT",
+                         help="the story folder (default: story/) and the folder to write")
+    publish.add_argument("--runtime", type=_path, metavar="DIR",
+                         help="a folder with the pinned Pyodide files (default: installed with npm into a cache)")
+    publish.add_argument("--no-precompile", dest="precompile", action="store_false",
+                         help="ship the story's YAML only; the page parses it (slower start)")
+
     saves = sub.add_parser("saves", help="list the save slots")
     saves.add_argument("--saves", dest="saves_dir", type=_path, default=None, help="saves folder")
 
@@ -136,6 +147,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
             return cmd_schema(stdout)
         if args.command == "new":
             return cmd_new(args, stdout)
+        if args.command == "publish":
+            return cmd_publish(args, stdout)
         return cmd_play(args, stdin, stdout)
     except StoryError as exc:
         _print_story_errors(exc)
@@ -229,6 +242,16 @@ def cmd_graph(args: argparse.Namespace, stdout: TextIO) -> int:
         return 0
     saves.write_text(args.output, text)
     stdout.write(f"Graph of {len(story.scenes)} scenes written to {args.output} ({fmt})\n")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .tools import publish
+
+    if len(args.paths) > 2:
+        raise UsageError("publish takes a story folder and an output folder, no more")
+    story, out = (DEFAULT_STORY, args.paths[0]) if len(args.paths) == 1 else args.paths
+    stdout.write(publish.summary(publish.publish(story, out, args.runtime, args.precompile)))
     return 0
 
 

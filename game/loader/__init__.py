@@ -29,6 +29,7 @@ from .. import gcpause
 from ..diagnostics import Diagnostic, Report
 from ..errors import StoryError
 from ..story import Story
+from ..yamlsrc import Precompiled
 from .base import Observer
 from .base import _Decl as Declaration
 from .cache import ParseCache
@@ -80,11 +81,14 @@ class LoadResult:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def load(root: str | Path) -> LoadResult:
-    """Load the story folder at root; raise StoryError listing every error."""
+def load(root: str | Path, precompiled: Precompiled | None = None) -> LoadResult:
+    """Load the story folder at root; raise StoryError listing every error.
+    precompiled: recorded YAML events of its files (a published page; see yamlsrc)."""
     report = Report()
     with gcpause.paused():
-        story = _Loader(Path(root), report).run()
+        loader = _Loader(Path(root), report)
+        loader.precompiled = precompiled
+        story = loader.run()
     if report.errors or story is None:
         raise StoryError(report.sorted())
     return LoadResult(story, report.sorted())

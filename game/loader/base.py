@@ -12,7 +12,7 @@ from .. import conditions
 from ..diagnostics import Pos, Report, did_you_mean
 from ..errors import ConditionError
 from ..story import DEFAULT_STAT_GROUPS
-from ..yamlsrc import Budget, YMap
+from ..yamlsrc import Budget, Precompiled, YMap
 from .cache import ParseCache
 from .fields import (
     MANIFEST,
@@ -74,6 +74,7 @@ class LoaderBase:
         self.macros: dict[str, dict[str, conditions.Node]] = {"known": {}, "open": {}}
         self.unreadable_files = 0
         self.budget = Budget()  # time and memory limits for the whole folder (yamlsrc)
+        self.precompiled: Precompiled | None = None  # recorded YAML events to build from (a published page)
         self.reported: set[tuple[Pos, str]] = set()  # a shared choice's problem is reported once, not per scene
         # For text (game.loader.text): the story's format, what inline text may name, file sources.
         self.format = 1

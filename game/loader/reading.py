@@ -74,7 +74,7 @@ class Reading(LoaderBase):
             text = accept_text(self.overlay[rel], display, self.report, self.budget)
         else:
             text = read_text(path, display, self.report, self.budget)
-        data = None if text is None else self.parse(text, display)
+        data = None if text is None else self.parse(text, display, rel)
         if text is None or (data is None and len(self.report.errors) > errors_before):
             self.unreadable_files += 1
             return
@@ -109,11 +109,13 @@ class Reading(LoaderBase):
                 self.declare(section, data[section], data.vpos(section), file_area,
                              data.vpos("area") if file_area else None)
 
-    def parse(self, text: str, display: str) -> Any:
-        """A file's values, from the parse cache when its text is the same as last time."""
+    def parse(self, text: str, display: str, rel: str) -> Any:
+        """A file's values: from the parse cache when its text is the same as last time,
+        or built from its recorded events (a published page) when they match its text."""
         budget = self.budget
         if self.cache is None:
-            return parse_text(text, display, self.report, budget)
+            events = self.precompiled.events(rel, text) if self.precompiled else None
+            return parse_text(text, display, self.report, budget, events)
         hit = self.cache.get(display, text)
         if hit is not None and not budget.exhausted and budget.used + hit.cost <= budget.max_nodes:
             budget.used += hit.cost

@@ -68,7 +68,7 @@ def prompt_lines(session, draft: Draft) -> list[Line]:
     lines: list[Line] = [("class:title", question.ask)]
     cost = stakes(session.story, question, session.pt)
     if cost and (draft.confirming or draft.slot == 0):
-        lines.append(("class:hint", cost))
+        lines.append(("class:stakes", cost))
     if draft.confirming:
         lines.append(("class:text", "Your answer: " + answer_text(session.story, question, draft.values)))
         lines.append(("class:hint", "Type 1 or 'yes' to give it, the number of a blank to change it, "

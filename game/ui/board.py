@@ -161,16 +161,18 @@ def board_lines(rules: Rules, pt: Playthrough, compact: bool = False) -> list[Li
     return lines
 
 
-def arrival_board(rules: Rules, pt: Playthrough, entered: list[str]) -> list[Line]:
-    """The board, when the player has just walked up to a case board (what they came to read)."""
+def arrival_board(rules: Rules, pt: Playthrough, entered: list[str], hint: bool = True) -> list[Line]:
+    """The board, when the player has just walked up to a case board (what they came to read).
+    hint: end with the terminal's pointer to the `board` command (not in transcripts, nor on
+    the web page, which has its own button)."""
     story = rules.story
     if not story.questions:  # a story of needs/gives deductions reads as it always did
         return []
     scene = story.scenes[pt.scene]
     if not scene.case_board or pt.ending is not None or not entered or entered[-1] != pt.scene:
         return []
-    hint = ("class:hint", "Type 'board' for what the board says about each of them.")
-    return [*board_lines(rules, pt, compact=True), hint]
+    more = [("class:hint", "Type 'board' for what the board says about each of them.")] if hint else []
+    return [*board_lines(rules, pt, compact=True), *more]
 
 
 def _titles(story: Story, scenes: tuple[str, ...]) -> list[str]:

@@ -206,6 +206,15 @@ class Session:
         self.abandoned = None
         self.draft = None
 
+    def load_doc(self, doc: dict, where: str, partial: bool = False) -> saves.Loaded:
+        """Load a save document read from elsewhere (a file a player picked in a
+        web page); the same checks and notes as load(). The saves folder is not touched."""
+        loaded = saves.replay_doc(doc, self.engine, where)
+        if not loaded.fits and not partial:
+            raise loaded.misfit()
+        self._adopt(loaded)
+        return loaded
+
     def load_file(self, path: Path) -> saves.Loaded:
         """Load a save file outside the slots (the endings gallery's closing saves);
         SaveError if it cannot be read or no longer fits the story."""
