@@ -6,6 +6,7 @@
     python play.py playtest [DIR] [-n RUNS] [--seed N] [--max-turns T] [--out DIR] [--json]
     python play.py replay FILE|SLOT [--story DIR] [--transcript OUT] [--to N] [--branch SLOT] [--partial]
     python play.py saves [--saves DIR]
+    python play.py serve [--host H] [--port P] [--story DIR] [--data DIR] [--allow FILE] [--guests] [limits]
 
 Exit codes: 0 success; 1 the story or a save has problems (with messages);
 2 bad usage. Every error a user can cause is one line on stderr, never a
@@ -29,6 +30,7 @@ from .tools import DEEP_BUDGET, DEFAULT_BUDGET
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORY = PROJECT_ROOT / "story"
 DEFAULT_SAVES = PROJECT_ROOT / "saves"
+DEFAULT_SERVE_DATA = PROJECT_ROOT / "serve-data"
 MAX_ERRORS_SHOWN = 20
 
 
@@ -102,6 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     saves = sub.add_parser("saves", help="list the save slots")
     saves.add_argument("--saves", dest="saves_dir", type=_path, default=None, help="saves folder")
+
+    from .serve import options as serve_options
+
+    serve = sub.add_parser("serve", help="serve the game over SSH to many players (needs the [serve] extra)")
+    serve_options.add_arguments(serve, DEFAULT_STORY, DEFAULT_SERVE_DATA, _path)
     return parser
 
 
@@ -121,6 +128,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
             return cmd_replay(args, stdout)
         if args.command == "saves":
             return cmd_saves(args, stdout)
+        if args.command == "serve":
+            return cmd_serve(args, stdout)
         return cmd_play(args, stdin, stdout)
     except StoryError as exc:
         _print_story_errors(exc)
@@ -400,3 +409,14 @@ def cmd_saves(args: argparse.Namespace, stdout: TextIO) -> int:
                          f"clues {info.clues:>2}  {label(info.title + ending, limit=0)}\n")
     stdout.write("Resume with: play.py --load SLOT (or --continue for the newest autosave)\n")
     return 0
+
+
+def cmd_serve(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .serve import options
+
+    options.require_asyncssh()
+    from .serve.server import ServeConfig, serve  # asyncssh is imported only now
+
+    config = ServeConfig(story=args.serve_story, data=args.data, host=args.host, port=args.port,
+                         limits=options.limits_from(args), allow=args.allow, guests=args.guests)
+    return serve(config, stdout)

@@ -1,0 +1,196 @@
+"""One SSH session channel: a shell request becomes a game, and nothing else is allowed.
+
+Built on prompt-toolkit's own SSH glue (prompt_toolkit.contrib.ssh), which
+runs an application in an app session whose input is fed from the channel and
+whose output (a Vt100_Output for the client's TERM and window size) writes to
+it; resizes reach the application as they happen. What we add around it:
+
+- a pty decides the UI: full screen with one, plain line mode without one
+  (`ssh -T`) or with TERM=dumb;
+- the window size is clamped to the largest the server draws (Limits);
+- input is metered: past the rate, the channel stops reading for a moment and
+  SSH's flow control makes the client wait (nothing typed is lost);
+- when the client stops reading what we send, we stop reading what it types,
+  so a client cannot make the server buffer output without end;
+- exec and subsystem requests (scp, sftp, a command line) are refused, and a
+  second shell on the same channel too;
+- a dropped channel stops its game, which autosaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from prompt_toolkit.contrib.ssh import PromptToolkitSSHSession
+from prompt_toolkit.data_structures import Size
+from prompt_toolkit.output import ColorDepth
+
+from ..ui.session import Session
+from .games import PLAIN_WIDTH, PlainGame, TuiGame
+from .limits import InputMeter, clamp_size
+
+if TYPE_CHECKING:
+    from .identity import Player
+    from .server import GameHost
+
+PLAIN_TERMS = ("dumb", "")  # terminals that cannot draw the full-screen UI
+MONOCHROME_TERMS = ("vt52", "vt100", "vt102", "vt220")
+
+
+def color_depth_for(term: str, env: Mapping[str, str]) -> tuple[ColorDepth, bool]:
+    """Colours from the client's TERM (and COLORTERM, NO_COLOR if its ssh sends them):
+    (depth, monochrome). Unknown terminals get the 16 ANSI colours every one has."""
+    if env.get("NO_COLOR"):
+        return ColorDepth.MONOCHROME, True
+    term = term.lower()
+    if env.get("COLORTERM", "").lower() in ("truecolor", "24bit") or term.endswith("-direct"):
+        return ColorDepth.TRUE_COLOR, False
+    if "256color" in term:
+        return ColorDepth.DEPTH_8_BIT, False
+    if term in MONOCHROME_TERMS:
+        return ColorDepth.MONOCHROME, True
+    return ColorDepth.DEPTH_4_BIT, False
+
+
+class GameChannel(PromptToolkitSSHSession):
+    def __init__(self, host: GameHost, player: Player, address: str):
+        super().__init__(self._run_tui, enable_cpr=False)  # full screen: no cursor position queries
+        self.host = host
+        self.player = player
+        self.address = address
+        self.channel: Any = None
+        self.game: TuiGame | PlainGame | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.shell = False
+        self.plain: list[str] | None = None  # plain mode: input that came before its game (None: full screen)
+        self.meter = InputMeter(host.limits.input_rate, host.limits.input_burst, time.monotonic())
+        self._paused: set[str] = set()
+
+    # -- what the client may ask for -------------------------------------------------
+
+    def connection_made(self, chan: Any) -> None:
+        self.channel = chan
+        super().connection_made(chan)
+
+    def shell_requested(self) -> bool:
+        if self.shell:
+            return False
+        self.shell = True
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        return False  # no commands: scp, rsync and `ssh host CMD` are refused
+
+    def subsystem_requested(self, subsystem: str) -> bool:
+        return False  # no sftp or any other subsystem
+
+    def break_received(self, msec: int) -> bool:
+        return False
+
+    def signal_received(self, signal: str) -> None:
+        pass
+
+    # -- starting the game -----------------------------------------------------------
+
+    def session_started(self) -> None:
+        term = self.channel.get_terminal_type()
+        if term is not None and term.lower() not in PLAIN_TERMS:
+            super().session_started()  # prompt-toolkit's app session, then _run_tui
+            self.task = self.interact_task
+            return
+        self.plain = []
+        self.task = asyncio.get_running_loop().create_task(self._run_plain(pty=term is not None))
+
+    def _new_session(self) -> Session:
+        return Session(self.host.story, self.player.saves, seed=self.host.new_seed(), engine=self.host.engine)
+
+    async def _run_tui(self, _: PromptToolkitSSHSession) -> None:
+        env = self.channel.get_environment()
+        depth, mono = color_depth_for(self.channel.get_terminal_type() or "", env)
+        game = TuiGame(self._new_session(), self.player, depth, mono)
+        await self._play(game, game.run(self.stdout.write, lambda: self._get_size().columns))
+
+    async def _run_plain(self, pty: bool) -> None:
+        width = self._get_size().columns if pty else PLAIN_WIDTH
+        game = PlainGame(self._new_session(), self.player, self._write, width, pty, self._pause_for_backlog)
+        for early in self.plain or ():
+            game.feed(early)
+        await self._play(game, game.run())
+
+    async def _play(self, game: TuiGame | PlainGame, playing: Any) -> None:
+        self.game = game
+        self.host.games.add(game)
+        try:
+            await playing
+        except Exception as exc:  # a bug: the player's last autosave stands; say so in the log
+            self.host.log(f"game of {self.player.describe()} failed: {type(exc).__name__}: {exc}")
+            self._write("\r\nSomething went wrong on the server; your last autosave is kept.\r\n")
+        finally:
+            self.host.games.discard(game)
+            self.host.game_over(self.player)
+            with contextlib.suppress(Exception):  # the channel may be gone already
+                self.channel.exit(0)
+
+    # -- input and output --------------------------------------------------------------
+
+    def _get_size(self) -> Size:
+        size = super()._get_size()
+        columns, rows = clamp_size(size.columns, size.rows, self.host.limits)
+        return Size(rows=rows, columns=columns)
+
+    def _write(self, text: str) -> None:
+        with contextlib.suppress(Exception):  # a closed channel: the game still ends and autosaves
+            self.channel.write(text)
+
+    def data_received(self, data: str, datatype: object) -> None:
+        now = time.monotonic()
+        if self.game is not None:
+            self.game.last_input = now
+        delay = self.meter.take(len(data), now)
+        if delay > 0:
+            self._pause("rate", True)
+            asyncio.get_running_loop().call_later(delay, self._pause, "rate", False)
+        if self.plain is None:
+            super().data_received(data, datatype)  # the full-screen UI's input pipe
+        elif self.game is None:
+            self.plain.append(data)  # typed before the game was set up: kept for it
+        elif isinstance(self.game, PlainGame):
+            self.game.feed(data)
+
+    def eof_received(self) -> bool:
+        if isinstance(self.game, PlainGame):
+            self.game.end_of_input()
+        elif self.game is not None:
+            self.game.stop("")
+        return True  # keep the channel open to say goodbye; the game closes it
+
+    def pause_writing(self) -> None:
+        self._pause("output", True)  # the client is not reading: stop taking its input
+
+    def resume_writing(self) -> None:
+        self._pause("output", False)
+
+    def _pause_for_backlog(self, on: bool) -> None:
+        self._pause("backlog", on)
+
+    def _pause(self, reason: str, on: bool) -> None:
+        was = bool(self._paused)
+        if on:
+            self._paused.add(reason)
+        else:
+            self._paused.discard(reason)
+        with contextlib.suppress(Exception):  # the channel may have closed meanwhile
+            if self._paused and not was:
+                self.channel.pause_reading()
+            elif was and not self._paused:
+                self.channel.resume_reading()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """The client went away (or the server closed the channel): the game ends, autosaving."""
+        if self.game is not None:
+            self.game.stop("")
+        super().connection_lost(exc)
