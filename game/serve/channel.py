@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit.contrib.ssh import PromptToolkitSSHSession
@@ -57,11 +57,12 @@ def color_depth_for(term: str, env: Mapping[str, str]) -> tuple[ColorDepth, bool
 
 
 class GameChannel(PromptToolkitSSHSession):
-    def __init__(self, host: GameHost, player: Player, address: str):
+    def __init__(self, host: GameHost, player: Player, address: str, on_close: Callable[[], None]):
         super().__init__(self._run_tui, enable_cpr=False)  # full screen: no cursor position queries
         self.host = host
         self.player = player
         self.address = address
+        self.on_close = on_close
         self.channel: Any = None
         self.game: TuiGame | PlainGame | None = None
         self.task: asyncio.Task[None] | None = None
@@ -193,4 +194,5 @@ class GameChannel(PromptToolkitSSHSession):
         """The client went away (or the server closed the channel): the game ends, autosaving."""
         if self.game is not None:
             self.game.stop("")
+        self.on_close()
         super().connection_lost(exc)

@@ -99,7 +99,8 @@ class Connection(asyncssh.SSHServer):
         self.refusal = ""  # why this connection is refused (told the client after the handshake)
         self.key: asyncssh.SSHKey | None = None
         self.player: Player | None = None
-        self.sessions = 0
+        self.sessions = 0  # session channels opened, ever
+        self.open_sessions = 0
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
@@ -179,10 +180,14 @@ class Connection(asyncssh.SSHServer):
     # -- what: one game session, nothing else ----------------------------------------------
 
     def session_requested(self) -> Any:
-        if self.player is None or self.sessions or self.host.stopping:
-            return False  # one game per connection
+        if self.player is None or self.open_sessions or self.host.stopping:
+            return False  # one session channel at a time per connection
         self.sessions += 1
-        return GameChannel(self.host, self.player, self.address)
+        self.open_sessions += 1
+        return GameChannel(self.host, self.player, self.address, self._session_closed)
+
+    def _session_closed(self) -> None:
+        self.open_sessions -= 1
 
     def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int) -> bool:
         return False  # no port forwarding (ssh -L, -D)
@@ -222,7 +227,7 @@ async def start(host: GameHost, key: asyncssh.SSHKey) -> asyncssh.SSHAcceptor:
 
 async def run(host: GameHost, key: asyncssh.SSHKey) -> int:
     acceptor = await start(host, key)
-    port = acceptor.sockets[0].getsockname()[1] if acceptor.sockets else host.config.port
+    port = acceptor.get_port()  # the one the system chose, with --port 0
     host.log(f"serving {host.story.title!r} on {host.config.host} port {port}")
     host.log(f"host key fingerprint {hostkey.fingerprint(key)}")
     host.log(f"players connect with: ssh -p {port} {_shown_host(host.config.host)}")
