@@ -8,8 +8,10 @@ it; resizes reach the application as they happen. What we add around it:
 - a pty decides the UI: full screen with one, plain line mode without one
   (`ssh -T`) or with TERM=dumb;
 - the window size is clamped to the largest the server draws (Limits);
-- input is metered: past the rate, the channel stops reading for a moment and
-  SSH's flow control makes the client wait (nothing typed is lost);
+- input is metered (limits.InputMeter: bytes, and lines, which run commands):
+  past the rate, what was typed waits and the channel stops reading, so SSH's
+  flow control makes the client wait (nothing typed is lost, and no burst can
+  hold the server's one event loop for long);
 - when the client stops reading what we send, we stop reading what it types,
   so a client cannot make the server buffer output without end;
 - exec and subsystem requests (scp, sftp, a command line) are refused, and a
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from .identity import Player
     from .server import GameHost
 
+DELIVER_CHUNK = 1024  # characters passed to the game per turn of the event loop, at most
 PLAIN_TERMS = ("dumb", "")  # terminals that cannot draw the full-screen UI
 MONOCHROME_TERMS = ("vt52", "vt100", "vt102", "vt220")
 
@@ -70,6 +73,8 @@ class GameChannel(PromptToolkitSSHSession):
         self.plain: list[str] | None = None  # plain mode: input that came before its game (None: full screen)
         self.meter = InputMeter(host.limits.input_rate, host.limits.input_burst, time.monotonic())
         self._paused: set[str] = set()
+        self._typed = ""  # received, not yet let through by the meter
+        self._pump_later: asyncio.TimerHandle | None = None
 
     # -- what the client may ask for -------------------------------------------------
 
@@ -148,15 +153,30 @@ class GameChannel(PromptToolkitSSHSession):
             self.channel.write(text)
 
     def data_received(self, data: str, datatype: object) -> None:
-        now = time.monotonic()
         if self.game is not None:
-            self.game.last_input = now
-        delay = self.meter.take(len(data), now)
-        if delay > 0:
+            self.game.last_input = time.monotonic()
+        self._typed += data
+        if self._pump_later is None:
+            self._pump()
+
+    def _pump(self) -> None:
+        """Pass on what the input meter allows now; stop reading until the rest may go."""
+        self._pump_later = None
+        allowed, wait = self.meter.admit(self._typed[:DELIVER_CHUNK], time.monotonic())
+        chunk, self._typed = self._typed[:allowed], self._typed[allowed:]
+        if chunk:
+            self._deliver(chunk)
+        if self._typed:
             self._pause("rate", True)
-            asyncio.get_running_loop().call_later(delay, self._pause, "rate", False)
+            # Even within the rate, a chunk at a time: prompt-toolkit's input pipe is an OS pipe
+            # written without blocking checks, and it reads 1 KB a turn of the event loop.
+            self._pump_later = asyncio.get_running_loop().call_later(wait, self._pump)
+        else:
+            self._pause("rate", False)
+
+    def _deliver(self, data: str) -> None:
         if self.plain is None:
-            super().data_received(data, datatype)  # the full-screen UI's input pipe
+            super().data_received(data, None)  # the full-screen UI's input pipe
         elif self.game is None:
             self.plain.append(data)  # typed before the game was set up: kept for it
         elif isinstance(self.game, PlainGame):
@@ -192,6 +212,8 @@ class GameChannel(PromptToolkitSSHSession):
 
     def connection_lost(self, exc: Exception | None) -> None:
         """The client went away (or the server closed the channel): the game ends, autosaving."""
+        if self._pump_later is not None:
+            self._pump_later.cancel()
         if self.game is not None:
             self.game.stop("")
         self.on_close()

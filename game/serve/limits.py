@@ -19,13 +19,16 @@ class Limits:
     max_per_address: int = 4  # connections open at once from one IP address
     connects_per_minute: int = 12  # new connections from one IP address in any 60 seconds
     idle_timeout: float = 1800.0  # seconds without a key pressed; the game is autosaved, then closed
-    input_rate: int = 1024  # bytes a second one session may type (a paste of INPUT_BURST bytes passes at once)
+    input_rate: int = 1024  # bytes a second one session may type (lines cost more: InputMeter)
     max_columns: int = 300  # a larger terminal is drawn at this width
     max_rows: int = 100  # ... and this height
 
     @property
     def input_burst(self) -> int:
-        return max(4096, self.input_rate * 4)
+        return max(2048, self.input_rate * 2)
+
+
+LINE_COST = 64  # an Enter costs as much as 64 typed bytes: each one runs a command
 
 
 DEFAULT_LIMITS = Limits()
@@ -82,10 +85,12 @@ class ConnectionGate:
 
 
 class InputMeter:
-    """A token bucket over the bytes one session types: rate bytes a second, bursts up
-    to burst bytes. take() says how long to stop reading so the rate holds; the
-    server pauses the channel for that long (SSH flow control makes the client
-    wait), so nothing typed is lost, it only arrives more slowly."""
+    """A token bucket over what one session types: rate bytes a second, bursts up to
+    burst bytes, and each line end costing LINE_COST more (a line runs a command,
+    which costs the server far more than a key). admit() says how much of the
+    typed text may go to the game now; the rest waits, and the server stops
+    reading the channel meanwhile (SSH flow control makes the client wait), so
+    nothing typed is lost, it only arrives more slowly."""
 
     def __init__(self, rate: int, burst: int, now: float):
         self.rate = rate
@@ -93,12 +98,16 @@ class InputMeter:
         self.tokens = float(burst)
         self.stamp = now
 
-    def take(self, size: int, now: float) -> float:
-        """Count size bytes received; seconds to pause reading (0.0: go on)."""
+    def admit(self, text: str, now: float) -> tuple[int, float]:
+        """(how many characters of text may go in now, seconds until the next may)."""
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
-        self.tokens -= size
-        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+        for index, char in enumerate(text):
+            cost = 1 + LINE_COST if char in "\r\n" else 1
+            if cost > self.tokens:
+                return index, (cost - self.tokens) / self.rate
+            self.tokens -= cost
+        return len(text), 0.0
 
 
 def clamp_size(columns: int, rows: int, limits: Limits) -> tuple[int, int]:

@@ -37,6 +37,16 @@ def _count(text: str) -> int:
     return value
 
 
+MAX_INPUT_RATE = 16384  # bytes a second; past this a burst could fill prompt-toolkit's 64 KB input pipe
+
+
+def _rate(text: str) -> int:
+    value = _count(text)
+    if value > MAX_INPUT_RATE:
+        raise argparse.ArgumentTypeError(f"at most {MAX_INPUT_RATE} bytes a second: {value}")
+    return value
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -78,8 +88,9 @@ def add_arguments(parser: argparse.ArgumentParser, default_story: Path, default_
     parser.add_argument("--idle-timeout", type=_seconds, default=d.idle_timeout, metavar="SECONDS",
                         help=f"close a game after this long without a key pressed, autosaving first "
                              f"(default {d.idle_timeout:g})")
-    parser.add_argument("--input-rate", type=_count, default=d.input_rate, metavar="BYTES",
-                        help=f"bytes a second a player may type; faster input waits (default {d.input_rate})")
+    parser.add_argument("--input-rate", type=_rate, default=d.input_rate, metavar="BYTES",
+                        help=f"bytes a second a player may type, a line counting as 64 more; faster input waits "
+                             f"(default {d.input_rate}, at most {MAX_INPUT_RATE})")
     parser.add_argument("--max-size", type=_size, default=(d.max_columns, d.max_rows), metavar="COLSxROWS",
                         help=f"largest terminal drawn; a larger one is drawn at this size "
                              f"(default {d.max_columns}x{d.max_rows})")

@@ -194,22 +194,26 @@ def test_a_client_that_never_signs_in_is_dropped_after_the_auth_timeout(server_w
 
 
 def test_typing_faster_than_the_input_rate_waits_and_loses_nothing(server_with):
-    server = server_with(*LOOSE, "--input-rate", "2000")
+    from game.serve.limits import LINE_COST
+
+    rate = 20_000
+    server = server_with(*LOOSE, "--input-rate", str(rate))
 
     async def scenario():
         player = await Player.join(server.port, new_key(), size=None)
         await player.wait_for_prompt(0)
-        flood = "look\n" * 4000  # 20,000 bytes: the burst (8,192) at once, the rest at 2,000 a second
+        lines = 1000
         started = time.monotonic()
         mark = player.mark()
-        player.type(flood + "history\n")
+        player.type("look\n" * lines + "history\n")
         await player.wait_for("No choices taken yet.", timeout=60)
         waited = time.monotonic() - started
-        assert player.text[mark:].count("The office smells of old coffee.") == 4000  # every line answered
+        assert player.text[mark:].count("The office smells of old coffee.") == lines  # every line answered
         return waited
 
     waited = run(scenario())
-    assert waited >= (20_000 - 8_192) / 2000 * 0.8
+    cost, burst = 1000 * (5 + LINE_COST), 2 * rate  # each line: 5 bytes and a line's cost; the burst at once
+    assert waited >= (cost - burst) / rate * 0.9
 
 
 def test_only_keys_on_the_allow_list_play(server_with, tmp_path):
@@ -307,3 +311,16 @@ def test_without_guests_a_keyless_client_is_refused(server_with):
             await connect(server.port, None)
 
     run(scenario())
+
+
+def test_a_client_that_signs_in_but_opens_no_game_is_closed(server_with):
+    server = server_with(*LOOSE, "--auth-timeout", "1")
+
+    async def scenario():
+        conn = await connect(server.port, new_key())
+        started = time.monotonic()
+        await asyncio.wait_for(conn.wait_closed(), WAIT)
+        return time.monotonic() - started
+
+    assert run(scenario()) >= 0.9
+    server.wait_for_line("signed in")

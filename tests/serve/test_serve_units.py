@@ -10,7 +10,7 @@ from game import cli
 from game.errors import UsageError
 from game.serve.channel import color_depth_for
 from game.serve.identity import AllowList, DataFolder, key_id
-from game.serve.limits import ConnectionGate, InputMeter, Limits, clamp_size
+from game.serve.limits import LINE_COST, ConnectionGate, InputMeter, Limits, clamp_size
 from game.serve.lines import LineReader
 
 
@@ -37,13 +37,17 @@ def test_gate_limits_new_connections_per_address_per_minute_and_forgives_after_i
     assert gate.recent == {}
 
 
-def test_input_meter_lets_a_burst_through_then_holds_the_rate():
+def test_input_meter_lets_a_burst_through_then_holds_the_rate_and_lines_cost_more():
     meter = InputMeter(rate=100, burst=400, now=0.0)
-    assert meter.take(400, 0.0) == 0.0
-    assert meter.take(50, 0.0) == pytest.approx(0.5)  # 50 bytes over: half a second at 100/s
-    assert meter.take(0, 0.5) == 0.0  # waited it out
-    assert meter.take(100, 10.0) == 0.0  # refilled (to the burst, not beyond)
-    assert meter.take(400, 10.0) == pytest.approx(1.0)
+    assert meter.admit("x" * 400, 0.0) == (400, 0.0)
+    assert meter.admit("y" * 50, 0.0) == (0, pytest.approx(0.01))  # one more byte needs 1/100 s
+    assert meter.admit("y" * 50, 0.5) == (50, 0.0)  # half a second later: 50 bytes' worth
+    meter = InputMeter(rate=100, burst=400, now=0.0)
+    allowed, wait = meter.admit("look\n" * 10, 0.0)
+    per_line = 5 + LINE_COST  # 'look' and the line end's own byte, then the line's cost
+    whole = 400 // per_line
+    assert allowed == whole * 5 + min(4, 400 - whole * per_line) and wait > 0  # whole lines, then what fits
+    assert meter.admit("", 100.0) == (0, 0.0)
 
 
 def test_terminal_size_is_clamped_and_zero_means_the_usual():
@@ -123,3 +127,34 @@ def test_bad_serve_flags_are_one_line_usage_errors(flags, message, capsys):
     assert cli.main(["serve", *flags]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+class FakeChannel:
+    def __init__(self):
+        self.reading = True
+
+    def pause_reading(self):
+        self.reading = False
+
+    def resume_reading(self):
+        self.reading = True
+
+
+def test_a_channel_reads_again_only_when_every_reason_to_pause_is_gone():
+    """Unread output (pause_writing), the input meter and plain mode's backlog each
+    stop the channel's reading; it reads again only once none of them holds."""
+    from game.serve.channel import GameChannel
+
+    class Host:
+        limits = Limits()
+
+    chan = GameChannel(Host(), None, "127.0.0.1", on_close=lambda: None)
+    fake = FakeChannel()
+    chan.connection_made(fake)
+    chan.pause_writing()  # the client stopped reading what we send
+    assert not fake.reading
+    chan._pause_for_backlog(True)
+    chan.resume_writing()
+    assert not fake.reading  # the backlog still holds it
+    chan._pause_for_backlog(False)
+    assert fake.reading
