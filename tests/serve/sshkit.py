@@ -40,7 +40,12 @@ class ServerProcess:
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        line = self.wait_for_line("players connect with")
+        try:
+            line = self.wait_for_line("players connect with")
+        except AssertionError:
+            self.proc.kill()
+            self.stop()  # reaps it and closes the pipe
+            raise
         self.port = int(re.search(r"-p (\d+)", line)[1])
         self.fingerprint = re.search(r"fingerprint (\S+)", self.wait_for_line("fingerprint"))[1]
 

@@ -196,7 +196,7 @@ def test_a_client_that_never_signs_in_is_dropped_after_the_auth_timeout(server_w
 def test_typing_faster_than_the_input_rate_waits_and_loses_nothing(server_with):
     from game.serve.limits import LINE_COST
 
-    rate = 20_000
+    rate = 16_000
     server = server_with(*LOOSE, "--input-rate", str(rate))
 
     async def scenario():
