@@ -158,3 +158,12 @@ def test_a_channel_reads_again_only_when_every_reason_to_pause_is_gone():
     assert not fake.reading  # the backlog still holds it
     chan._pause_for_backlog(False)
     assert fake.reading
+
+
+def test_without_the_serve_extra_serve_says_how_to_install_it(monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "asyncssh", None)  # as if asyncssh were not installed
+    assert cli.main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install -e '.[serve]'" in err and err.count("\n") == 1
