@@ -31,9 +31,9 @@ from prompt_toolkit.contrib.ssh import PromptToolkitSSHSession
 from prompt_toolkit.data_structures import Size
 from prompt_toolkit.output import ColorDepth
 
-from ..ui.session import Session
 from .games import PLAIN_WIDTH, PlainGame, TuiGame
 from .limits import InputMeter, clamp_size
+from .saving import HostedSession
 
 if TYPE_CHECKING:
     from .identity import Player
@@ -111,8 +111,9 @@ class GameChannel(PromptToolkitSSHSession):
         self.plain = []
         self.task = asyncio.get_running_loop().create_task(self._run_plain(pty=term is not None))
 
-    def _new_session(self) -> Session:
-        return Session(self.host.story, self.player.saves, seed=self.host.new_seed(), engine=self.host.engine)
+    def _new_session(self) -> HostedSession:
+        return HostedSession(self.host.story, self.player.saves, self.host.new_seed(), self.host.engine,
+                             self.host.saver)
 
     async def _run_tui(self, _: PromptToolkitSSHSession) -> None:
         env = self.channel.get_environment()
@@ -136,6 +137,7 @@ class GameChannel(PromptToolkitSSHSession):
             self.host.log(f"game of {self.player.describe()} failed: {type(exc).__name__}: {exc}")
             self._write("\r\nSomething went wrong on the server; your last autosave is kept.\r\n")
         finally:
+            await game.session.flush()  # the last autosave is on disk before the game counts as over
             self.host.games.discard(game)
             self.host.game_over(self.player)
             with contextlib.suppress(Exception):  # the channel may be gone already

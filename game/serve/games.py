@@ -22,10 +22,10 @@ from .. import saves
 from ..errors import SaveError
 from ..safetext import printable
 from ..ui.plain import PlainUI
-from ..ui.session import Session
 from ..ui.tui import TerminalUI
 from .identity import Player
 from .lines import LineReader
+from .saving import HostedSession
 
 COME_BACK = "Connect again and choose Continue to pick it up."
 PLAIN_COME_BACK = "Connect again to pick it up where you left it."
@@ -35,6 +35,7 @@ BACKLOG = 32  # lines typed ahead before plain mode stops reading (SSH flow cont
 
 class Game(Protocol):
     player: Player
+    session: HostedSession
     last_input: float
 
     def stop(self, notice: str) -> None:
@@ -71,8 +72,9 @@ class TuiGame:
     """The full-screen UI on a pty channel (run inside prompt-toolkit's app session
     for the channel, which gives TerminalUI the channel's input and output)."""
 
-    def __init__(self, session: Session, player: Player, color_depth: ColorDepth, monochrome: bool):
+    def __init__(self, session: HostedSession, player: Player, color_depth: ColorDepth, monochrome: bool):
         self.player = player
+        self.session = session
         self.last_input = time.monotonic()
         self.ui = TerminalUI(session, monochrome=monochrome, color_depth=color_depth, hosted=True)
         self._pending = ""  # a stop asked before the app was running
@@ -94,8 +96,12 @@ class TuiGame:
 
     async def run(self, write: Callable[[str], None], width: Callable[[], int]) -> None:
         await self.ui.run_async()
-        if self.ui.farewell:  # back on the normal screen, where the terminal wraps at any letter
-            write(textwrap.fill(self.ui.farewell, max(20, width() - 1)) + "\n")
+        failure = await self.session.flush()
+        farewell = self.ui.farewell
+        if failure and farewell:  # the goodbye said 'Autosaved', but the write failed after all
+            farewell = failure
+        if farewell:  # back on the normal screen, where the terminal wraps at any letter
+            write(textwrap.fill(farewell, max(20, width() - 1)) + "\n")
 
 
 class ChannelText(io.TextIOBase):
@@ -113,7 +119,7 @@ class ChannelText(io.TextIOBase):
 class PlainGame:
     """Plain line mode on a channel: lines in through a queue, text out."""
 
-    def __init__(self, session: Session, player: Player, write: Callable[[str], None], width: int,
+    def __init__(self, session: HostedSession, player: Player, write: Callable[[str], None], width: int,
                  pty: bool, pause: Callable[[bool], None]):
         self.player = player
         self.last_input = time.monotonic()
@@ -157,6 +163,9 @@ class PlainGame:
             if self.lines.qsize() < BACKLOG // 2:
                 self.pause(False)
             if self.ui.handle(line) is not None:
+                failure = await self.session.flush()
+                if failure:
+                    self.out.write(failure + "\n")
                 return
 
     def _resume(self) -> bool:

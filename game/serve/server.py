@@ -20,6 +20,7 @@ import random
 import signal
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -66,6 +67,7 @@ class GameHost:
         self.games = Games()
         self.connections: set[Connection] = set()
         self.stopping = False
+        self.saver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="autosave")  # saving.HostedSession
         self.refusing = 0  # refused connections still shaking hands
         self._seeds = random.SystemRandom()
 
@@ -292,3 +294,5 @@ def serve(config: ServeConfig, out: TextIO | None = None) -> int:
         from ..errors import UsageError
 
         raise UsageError(f"cannot listen on {config.host} port {config.port}: {exc.strerror or exc}") from None
+    finally:
+        host.saver.shutdown(wait=True)  # every game has flushed its autosave by now; this is a last guard
