@@ -49,7 +49,7 @@ def _path(text: str) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="play.py", description="AKA: Alias Investigations, a noir case in the terminal.")
+    parser = _Parser(prog="play.py", description="Play a story written for this engine in the terminal (the one in story/ unless --story names another), or run its writer tools.")
     parser.add_argument("--story", type=_path, default=DEFAULT_STORY, help="story folder (default: story/)")
     parser.add_argument("--saves", type=_path, default=DEFAULT_SAVES, help="saves folder (default: saves/)")
     parser.add_argument("--load", metavar="SLOT", help="resume from a save slot ('autosave': the newest autosave)")
@@ -57,7 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="resume the newest autosave (a new case if there is none)")
     parser.add_argument("--partial", action="store_true",
                         help="if the story changed so that the save stops fitting, load the turns that still fit")
-    parser.add_argument("--plain", action="store_true", help="plain line mode (also used when input is piped)")
+    parser.add_argument("--plain", action="store_true",
+                        help="plain line mode, for screen readers (also used when input is piped)")
+    parser.add_argument("--high-contrast", dest="high_contrast", action="store_true",
+                        help="the full-screen UI in white on black with bright highlights (NO_COLOR still wins)")
     parser.add_argument("--watch", action="store_true",
                         help="for writers: reload the story when its files change, keeping the playthrough")
     parser.add_argument("--seed", type=int, help="random seed for text variations (default: random)")
@@ -263,7 +266,8 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     if _wants_tui(args, stdin, stdout):
         from .ui import tui  # imported here: prompt-toolkit is only needed for the full UI
 
-        return tui.run(session, stdout, resumed=slot, notes=notes, live=live)
+        theme = "high-contrast" if args.high_contrast else "default"
+        return tui.run(session, stdout, resumed=slot, notes=notes, live=live, theme=theme)
     if slot:
         stdout.write(f"Loaded '{loaded.slot}' (turn {loaded.playthrough.turn}).\n")
         for note in notes:
@@ -381,6 +385,16 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
     return 0
 
 
+def _ending_titles(story_dir: Path) -> dict[tuple[str, str], str]:
+    """(story id, ending id) -> the ending's title, from the story folder if it loads
+    (a listing names endings as the player knows them); empty if it does not."""
+    try:
+        story = _load_story(story_dir)
+    except (GameError, OSError):
+        return {}
+    return {(story.id, ending.id): ending.title for ending in story.endings.values()}
+
+
 def cmd_saves(args: argparse.Namespace, stdout: TextIO) -> int:
     from . import saves
 
@@ -390,6 +404,7 @@ def cmd_saves(args: argparse.Namespace, stdout: TextIO) -> int:
         stdout.write(f"No saves in {folder}.\n")
         return 0
     # A file in the folder may have any name (escapes, wide letters, 255 bytes): shown escaped and cut short.
+    titles = _ending_titles(args.story)
     names = {info.path: label(info.slot) for info in infos}
     width = max(cells(name) for name in names.values())
     named = [info for info in infos if not info.autosave and not info.problem]
@@ -404,7 +419,7 @@ def cmd_saves(args: argparse.Namespace, stdout: TextIO) -> int:
             if info.problem:
                 stdout.write(f"  {name}  DAMAGED, cannot be loaded: {_safe(info.problem)}\n")
                 continue
-            ending = f", ended: {info.ending}" if info.ending else ""
+            ending = f", ended: {titles.get((info.story_id, info.ending), info.ending)}" if info.ending else ""
             stdout.write(f"  {name}  {label(saves.local_time(info.updated)):<16}  turn {info.turn:>3}  "
                          f"clues {info.clues:>2}  {label(info.title + ending, limit=0)}\n")
     stdout.write("Resume with: play.py --load SLOT (or --continue for the newest autosave)\n")

@@ -31,7 +31,7 @@ from transitions import Machine
 from . import gcpause
 from .errors import ChoiceError, ReplayError
 from .events import ClueFound, Event, FlagChanged, GameEnded, SceneEntered, StatChanged, Step
-from .rules import CHOICE, DEDUCE, Offer, Rules, Test
+from .rules import CHOICE, DEDUCE, Offer, Rules, Test, pick
 from .state import LogEntry, Playthrough
 from .story import Effect, GainClue, Story
 
@@ -146,18 +146,12 @@ class Engine(Rules):
             choice = self.story.scenes[scene_id].choice(choice_id)
             if choice is not None and choice.once:  # recorded after the trigger: the machine re-checks it
                 pt.taken.add((scene_id, choice_id))
+            self.count(pt, scene_id, choice_id)
         return Step(choice_id, outcome, events)
 
     def choose_number(self, pt: Playthrough, number: int) -> Step:
         """Take the choice shown with this number (as the player typed it)."""
-        offers = self.offers(pt)
-        if not 1 <= number <= len(offers):
-            raise ChoiceError(f"there is no choice {number}; pick 1 to {len(offers)}" if offers
-                              else "there are no choices here")
-        offer = offers[number - 1]
-        if not offer.enabled:
-            raise ChoiceError(f"that way is locked{': ' + offer.hint if offer.hint else ''}")
-        return self.choose(pt, offer.id)
+        return self.choose(pt, pick(self.offers(pt), number).id)
 
     def replay(self, entries: Iterable[LogEntry], seed: int = 0) -> ReplayResult:
         """Replay a choice log from the start; stop where it no longer fits the story.

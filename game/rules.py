@@ -14,18 +14,62 @@ any number of playthroughs at once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import ChoiceError
 from .events import ClueFound, Event, FlagChanged, GameEnded, SceneEntered, StatChanged, Step
-from .prose import render
+from .prose import draw_number, render, render_text
 from .state import Found, LogEntry, Playthrough
-from .story import ChangeStat, Choice, Deduction, Effect, EndGame, GainClue, Scene, SetFlag, Story
+from .story import (
+    Chance,
+    ChangeStat,
+    Choice,
+    Deduction,
+    Effect,
+    EndGame,
+    GainClue,
+    IfEffect,
+    Roll,
+    Scene,
+    SetFlag,
+    Story,
+)
 
 CHOICE = "choose:"
 DEDUCE = "deduce:"
 
 Test = Callable[[Playthrough], bool]
+# Picks one of several outcomes of a random effect: (playthrough, site, weights) -> index.
+Pick = Callable[[Playthrough, str, tuple[int, ...]], int]
+
+
+def seeded(pt: Playthrough, site: str, weights: tuple[int, ...]) -> int:
+    """The playthrough's own draw: a hash of its seed, the turn and the site.
+
+    Never a global random generator: replaying the log with the same seed
+    draws the same numbers, whatever else ran in between."""
+    number = draw_number(f"{pt.seed}:{pt.turn}:{site}", sum(weights))
+    for index, weight in enumerate(weights):
+        if number < weight:
+            return index
+        number -= weight
+    return len(weights) - 1  # not reached: number < sum(weights)
+
+
+class _Forced:
+    """A Pick that follows a given list of outcomes, then takes the first; it
+    records every pick, so that Rules.successors can try the others."""
+
+    def __init__(self, forced: tuple[int, ...]):
+        self.forced = forced
+        self.made: list[int] = []
+        self.sizes: list[int] = []
+
+    def __call__(self, pt: Playthrough, site: str, weights: tuple[int, ...]) -> int:
+        index = self.forced[len(self.made)] if len(self.made) < len(self.forced) else 0
+        self.made.append(index)
+        self.sizes.append(len(weights))
+        return index
 
 
 @dataclass(frozen=True)
@@ -38,6 +82,91 @@ class Offer:
     enabled: bool
     hint: str = ""  # why it is locked, for locked-but-visible choices
     target: str | None = None  # the scene it leads to, when known without taking it
+    spent: bool = False  # leads to a place with nothing left to do, on a hub where going back costs time
+
+
+Visit = tuple[str, int]  # (scene, how many times it has been entered): one stay in a scene
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """The numbers one visit's choices were shown with (see keep_numbers)."""
+
+    visit: Visit
+    numbers: tuple[tuple[str, int], ...] = ()  # (offer id, number), in the order given
+
+
+def visit_of(pt: Playthrough) -> Visit:
+    return pt.scene, pt.visited.get(pt.scene, 0)
+
+
+def keep_numbers(offers: list[Offer], visit: Visit, before: Numbering | None) -> tuple[list[Offer], Numbering]:
+    """Number the offers so that a number typed during a visit always means the same choice.
+
+    A visit starts in the writer's order (offers as Rules.offers gives them).
+    While it lasts, a choice keeps the number it was first shown with; one that
+    appears later takes the next number after every number given so far in
+    the visit, and one that goes away (a once-only choice taken, a condition
+    now false) leaves its number unused rather than shifting the rest. Pure:
+    the caller keeps the Numbering between calls. Numbers are only display:
+    logs and saves record choice ids.
+    """
+    if before is None or before.visit != visit:
+        fresh = [replace(offer, number=number) for number, offer in enumerate(offers, start=1)]
+        return fresh, Numbering(visit, tuple((offer.id, offer.number) for offer in fresh))
+    given = dict(before.numbers)
+    top = max(given.values(), default=0)
+    numbers = list(before.numbers)
+    for offer in offers:
+        if offer.id not in given:
+            top += 1
+            given[offer.id] = top
+            numbers.append((offer.id, top))
+    kept = sorted((replace(offer, number=given[offer.id]) for offer in offers), key=lambda o: o.number)
+    return kept, Numbering(visit, tuple(numbers))
+
+
+def pick(offers: list[Offer], number: int) -> Offer:
+    """The offer shown with this number, or ChoiceError saying which numbers there are."""
+    for offer in offers:
+        if offer.number == number:
+            if not offer.enabled:
+                raise ChoiceError(f"that way is locked: {offer.hint}" if offer.hint else "that way is locked")
+            return offer
+    if not offers:
+        raise ChoiceError("there are no choices here")
+    numbers = [offer.number for offer in offers]
+    if len(numbers) == 1:
+        raise ChoiceError(f"there is no choice {number}; the only one is {numbers[0]}")
+    raise ChoiceError(f"there is no choice {number}; pick {_listed(numbers)}")
+
+
+def _listed(numbers: list[int]) -> str:
+    """[1, 2, 3, 4, 6] -> '1 to 4 or 6': the numbers on offer, runs shortened."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts: list[str] = []
+    for run in runs:
+        parts.extend([f"{run[0]} to {run[-1]}"] if len(run) > 2 else map(str, run))
+    return ", ".join(parts[:-1]) + " or " + parts[-1] if len(parts) > 1 else parts[0]
+
+
+def _stats_moved(effects: tuple[Effect, ...]) -> set[str]:
+    """The stats some effect may change, inside if/chance too."""
+    moved: set[str] = set()
+    for effect in effects:
+        if isinstance(effect, ChangeStat | Roll):
+            moved.add(effect.stat)
+        elif isinstance(effect, IfEffect):
+            moved |= _stats_moved(effect.then) | _stats_moved(effect.otherwise)
+        elif isinstance(effect, Chance):
+            for outcome in effect.outcomes:
+                moved |= _stats_moved(outcome)
+    return moved
 
 
 class Rules:
@@ -49,6 +178,10 @@ class Rules:
             scene.id: {choice.id: self._availability(scene, choice) for choice in scene.choices}
             for scene in story.scenes.values()
         }
+        # Hubs where coming back costs time: entering them moves a stat declared `clock: true`.
+        clocks = {stat.id for stat in story.stats.values() if stat.clock}
+        self.costly: frozenset[str] = frozenset(
+            scene.id for scene in story.scenes.values() if clocks & _stats_moved(scene.on_enter))
 
     # -- availability -----------------------------------------------------
 
@@ -93,7 +226,8 @@ class Rules:
 
     # -- effects ----------------------------------------------------------
 
-    def apply(self, effects: tuple[Effect, ...], pt: Playthrough, events: list[Event]) -> None:
+    def apply(self, effects: tuple[Effect, ...], pt: Playthrough, events: list[Event],
+              pick: Pick = seeded) -> None:
         for effect in effects:
             if isinstance(effect, GainClue):
                 if effect.clue not in pt.clues:
@@ -114,17 +248,29 @@ class Rules:
                 if new != old:
                     pt.stats[stat.id] = new
                     events.append(StatChanged(stat.id, old, new))
-            elif isinstance(effect, EndGame) and pt.ending is None:
-                pt.ending = effect.ending
-                events.append(GameEnded(effect.ending))
+            elif isinstance(effect, EndGame):
+                if pt.ending is None:
+                    pt.ending = effect.ending
+                    events.append(GameEnded(effect.ending))
+            elif isinstance(effect, IfEffect):  # read now, after the effects before it
+                self.apply(effect.then if effect.condition(pt) else effect.otherwise, pt, events, pick)
+            elif isinstance(effect, Chance):
+                outcome = pick(pt, effect.site, (effect.percent, 100 - effect.percent))
+                self.apply(effect.outcomes[outcome], pt, events, pick)
+            elif isinstance(effect, Roll):
+                value = effect.low + pick(pt, effect.site, (1,) * (effect.high - effect.low + 1))
+                self.apply((ChangeStat(effect.stat, value, relative=False),), pt, events, pick)
 
-    def enter(self, pt: Playthrough, scene_id: str, events: list[Event]) -> None:
-        """Arrive in a scene: count the visit, run its on_enter, end the game if it is an ending."""
+    def enter(self, pt: Playthrough, scene_id: str, events: list[Event], pick: Pick = seeded) -> None:
+        """Arrive in a scene: count the visit, run its on_enter, end the game if it is an ending.
+
+        The visit counts before anything else: on the first visit `visits.here`
+        is 1 (and `visited.here` true) in on_enter, in the text and in the choices."""
         scene = self.story.scenes[scene_id]
         pt.scene = scene_id
         pt.visited[scene_id] = pt.visited.get(scene_id, 0) + 1
         events.append(SceneEntered(scene_id))
-        self.apply(scene.on_enter, pt, events)
+        self.apply(scene.on_enter, pt, events, pick)
         if scene.ending and pt.ending is None:
             pt.ending = scene.ending
             events.append(GameEnded(scene.ending))
@@ -145,7 +291,8 @@ class Rules:
     def text(self, pt: Playthrough) -> list[str]:
         """The current scene's paragraphs, with conditions and variations applied."""
         scene = self.story.scenes[pt.scene]
-        return render(scene.text, pt, f"{pt.seed}:{scene.id}", turn=pt.visited.get(scene.id, 0))
+        visits = pt.visited.get(scene.id, 0)
+        return render(scene.text, pt, f"{pt.seed}:{scene.id}", turn=visits, shown=max(0, visits - 1))
 
     def offers(self, pt: Playthrough) -> list[Offer]:
         """The choices to show now: enabled ones and locked-but-visible ones, numbered."""
@@ -158,13 +305,46 @@ class Rules:
             enabled = tests[choice.id](pt)
             if enabled or (choice.visible_when_locked and not (choice.once and (scene.id, choice.id) in pt.taken)):
                 target = choice.branches[0].target if len(choice.branches) == 1 else None
-                result.append(Offer(len(result) + 1, choice.id, choice.text, enabled,
-                                    "" if enabled else choice.hint, target))
+                spent = (enabled and target is not None and not choice.effects and scene.id in self.costly
+                         and self.spent(pt, target))
+                result.append(Offer(len(result) + 1, choice.id, self._words(choice, pt, choice.label),
+                                    enabled, "" if enabled else self._words(choice, pt, choice.hint_text), target,
+                                    spent))
         if scene.case_board:
             for deduction in self.board:
                 if self.deduction_ready(deduction, pt):
                     result.append(Offer(len(result) + 1, DEDUCE + deduction.id, deduction.label, True))
         return result
+
+    def _words(self, choice: Choice, pt: Playthrough, text) -> str:
+        """A choice's text or hint, its markup drawn (alternatives turn with the times it was taken)."""
+        if text.plain:
+            return text.source
+        count = pt.chosen.get((pt.scene, choice.id), 0)
+        return render_text(text, pt, f"{pt.seed}:{pt.scene}:{choice.id}:label", count)
+
+    def spent(self, pt: Playthrough, place: str) -> bool:
+        """Whether going to `place` from here would be a wasted trip: it was visited
+        before, entering it again gives nothing (no clue, flag, stat or ending), and
+        every choice it would offer leads straight back here and does nothing else.
+        Judged on a copy of the state as it would be on arrival; only advice for
+        the player (hubs where coming back costs time mark such choices)."""
+        if not pt.visited.get(place) or place == pt.scene:
+            return False
+        here = pt.scene
+        arrived = pt.copy()
+        events: list[Event] = []
+        self.enter(arrived, place, events)
+        if any(not isinstance(event, SceneEntered) for event in events):
+            return False
+        scene = self.story.scenes[place]
+        tests = self.tests[place]
+        for choice in scene.choices:
+            if not tests[choice.id](arrived):
+                continue
+            if choice.effects or any(branch.target != here for branch in choice.branches):
+                return False
+        return not (scene.case_board and any(self.deduction_ready(d, arrived) for d in self.board))
 
     def available(self, pt: Playthrough) -> list[str]:
         """Ids of the choices that can be taken now (for tools and random play)."""
@@ -208,15 +388,13 @@ class Rules:
         scene_id = pt.scene
         choice = self.story.scenes[scene_id].choice(choice_id)
         assert choice is not None
-        # Variants take turns by how often this choice was taken before (counted
-        # only when there is something to vary: the log is walked once).
-        varies = any(len(para.variants) > 1 for para in choice.outcome)
-        taken = sum(1 for e in pt.log if e.choice == choice_id and e.scene == scene_id) if varies else 0
+        # Variants take turns by how often this choice was taken before.
+        taken = pt.chosen.get((scene_id, choice_id), 0)
         return "\n\n".join(render(choice.outcome, pt, f"{pt.seed}:{scene_id}:{choice_id}", turn=taken))
 
     # -- taking a turn ----------------------------------------------------
 
-    def step(self, pt: Playthrough, choice_id: str, narrate: bool = True) -> Step:
+    def step(self, pt: Playthrough, choice_id: str, narrate: bool = True, pick: Pick = seeded) -> Step:
         """Take an available choice directly, changing pt in place (no state machine).
 
         The order is the Engine's: the branch is decided and the outcome read
@@ -239,21 +417,38 @@ class Rules:
             target = next((b.target for b in choice.branches if b.condition is None or b.condition.test(pt)),
                           None)
             pt.turn += 1
-            self.apply(choice.effects, pt, events)
+            self.apply(choice.effects, pt, events, pick)
             if target is not None:
-                self.enter(pt, target, events)
+                self.enter(pt, target, events, pick)
             if choice.once:
                 pt.taken.add((scene_id, choice_id))
+            self.count(pt, scene_id, choice_id)
         pt.log.append(LogEntry(scene_id, choice_id))
         return Step(choice_id, outcome, events)
+
+    @staticmethod
+    def count(pt: Playthrough, scene_id: str, choice_id: str) -> None:
+        """One more taking of the choice, for `taken.SCENE.CHOICE` (after its effects: they see the count before)."""
+        key = (scene_id, choice_id)
+        pt.chosen[key] = pt.chosen.get(key, 0) + 1
 
     def successors(self, pt: Playthrough, choice_id: str) -> list[Playthrough]:
         """Every playthrough that taking an available choice at pt can lead to; pt is unchanged.
 
-        One today. The analyses explore moves through this, never through
-        step, so that a rule with more than one possible result (a random
-        effect) is explored in every result, whatever the seed would pick.
+        The analyses explore moves through this, never through step, so that
+        a random effect (`chance`, `roll`, in the choice's effects or the
+        next scene's on_enter) is explored in every outcome, whatever the seed
+        would pick: each combination of outcomes is one playthrough.
         """
-        new = pt.copy()
-        self.step(new, choice_id, narrate=False)
-        return [new]
+        result: list[Playthrough] = []
+        pending: list[tuple[int, ...]] = [()]
+        while pending:
+            forced = pending.pop()
+            pick = _Forced(forced)
+            new = pt.copy()
+            self.step(new, choice_id, narrate=False, pick=pick)
+            result.append(new)
+            for depth in range(len(forced), len(pick.made)):
+                for other in range(pick.sizes[depth] - 1, 0, -1):
+                    pending.append((*pick.made[:depth], other))
+        return result

@@ -43,6 +43,9 @@ class Playthrough:
     stats: dict[str, int] = field(default_factory=dict)
     visited: dict[str, int] = field(default_factory=dict)  # scene -> times entered
     taken: set[tuple[str, str]] = field(default_factory=set)  # (scene, choice) of once-only choices
+    # (scene, choice) -> times taken, for `taken.SCENE.CHOICE` and outcome variants;
+    # kept beside the log because the analyses drop the log of the states they copy.
+    chosen: dict[tuple[str, str], int] = field(default_factory=dict)
     log: list[LogEntry] = field(default_factory=list)
     ending: str | None = None
 
@@ -60,6 +63,7 @@ class Playthrough:
             stats=dict(self.stats),
             visited=dict(self.visited),
             taken=set(self.taken),
+            chosen=dict(self.chosen),
             log=list(self.log),
             ending=self.ending,
         )
@@ -81,7 +85,12 @@ class Playthrough:
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any], log: list[LogEntry] | None = None) -> Playthrough:
-        """Rebuild from snapshot(); the caller has validated the shape."""
+        """Rebuild from snapshot(); the caller has validated the shape.
+
+        The counts of choices taken are not in the snapshot: they are the log's."""
+        chosen: dict[tuple[str, str], int] = {}
+        for entry in log or []:
+            chosen[(entry.scene, entry.choice)] = chosen.get((entry.scene, entry.choice), 0) + 1
         return cls(
             scene=data["scene"],
             seed=int(data.get("seed", 0)),
@@ -91,6 +100,7 @@ class Playthrough:
             stats={k: int(v) for k, v in data.get("stats", {}).items()},
             visited={k: int(v) for k, v in data.get("visited", {}).items()},
             taken={(s, c) for s, c in data.get("taken", [])},
+            chosen=chosen,
             log=list(log or []),
             ending=data.get("ending"),
         )

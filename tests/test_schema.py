@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "game" / "schema" / "story.schema.json"
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
 VALIDATOR = Draft7Validator(SCHEMA)
-STORY_FILES = sorted((ROOT / "story").rglob("*.yaml")) + sorted((ROOT / "tests" / "data" / "sample").rglob("*.yaml"))
+STORY_FILES = (sorted((ROOT / "story").rglob("*.yaml")) + sorted((ROOT / "tests" / "data" / "sample").rglob("*.yaml"))
+               + sorted((ROOT / "examples").rglob("*.yaml")))
 COMMENT = re.compile(r"^# yaml-language-server: \$schema=(\S+)\s*$")
 
 
@@ -53,7 +54,7 @@ scenes:
             flag: opened
       - text: No id.
 stats:
-  rage: {min: 0, max: 5, kind: anger}
+  rage: {min: 0, max: 5, kind: "anger!"}
 """
 
 
@@ -64,7 +65,7 @@ def test_a_broken_file_is_rejected_where_it_is_broken() -> None:
         "scenes/office.desk/choices/0",  # unknown field gotoo
         "scenes/office.desk/choices/0/do",  # an effect with two kinds
         "scenes/office.desk/choices/1",  # no id
-        "stats/rage/kind",  # not one of relationship, state, suspicion
+        "stats/rage/kind",  # not a kind id (kinds are declared by the manifest's stat_groups)
     }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from .. import conditions
 from ..diagnostics import Pos, Report, did_you_mean
 from ..errors import ConditionError
+from ..story import DEFAULT_STAT_GROUPS
 from ..yamlsrc import Budget, YMap
 from .fields import (
     MANIFEST,
@@ -39,18 +40,34 @@ class LoaderBase:
         self.manifest: YMap | None = None
         self.manifest_pos = Pos(display_path(root / MANIFEST))
         self.digest = hashlib.sha256()
-        self.parsed: dict[str, conditions.Condition | ConditionError] = {}
+        # (source, scene for `here` or None, wanted type) -> the parsed condition or its error
+        self.parsed: dict[tuple, conditions.Condition | ConditionError] = {}
         self.deducible: conditions.Deductions = {}  # set once deductions are built (pass two)
         self.unreadable_files = 0
         self.budget = Budget()  # time and memory limits for the whole folder (yamlsrc)
+        self.reported: set[tuple[Pos, str]] = set()  # a shared choice's problem is reported once, not per scene
+        # For text (game.loader.text): the story's format, what inline text may name, file sources.
+        self.format = 1
+        self.start_scene: str | None = None
+        self.inline_names: dict[str, str] = {}
+        self.snippet_sources: dict[str, str] = {}
+        self.snippet_allowance: list[int] = [0]
+        self.broken_snippets: set[str] = set()
+        self.warned_braces = False
+        self.sources: dict[str, list[str] | None] = {}
+        self.groups: dict[str, str] = dict(DEFAULT_STAT_GROUPS)  # the manifest's stat kinds -> headings
 
     # -- helpers ----------------------------------------------------------
 
     def err(self, pos: Pos, message: str, code: str) -> None:
-        self.report.error(pos, message, code)
+        if (pos, message) not in self.reported:
+            self.reported.add((pos, message))
+            self.report.error(pos, message, code)
 
     def warn(self, pos: Pos, message: str, code: str) -> None:
-        self.report.warning(pos, message, code)
+        if (pos, message) not in self.reported:
+            self.reported.add((pos, message))
+            self.report.warning(pos, message, code)
 
     def fields(self, data: Any, pos: Pos, allowed: set[str], what: str, required: tuple[str, ...] = ()) -> bool:
         """Check that data is a mapping with only allowed keys; report the rest."""
@@ -105,23 +122,30 @@ class LoaderBase:
             return False
         return True
 
-    def condition(self, source: Any, pos: Pos) -> conditions.Condition | None:
+    def condition(self, source: Any, pos: Pos, here: str | None = None) -> conditions.Condition | None:
         # Stories repeat their conditions (`stat.control <= 2` on many choices)
-        # and a Condition is immutable, so each distinct text is parsed once.
-        parsed = self.parsed.get(source) if isinstance(source, str) else None
+        # and a Condition is immutable, so each distinct text is parsed once
+        # (once per scene if it says `here`: the scene is part of its meaning).
+        key = (source, here if isinstance(source, str) and _says_here(source) else None, conditions.BOOL)
+        parsed = self.parsed.get(key) if isinstance(source, str) else None
         if parsed is None:
             try:
-                parsed = conditions.parse(source, self.known_names, self.deducible)
+                parsed = conditions.parse(source, self.known_names, self.deducible, here)
             except ConditionError as exc:
                 parsed = exc.with_traceback(None)  # kept for reuse: don't keep the parser's frames
             if isinstance(source, str):
-                self.parsed[source] = parsed
+                self.parsed[key] = parsed
         if isinstance(parsed, ConditionError):
             self.err(pos.shifted(parsed.column), f"condition: {parsed.message}", "condition")
             return None
         return parsed
 
     # -- pass one: files and declarations ---------------------------------
+
+def _says_here(source: str) -> bool:
+    """Whether a condition's meaning depends on the scene it is in (so it is parsed once per scene)."""
+    return "here" in source or "first_visit" in source or "taken." in source
+
 
 def _kind(value: Any) -> str:
     if value is None:

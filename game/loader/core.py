@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 
-from ..story import Story
+from ..story import DEFAULT_STAT_GROUPS, Story
 from .base import LoaderBase
 from .declarations import Declarations
 from .effects import Effects
@@ -18,7 +19,13 @@ from .usage import Usage
 class _Loader(Reading, Declarations, Scenes, Effects, Renames, Usage, LoaderBase):
     def build(self) -> Story | None:
         meta = self.build_meta()
+        self.format = meta.get("format", 1)
+        self.start_scene = meta.get("start") or None
+        self.groups = meta.get("stat_groups", DEFAULT_STAT_GROUPS)
         areas = {k: self.build_area(d) for k, d in self.decls["areas"].items()}
+        self.text_names(meta, areas)
+        self.shared_places()
+        self.known_names["taken"] = self.choice_names()
         # Deductions first: every condition after this may say `deducible`.
         deductions = {k: d for k, decl in self.decls["deductions"].items() if (d := self.build_deduction(decl))}
         self.deducible = {k: (d.needs, d.gives) for k, d in deductions.items()}
@@ -27,7 +34,11 @@ class _Loader(Reading, Declarations, Scenes, Effects, Renames, Usage, LoaderBase
         flags = {k: self.build_flag(d) for k, d in self.decls["flags"].items()}
         clues = {k: self.build_clue(d) for k, d in self.decls["clues"].items()}
         endings = {k: self.build_ending(d) for k, d in self.decls["endings"].items()}
+        endings = {k: replace(e, body=self.inline(e.text, self.ending_text_pos(k), f"ending '{k}'"))
+                   for k, e in endings.items()}
+        self.check_snippets()
         scenes = {k: s for k, d in self.decls["scenes"].items() if (s := self.build_scene(d))}
+        self.unused_shared(scenes)
         renamed_scenes, renamed_choices = self.build_renames(scenes)
         start = meta.get("start", "")
         if meta.get("start_pos") is not None and start:
@@ -55,4 +66,29 @@ class _Loader(Reading, Declarations, Scenes, Effects, Renames, Usage, LoaderBase
             renamed_choices=MappingProxyType(renamed_choices),
             fingerprint="sha256:" + self.digest.hexdigest(),
             root=display_path(self.root),
+            format=self.format,
+            protagonist=meta.get("protagonist", ""),
+            stat_groups=MappingProxyType(dict(self.groups)),
         )
+
+    def ending_text_pos(self, ending_id: str):
+        data = self.decls["endings"][ending_id].data
+        return data.vpos("text") if hasattr(data, "vpos") and "text" in data else self.decls["endings"][ending_id].pos
+
+    def choice_names(self) -> set[str]:
+        """Every SCENE.CHOICE a story has, shared choices included, for `taken.` (read from the YAML
+        before the scenes are built: a condition may count a choice of a scene built later)."""
+        names = set()
+        for scene_id, decl in self.decls["scenes"].items():
+            data = decl.data
+            raw = data.get("choices") if hasattr(data, "get") else None
+            for item in raw if isinstance(raw, list) else ():
+                if hasattr(item, "get") and isinstance(item.get("id"), str):
+                    names.add(f"{scene_id}.{item['id']}")
+            if not hasattr(data, "get") or "ending" in data:
+                continue
+            area = self.quiet_area(decl)
+            for ident, (_, areas, scenes, excluded) in self.shared.items():
+                if scene_id not in excluded and (areas is None or area in areas or scene_id in scenes):
+                    names.add(f"{scene_id}.{ident}")
+        return names

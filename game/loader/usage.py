@@ -9,6 +9,7 @@ from ..story import (
     GainClue,
     Scene,
     SetFlag,
+    all_effects,
 )
 from .base import LoaderBase
 
@@ -21,7 +22,7 @@ class Usage(LoaderBase):
         endings_used: set[str] = set()
 
         def scan(effects: tuple[Effect, ...]) -> None:
-            for effect in effects:
+            for effect in all_effects(effects):  # those inside an `if` or a `chance` count too
                 if isinstance(effect, GainClue):
                     given.add(effect.clue)
                 elif isinstance(effect, SetFlag) and effect.value:

@@ -27,7 +27,21 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..conditions import BoolOp, Compare, Condition, Lit, Node, Not, Ref
-from ..story import ChangeStat, Choice, Deduction, Effect, EndGame, GainClue, Scene, SetFlag, Story
+from ..story import (
+    Chance,
+    ChangeStat,
+    Choice,
+    Deduction,
+    Effect,
+    EndGame,
+    GainClue,
+    IfEffect,
+    Roll,
+    Scene,
+    SetFlag,
+    Story,
+    all_effects,
+)
 
 TRUE, FALSE, BOTH = 1, 2, 3
 WIDEN_STATS = 2  # a scene's stats may grow this many times before they jump to their edges
@@ -76,6 +90,10 @@ class Transfer:
     clear_flags: int = 0
     # (stat index, amount, relative, min, max), in the effects' order
     stats: tuple[tuple[int, int, bool, int, int], ...] = ()
+    # Effects with an `if`, a `chance` or a `roll` (#15): run in order, each a flat
+    # Transfer or a tuple of alternatives whose results are joined ("either
+    # outcome"); the fields above then only sum up what may be given or set.
+    steps: tuple[Transfer | tuple[Transfer, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +107,7 @@ class Move:
     ends: tuple[str, ...]  # endings its effects trigger
     transfer: Transfer = Transfer()
     blocks: tuple[tuple[int, int, int, int], ...] = ()  # (stat index, amount, min, max) of 'block' changes
+    may_end: tuple[str, ...] = ()  # endings an `if` or `chance` among its effects may trigger
 
     @property
     def id(self) -> str:
@@ -143,6 +162,7 @@ class Analyzer:
                            every.unvisited, every.stats)
         self._ends_on_entry = {sid: ((s.ending,) if s.ending else ()) + _ends(s.on_enter)
                                for sid, s in story.scenes.items()}
+        self._may_end_on_entry = {sid: _may_end(s.on_enter) for sid, s in story.scenes.items()}
 
     # -- building ---------------------------------------------------------
 
@@ -157,7 +177,7 @@ class Analyzer:
 
     def _moves(self, scene: Scene) -> list[Move]:
         moves = [Move(scene.id, c, None, c.effects, _ends(c.effects), self.compile_effects(c.effects),
-                      self._blocks(c.effects)) for c in scene.choices]
+                      self._blocks(c.effects), _may_end(c.effects)) for c in scene.choices]
         if scene.case_board:
             for d in self.story.deductions.values():
                 effects = (GainClue(d.gives),)
@@ -165,6 +185,8 @@ class Analyzer:
         return moves
 
     def compile_effects(self, effects: tuple[Effect, ...]) -> Transfer:
+        if any(isinstance(e, (IfEffect, Chance, Roll)) for e in effects):
+            return self._compile_steps(effects)
         gain = set_flags = clear_flags = 0
         stats = []
         for effect in effects:
@@ -180,6 +202,33 @@ class Analyzer:
                 stat = self.story.stats[effect.stat]
                 stats.append((self.stat_index[stat.id], effect.amount, effect.relative, stat.min, stat.max))
         return Transfer(gain, set_flags, clear_flags, tuple(stats))
+
+    def _compile_steps(self, effects: tuple[Effect, ...]) -> Transfer:
+        """Effects with branches: runs of plain effects, and alternatives joined (both
+        sides of an `if`, whatever it reads; both outcomes of a chance; a roll's lowest
+        and highest value, whose join is its whole range)."""
+        steps: list[Transfer | tuple[Transfer, ...]] = []
+        run: list[Effect] = []
+        for effect in effects:
+            if isinstance(effect, (IfEffect, Chance)):
+                steps.append(self.compile_effects(tuple(run)))
+                run = []
+                steps.append((self.compile_effects(effect.then), self.compile_effects(effect.otherwise)))
+            elif isinstance(effect, Roll):
+                steps.append(self.compile_effects(tuple(run)))
+                run = []
+                steps.append(tuple(self.compile_effects((ChangeStat(effect.stat, value, relative=False),))
+                                   for value in (effect.low, effect.high)))
+            else:
+                run.append(effect)
+        steps.append(self.compile_effects(tuple(run)))
+        gain = set_flags = 0  # everything that may be given or set, for the widening's top
+        for effect in all_effects(effects):
+            if isinstance(effect, GainClue):
+                gain |= self.clue_bit[effect.clue]
+            elif isinstance(effect, SetFlag) and effect.value:
+                set_flags |= self.flag_bit[effect.flag]
+        return Transfer(gain, set_flags, 0, (), tuple(steps))
 
     def _blocks(self, effects: tuple[Effect, ...]) -> tuple[tuple[int, int, int, int], ...]:
         found = []
@@ -288,6 +337,16 @@ class Analyzer:
 
     @staticmethod
     def transfer(tr: Transfer, state: AState) -> AState:
+        if tr.steps:
+            for step in tr.steps:
+                if isinstance(step, Transfer):
+                    state = Analyzer.transfer(step, state)
+                else:
+                    results = [Analyzer.transfer(side, state) for side in step]
+                    state = results[0]
+                    for other in results[1:]:
+                        state = state.join(other)
+            return state
         clues, no_clues, flags, no_flags, visited, unvisited, stats = state
         if tr.gain:
             clues, no_clues = clues | tr.gain, no_clues & ~tr.gain
@@ -458,6 +517,9 @@ class Analyzer:
                 result.endings.update(ends)
                 result.can_end.add(sid)
                 continue
+            if self._may_end_on_entry[sid]:  # an on_enter `if` or `chance` may end the game here
+                result.endings.update(self._may_end_on_entry[sid])
+                result.can_end.add(sid)
             enabled = result.enabled.setdefault(sid, [])
             for move in self.moves[sid]:
                 pre = self.available(move, state)
@@ -466,6 +528,9 @@ class Analyzer:
                 enabled.append(move)
                 targets = [t for t in self.branches(move, pre) if t is not None]
                 result.targets[(sid, move.id)] = targets
+                if move.may_end:
+                    result.endings.update(move.may_end)
+                    result.can_end.add(sid)
                 if move.ends:
                     result.endings.update(move.ends)
                     result.can_end.add(sid)
@@ -484,7 +549,14 @@ class Analyzer:
 
 
 def _ends(effects: tuple[Effect, ...]) -> tuple[str, ...]:
+    """The endings the effects always trigger (not those inside an `if` or a `chance`)."""
     return tuple(e.ending for e in effects if isinstance(e, EndGame))
+
+
+def _may_end(effects: tuple[Effect, ...]) -> tuple[str, ...]:
+    """The endings only an `if` or a `chance` among the effects triggers."""
+    certain = set(_ends(effects))
+    return tuple(e.ending for e in all_effects(effects) if isinstance(e, EndGame) and e.ending not in certain)
 
 
 _NOT = {TRUE: FALSE, FALSE: TRUE, BOTH: BOTH, 0: 0}

@@ -34,7 +34,7 @@ from ..conditions import BoolOp, Compare, Condition, Lit, Node, Not, Ref
 from ..diagnostics import Diagnostic, Pos
 from ..engine import Engine
 from ..state import Playthrough
-from ..story import ChangeStat, EndGame, GainClue, Scene, Story
+from ..story import ChangeStat, EndGame, GainClue, IfEffect, Scene, Story, all_effects
 from . import DEEP_BUDGET
 from .abstract import (
     _INTERVAL_COMPARE,
@@ -241,7 +241,7 @@ class _Finder:
     def givers(self, clues: list[str]) -> list[str]:
         found = []
         for scene in self.story.scenes.values():
-            effects = list(scene.on_enter) + [e for c in scene.choices for e in c.effects]
+            effects = _scene_effects(scene)
             if any(isinstance(e, GainClue) and e.clue in clues for e in effects):
                 found.append(scene.id)
         found.extend(f"deduction {d.id}" for d in self.story.deductions.values() if d.gives in clues)
@@ -306,7 +306,7 @@ class _Finder:
     def unreachable_endings(self) -> None:
         referenced = {s.ending for s in self.story.scenes.values() if s.ending}
         for scene in self.story.scenes.values():
-            effects = list(scene.on_enter) + [e for c in scene.choices for e in c.effects]
+            effects = _scene_effects(scene)
             referenced.update(e.ending for e in effects if isinstance(e, EndGame))
         for ending_id, ending in self.story.endings.items():
             if ending_id in referenced and ending_id not in self.poss.endings:
@@ -322,7 +322,7 @@ class _Finder:
             read.update(deduction.needs)
             given.add(deduction.gives)
         for scene in self.story.scenes.values():
-            effects = list(scene.on_enter) + [e for c in scene.choices for e in c.effects]
+            effects = _scene_effects(scene)
             given.update(e.clue for e in effects if isinstance(e, GainClue))
         for clue_id, clue in self.story.clues.items():
             if clue_id in given and clue_id not in read:
@@ -491,12 +491,24 @@ def _conditions_with_pos(story: Story) -> list[tuple[Pos, Condition]]:
     found: list[tuple[Pos, Condition]] = []
     for scene in story.scenes.values():
         found.extend((p.pos, p.condition) for p in scene.text if p.condition is not None)
+        found.extend((p.pos, c) for p in scene.text for c in p.conditions)  # inline text (#15)
+        found.extend((e.pos, e.condition) for e in all_effects(scene.on_enter) if isinstance(e, IfEffect))
         for choice in scene.choices:
             if choice.condition is not None:
                 found.append((choice.if_pos, choice.condition))
             found.extend((p.pos, p.condition) for p in choice.outcome if p.condition is not None)
+            found.extend((p.pos, c) for p in choice.outcome for c in p.conditions)
+            found.extend((choice.pos, c) for t in (choice.label, choice.hint_text) if t for c in t.conditions)
             found.extend((b.pos, b.condition) for b in choice.branches if b.condition is not None)
+            found.extend((e.pos, e.condition) for e in all_effects(choice.effects) if isinstance(e, IfEffect))
+    for ending in story.endings.values():
+        found.extend((ending.pos, c) for c in (ending.body.conditions if ending.body else ()))
     return found
+
+
+def _scene_effects(scene: Scene) -> list:
+    """Every effect of a scene, those inside an `if` or a `chance` too."""
+    return [*all_effects(scene.on_enter), *(e for c in scene.choices for e in all_effects(c.effects))]
 
 
 def _stat_compares(node: Node) -> list[Compare]:

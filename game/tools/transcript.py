@@ -13,15 +13,33 @@ import itertools
 import textwrap
 
 from ..engine import Engine
+from ..rules import Numbering, keep_numbers, visit_of
 from ..state import LogEntry
 from ..story import Story
 from ..ui import render
 
 WIDTH = 78
+PROSE = {"class:text", "class:outcome", "class:ending"}
 
 
 def _para(text: str) -> str:
-    return textwrap.fill(" ".join(text.split()), width=WIDTH)
+    """A paragraph wrapped; its kept line breaks (a `lines:` paragraph) stay, and
+    a blank line inside (several paragraphs in one piece) stays a blank line."""
+    return "\n\n".join("\n".join(textwrap.fill(" ".join(line.split()), width=WIDTH) for line in block.split("\n"))
+                       for block in text.split("\n\n"))
+
+
+def _block(lines: list[tuple[str, str]]) -> list[str]:
+    """Lines as the player reads them: a blank line between two paragraphs of prose,
+    so that a merged or split paragraph shows in a diff."""
+    out: list[str] = []
+    previous = ""
+    for style, text in lines:
+        if style in PROSE and previous in PROSE:
+            out.append("")
+        out.append(_para(text))
+        previous = style
+    return out
 
 
 def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine | None = None,
@@ -36,20 +54,21 @@ def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine 
     out = [f"Transcript: {story.title} (version {story.version})", f"Seed: {seed}", ""]
     entries = log if upto is None else log[:upto]
     memory = render.SceneMemory()  # a turn that stays in its scene shows only what is new, as in play
+    numbering: Numbering | None = None  # choice numbers stay put for a visit, as in play
     for turn in range(len(entries) + 1):
         if turn:
             out.append("")
-        for _style, text in render.step_lines(story, step, pt):
-            out.append(_para(text))
+        # writers want the numbers behind the stats' words
+        out.extend(_block(render.step_lines(story, step, pt, numbers=True)))
         out.append(f"--- Turn {turn} ---")
-        for _style, text in memory.lines(engine, pt, only_new=turn > 0):
-            out.append(_para(text))
-        for _style, text in render.arrival_lines(story, step, pt):
-            out.append(_para(text))
+        out.extend(_block(memory.lines(engine, pt, only_new=turn > 0)
+                          + render.arrival_lines(story, step, pt, numbers=True)))
         if pt.over:
-            out.extend(_para(text) for _style, text in render.ending_lines(story, pt)[:-1])
+            out.extend(_block(render.ending_lines(story, pt)[:-1]))
             break
-        offers = engine.offers(pt)
+        if step.entered:
+            numbering = None
+        offers, numbering = keep_numbers(engine.offers(pt), visit_of(pt), numbering)
         if turn == len(entries):
             out.extend("  " + text for _style, text in render.offer_lines(offers))
             break

@@ -14,6 +14,7 @@ moving the selection scrolls just enough to show the selected choice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from prompt_toolkit.data_structures import Point
@@ -42,6 +43,7 @@ class Option:
     enabled: bool = True
     hint: str = ""
     key: str = ""  # what taking it means, for the owner (a choice id, a menu action)
+    note: str = ""  # said dimly after the text, e.g. render.SPENT
 
 
 @dataclass
@@ -89,11 +91,14 @@ class StoryView(UIControl):
         self._owners: list[tuple[int, int]] = []
         self._version = 0  # bumped whenever entries are removed (added ones are laid out incrementally)
         self._laid_out: tuple[tuple[int, int, int], tuple[list[Row], list[tuple[int, int]], list[int]]] | None = None
+        self.listener: Callable[[list[Line]], None] | None = None  # told every block added (transcripts)
 
     # -- content ------------------------------------------------------------
 
     def add(self, lines: list[Line]) -> None:
         """Append a block of styled paragraphs, spaced as in plain mode."""
+        if self.listener is not None and lines:
+            self.listener(lines)
         for style, text in lines:
             kind = "para" if style in PARAGRAPH_STYLES else "line"
             if self._last_kind and (kind == "para" or self._last_kind == "para"):
@@ -101,7 +106,8 @@ class StoryView(UIControl):
             for number, paragraph in enumerate(text.split("\n\n")):
                 if number:
                     self._blank()
-                self._add_paragraph(style, " ".join(paragraph.split()))
+                for line in paragraph.split("\n"):  # a line break the writer kept (a `lines:` paragraph)
+                    self._add_paragraph(style, " ".join(line.split()))
             self._last_kind = kind
         self._trim()
 
@@ -203,10 +209,15 @@ class StoryView(UIControl):
         self._reveal = False
 
     def scroll(self, rows: int) -> None:
-        """Scroll by rows (negative: up), as the last render laid them out."""
+        """Scroll by rows (negative: up), as the last render laid them out.
+
+        The new top is kept at once, not only at the next render: several
+        PageDowns that arrive together (a held key, a fast hand) each move on
+        from where the one before left the view, so three pages are three pages."""
         if not self._owners:
             return
         top = max(0, min(self.top + rows, max(0, self.row_count - self.height)))
+        self.top = top
         self._anchor = self._owners[top]
         self._reveal = False
 
@@ -240,9 +251,13 @@ class StoryView(UIControl):
         if option.enabled:
             style = "class:choice.selected" if selected else "class:choice"
             body = [(style, text)]
+            if option.note:
+                body.append(("class:locked.hint", f" ({printable(option.note, limit=0)})"))
         else:
             style = "class:locked"
             hint = f" (locked: {printable(option.hint, limit=0)})" if option.hint else " (locked)"
+            if option.note:  # not a lock, e.g. an ending not found yet
+                hint = f" ({printable(option.note, limit=0)})"
             body = [(style, text), ("class:locked.hint", hint)]
         first = [("class:choice.mark", mark), (style + ".number" if option.enabled else style, number)]
         indent = [("", " " * (len(mark) + cell_width(number)))]

@@ -155,7 +155,7 @@ def test_read_only_or_full_disk_keeps_the_previous_save(tmp_path, monkeypatch, t
     """As root, chmod cannot make a folder read-only, so the failing system call is simulated."""
     saves_dir = tmp_path / "saves"
     session, before = _one_good_save(saves_dir)
-    session.take(1)
+    session.take(2)  # the case board (choice 1, the door, was taken and keeps its number)
 
     def fail(*args, **kwargs):
         raise OSError(code, os.strerror(code))

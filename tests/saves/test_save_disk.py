@@ -80,7 +80,7 @@ def test_the_game_plays_on_when_autosave_fails_and_says_so_once(tmp_path, sample
     assert first.took_turn
     warnings = [text for style, text in first.lines if style == "class:error"]
     assert len(warnings) == 1 and "a file is in the way of the saves folder" in warnings[0]
-    second = dispatch(session, "1")
+    second = dispatch(session, "2")
     assert second.took_turn and not [t for s, t in second.lines if s == "class:error"]
     assert blocker.read_text().startswith("a file")
 
@@ -178,10 +178,10 @@ def test_cli_play_with_an_unwritable_saves_folder_warns_and_never_claims_it_save
     blocker.write_text("in the way")
     out = io.StringIO()
     code = cli.main(["--plain", "--story", str(ROOT / "tests" / "data" / "sample"), "--saves", str(blocker)],
-                    stdin=io.StringIO("1\n1\nsave mine\nquit\n"), stdout=out)
+                    stdin=io.StringIO("1\n2\nsave mine\nquit\n"), stdout=out)
     text = out.getvalue()
     assert code == 0 and "Traceback" not in text + capsys.readouterr().err
     assert text.count("Autosave failed: cannot write to") == 2  # after the first turn, and on leaving
-    assert "cannot write to" in text.split("> ")[3]  # 'save mine' says why, in one line
+    assert "Cannot write to" in text.split("> ")[3]  # 'save mine' says why, in one line
     assert "Autosaved." not in text
     assert blocker.read_text() == "in the way"
