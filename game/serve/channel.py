@@ -113,7 +113,7 @@ class GameChannel(PromptToolkitSSHSession):
 
     def _new_session(self) -> HostedSession:
         return HostedSession(self.host.story, self.player.saves, self.host.new_seed(), self.host.engine,
-                             self.host.saver)
+                             self.host.saver, self.host.limits.max_saves)
 
     async def _run_tui(self, _: PromptToolkitSSHSession) -> None:
         env = self.channel.get_environment()

@@ -22,6 +22,7 @@ class Limits:
     input_rate: int = 1024  # bytes a second one session may type (lines cost more: InputMeter)
     max_columns: int = 300  # a larger terminal is drawn at this width
     max_rows: int = 100  # ... and this height
+    max_saves: int = 50  # named saves one player may keep (overwriting one is always allowed)
 
     @property
     def input_burst(self) -> int:

@@ -91,6 +91,8 @@ def add_arguments(parser: argparse.ArgumentParser, default_story: Path, default_
     parser.add_argument("--input-rate", type=_rate, default=d.input_rate, metavar="BYTES",
                         help=f"bytes a second a player may type, a line counting as 64 more; faster input waits "
                              f"(default {d.input_rate}, at most {MAX_INPUT_RATE})")
+    parser.add_argument("--max-saves", type=_count, default=d.max_saves, metavar="N",
+                        help=f"named saves one player may keep (default {d.max_saves})")
     parser.add_argument("--max-size", type=_size, default=(d.max_columns, d.max_rows), metavar="COLSxROWS",
                         help=f"largest terminal drawn; a larger one is drawn at this size "
                              f"(default {d.max_columns}x{d.max_rows})")
@@ -100,7 +102,7 @@ def limits_from(args: argparse.Namespace) -> Limits:
     return Limits(auth_timeout=args.auth_timeout, max_sessions=args.max_sessions,
                   max_per_address=args.max_per_address, connects_per_minute=args.connects_per_minute,
                   idle_timeout=args.idle_timeout, input_rate=args.input_rate,
-                  max_columns=args.max_size[0], max_rows=args.max_size[1])
+                  max_columns=args.max_size[0], max_rows=args.max_size[1], max_saves=args.max_saves)
 
 
 def require_asyncssh() -> None:

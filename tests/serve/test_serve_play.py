@@ -224,3 +224,29 @@ def test_interleaved_players_each_read_exactly_their_own_game(server, tmp_path):
             alone.handle(line + "\n")
         alone.prompt()
         assert served == out.getvalue() + "\nAutosaved. Connect again to pick it up where you left it.\n"
+
+
+def test_a_player_cannot_fill_the_servers_disk(tmp_path):
+    """Named saves are capped per player (overwriting stays allowed) and the in-game
+    transcript, a file the player could never fetch, is refused."""
+    server = ServerProcess(tmp_path / "data", *LOOSE, "--max-saves", "2")
+    try:
+        async def scenario():
+            player = await Player.join(server.port, new_key(), size=None)
+            await player.wait_for_prompt(0)
+            replies = []
+            for line in ("save one", "save two", "save three", "save one", "transcript mine"):
+                mark = player.mark()
+                player.type(line + "\n")
+                replies.append(await player.wait_for_prompt(mark))
+            return replies
+
+        one, two, three, again, transcript = run(scenario())
+        assert "Saved to slot 'one'" in one and "Saved to slot 'two'" in two
+        assert "at most 2 saves" in three and "Saved" not in three
+        assert "Saved to slot 'one'" in again
+        assert "does not keep transcripts" in transcript
+        assert not list(server.data.rglob("*.txt"))
+    finally:
+        server.stop()
+        kill_group(server.proc)
