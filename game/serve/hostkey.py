@@ -28,7 +28,7 @@ def load_or_create(path: Path) -> tuple[asyncssh.SSHKey, bool]:
     """The host key at path, made first if there is none; (key, made_now)."""
     made = False
     if not os.path.lexists(path):
-        key = asyncssh.generate_private_key(KEY_TYPE, comment="aka-serve host key")
+        key = asyncssh.generate_private_key(KEY_TYPE, comment="play.py serve host key")
         data = key.export_private_key("openssh")
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
