@@ -68,7 +68,6 @@ class GameChannel(PromptToolkitSSHSession):
         self.on_close = on_close
         self.channel: Any = None
         self.game: TuiGame | PlainGame | None = None
-        self.task: asyncio.Task[None] | None = None
         self.shell = False
         self.plain: list[str] | None = None  # plain mode: input that came before its game (None: full screen)
         self.meter = InputMeter(host.limits.input_rate, host.limits.input_burst, time.monotonic())
@@ -106,10 +105,9 @@ class GameChannel(PromptToolkitSSHSession):
         term = self.channel.get_terminal_type()
         if term is not None and term.lower() not in PLAIN_TERMS:
             super().session_started()  # prompt-toolkit's app session, then _run_tui
-            self.task = self.interact_task
             return
         self.plain = []
-        self.task = asyncio.get_running_loop().create_task(self._run_plain(pty=term is not None))
+        self._plain_task = asyncio.get_running_loop().create_task(self._run_plain(pty=term is not None))
 
     def _new_session(self) -> HostedSession:
         return HostedSession(self.host.story, self.player.saves, self.host.new_seed(), self.host.engine,
