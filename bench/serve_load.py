@@ -52,6 +52,7 @@ class Level:
     players: int
     choices: int
     keystrokes: int = 0
+    reconnects: int = 0
     p50_ms: float = 0.0
     p99_ms: float = 0.0
     max_ms: float = 0.0
@@ -105,6 +106,10 @@ class Server:
         self.proc.wait(timeout=60)
 
 
+class Closed(Exception):
+    """The server closed the session (the player chose Quit)."""
+
+
 class Client:
     """One simulated player."""
 
@@ -115,35 +120,57 @@ class Client:
         self.arrived = asyncio.Event()
         self.last_data = 0.0
         self.samples: list[tuple[str, float]] = []
+        self.closed = False
+        self.reconnects = 0  # times a random key chose Quit and the player came back
 
     async def play(self, choices: int, think: tuple[float, float], all_in: asyncio.Event,
                    connected: list[int], players: int) -> None:
+        left = choices
+        first = True
+        while left > 0:  # a random number may pick "Quit" on a title or ending screen: come back
+            left = await self._visit(left, think, all_in, connected, players, first)
+            first = False
+            self.reconnects += 0 if left <= 0 else 1
+
+    async def _visit(self, choices: int, think: tuple[float, float], all_in: asyncio.Event,
+                     connected: list[int], players: int, first: bool) -> int:
+        """Connect, get into a game, play up to `choices` choices; how many are left."""
         async with asyncssh.connect("127.0.0.1", self.port, username="bench", client_keys=[self.key],
                                     known_hosts=None, agent_path=None, config=None) as conn:
             process = await conn.create_process(term_type="xterm-256color", term_size=(80, 24))
+            self.closed = False
+            self.arrived.clear()
             reader = asyncio.create_task(self._read(process))
             await self._quiet()
+            kept = len(self.samples)
             await self._key(process, "1", "digit")  # the title screen's "New case"
             await self._key(process, "\r", "enter")
-            self.samples.clear()  # count the game's keys, not the title's
-            connected[0] += 1
-            if connected[0] == players:
-                all_in.set()
-            await all_in.wait()  # measure with every player in
-            for _ in range(choices):
-                await asyncio.sleep(self.rng.uniform(*think))
-                await self._key(process, str(self.rng.randint(1, 4)), "digit")
-                await asyncio.sleep(self.rng.uniform(0.05, 0.15))
-                await self._key(process, "\r", "enter")
-            process.stdin.write("\x04")  # Ctrl-D: autosave and leave
-            with_timeout = asyncio.wait_for(process.wait_closed(), 30)
-            await with_timeout
+            del self.samples[kept:]  # count the game's keys, not the title's
+            if first:
+                connected[0] += 1
+                if connected[0] == players:
+                    all_in.set()
+                await all_in.wait()  # measure with every player in
+            try:
+                while choices > 0:
+                    await asyncio.sleep(self.rng.uniform(*think))
+                    await self._key(process, str(self.rng.randint(1, 4)), "digit")
+                    await asyncio.sleep(self.rng.uniform(0.05, 0.15))
+                    await self._key(process, "\r", "enter")
+                    choices -= 1
+                process.stdin.write("\x04")  # Ctrl-D: autosave and leave
+                await asyncio.wait_for(process.wait_closed(), 30)
+            except Closed:
+                pass
             reader.cancel()
+            return choices
 
     async def _read(self, process) -> None:
         while True:
             data = await process.stdout.read(65536)
             if not data:
+                self.closed = True
+                self.arrived.set()
                 return
             self.last_data = time.perf_counter()
             self.arrived.set()
@@ -154,10 +181,17 @@ class Client:
             await asyncio.sleep(QUIET / 3)
 
     async def _key(self, process, key: str, kind: str) -> None:
+        if self.closed:
+            raise Closed
         self.arrived.clear()
         sent = time.perf_counter()
-        process.stdin.write(key)
+        try:
+            process.stdin.write(key)
+        except BrokenPipeError:
+            raise Closed from None
         await asyncio.wait_for(self.arrived.wait(), 60)
+        if self.closed:  # the key ended the game (Quit): the goodbye is not a screen update to time
+            raise Closed
         self.samples.append((kind, (self.last_data - sent) * 1000))
 
 
@@ -211,6 +245,7 @@ async def run_level(server: Server, players: int, choices: int, think: tuple[flo
     samples = [s for client in clients for s in client.samples]
     every = [ms for _, ms in samples]
     level.keystrokes = len(every)
+    level.reconnects = sum(client.reconnects for client in clients)
     level.p50_ms = percentile(every, 0.50)
     level.p99_ms = percentile(every, 0.99)
     level.max_ms = max(every, default=0.0)

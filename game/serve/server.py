@@ -102,6 +102,7 @@ class Connection(asyncssh.SSHServer):
         self.key: asyncssh.SSHKey | None = None
         self.player: Player | None = None
         self.sessions = 0  # session channels opened, ever
+        self._session_timer: asyncio.TimerHandle | None = None
         self.open_sessions = 0
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
@@ -124,6 +125,9 @@ class Connection(asyncssh.SSHServer):
         self.host.refusing += 1
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._session_timer is not None:
+            self._session_timer.cancel()  # (and let go of this connection now, not in auth_timeout)
+            self._session_timer = None
         if self.admitted:
             self.admitted = False
             self.host.gate.release(self.address)
@@ -173,7 +177,8 @@ class Connection(asyncssh.SSHServer):
                                       self.key.export_public_key("openssh").decode("ascii", "replace"))
         self.host.log(f"{self.address}: {self.player.describe()} signed in")
         # A connection that signs in but never asks for a game would hold a slot forever.
-        asyncio.get_running_loop().call_later(self.host.limits.auth_timeout, self._expect_session)
+        self._session_timer = asyncio.get_running_loop().call_later(self.host.limits.auth_timeout,
+                                                                    self._expect_session)
 
     def _expect_session(self) -> None:
         if self.sessions == 0 and self.admitted and self.conn is not None:

@@ -133,3 +133,53 @@ def test_a_dropped_connection_keeps_the_last_autosave_and_reconnecting_continues
         assert "Clues 2/3" in screen  # the receipt and the collar, as before the drop
 
     run(scenario())
+
+
+def test_games_that_ended_are_let_go(tmp_path):
+    """A server that has served many players keeps none of their games in memory
+    (in process, counting the server's own objects after each wave of players)."""
+    import asyncio
+    import gc
+    import io
+
+    import asyncssh
+    from sshkit import SAMPLE, WAIT
+
+    from game.serve.limits import Limits
+    from game.serve.server import GameHost, ServeConfig, shutdown, start
+
+    def alive() -> int:
+        gc.collect()
+        return sum(type(o).__name__ in ("GameChannel", "TerminalUI", "HostedSession", "Connection")
+                   for o in gc.get_objects())
+
+    async def visit(port: int, plain: bool) -> None:
+        async with asyncssh.connect("127.0.0.1", port, username="p", client_keys=[new_key()], known_hosts=None,
+                                    config=None, agent_path=None) as conn:
+            process = await (conn.create_process() if plain else
+                             conn.create_process(term_type="xterm", term_size=(80, 24)))
+            await asyncio.wait_for(process.stdout.read(100), WAIT)
+            process.stdin.write("1\r")
+            await asyncio.wait_for(process.stdout.read(100), WAIT)
+            process.stdin.write_eof() if plain else process.stdin.write("\x04")
+            await asyncio.wait_for(process.wait_closed(), WAIT)
+
+    async def scenario() -> list[int]:
+        limits = Limits(connects_per_minute=1000, max_per_address=100)
+        host = GameHost(ServeConfig(story=SAMPLE, data=tmp_path / "data", port=0, limits=limits), io.StringIO())
+        acceptor = await start(host, asyncssh.generate_private_key("ssh-ed25519"))
+        counts = []
+        try:
+            for wave in range(3):
+                await asyncio.gather(*(visit(acceptor.get_port(), i % 2 == 0) for i in range(4 + 4 * wave)))
+                for _ in range(50):  # the server notices the goodbyes
+                    if not host.games.live and not host.connections:
+                        break
+                    await asyncio.sleep(0.05)
+                counts.append(alive())
+        finally:
+            await shutdown(host, acceptor)
+        return counts
+
+    first, *later = asyncio.run(scenario())
+    assert all(count <= first for count in later), [first, *later]  # 4, 8, 12 players: no growth
