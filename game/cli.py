@@ -421,7 +421,7 @@ def cmd_saves(args: argparse.Namespace, stdout: TextIO) -> int:
                 continue
             ending = f", ended: {titles.get((info.story_id, info.ending), info.ending)}" if info.ending else ""
             stdout.write(f"  {name}  {label(saves.local_time(info.updated)):<16}  turn {info.turn:>3}  "
-                         f"clues {info.clues:>2}  {label(info.title + ending, limit=0)}\n")
+                         f"clues {info.clues:>2}  {label(info.title + ending, limit=80)}\n")
     stdout.write("Resume with: play.py --load SLOT (or --continue for the newest autosave)\n")
     return 0
 

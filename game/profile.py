@@ -27,6 +27,7 @@ from typing import Any
 from . import savelock, saves
 from .errors import SaveError
 from .safetext import printable
+from .savefiles import TooCostly, decode_json
 from .state import Playthrough
 from .story import Story
 
@@ -152,7 +153,9 @@ def _read(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise SaveError(f"cannot read it: {exc.strerror or exc}") from None
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        doc = decode_json(raw.decode("utf-8"), saves.MAX_VALUES, saves.MAX_DEPTH)  # bounded like a save
+    except TooCostly as exc:
+        raise SaveError(f"{exc}; no real endings record comes near that") from None
     except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: bad JSON, or a 4,300-digit number
         raise SaveError("not valid JSON") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:

@@ -210,7 +210,10 @@ def parse_text(text: str, display: str, report: Report, budget: Budget | None = 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(display, mark.line + 1, mark.column + 1) if mark else Pos(display)
-        report.error(pos, _yaml_message(exc, text), "yaml-syntax")
+        if _is_nesting_limit(exc):  # libyaml's own limit came first: the same problem as ours
+            report.error(pos, f"nesting deeper than {MAX_DEPTH} levels", "too-deep")
+        else:
+            report.error(pos, _yaml_message(exc, text), "yaml-syntax")
         return None
     except ReaderError as exc:  # a character YAML forbids, e.g. a control character
         pos = _byte_pos(text.encode("utf-8", "surrogatepass"), exc.position, display)
@@ -230,6 +233,15 @@ def read_yaml(path: Path, display: str, report: Report) -> Any:
     if text is None:
         return None
     return parse_text(text, display, report)
+
+
+def _is_nesting_limit(exc: yaml.MarkedYAMLError) -> bool:
+    """Whether libyaml stopped at its own nesting limit. libyaml 0.2.6 (bundled
+    with PyYAML 6.0.4) refuses more than 1,000 levels ("exceeded maximum nesting
+    depth"), and its scanner reads a flow collection's brackets ahead of the
+    events we count, so in `[[[[...` its limit fires before MAX_DEPTH does.
+    Either way the file nests too deeply: it is reported as our 'too-deep'."""
+    return "nesting depth" in (exc.problem or "").lower()
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:

@@ -7,7 +7,6 @@ scene's choices: a number, or the arrow keys and Enter.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from .. import profile, saves
@@ -49,17 +48,9 @@ def describe(info: saves.SaveInfo, story: Story | None = None) -> str:
     if info.ending:
         ending = story.endings.get(info.ending) if story is not None and info.story_id in ("", story.id) else None
         ended = f", ended: {ending.title}" if ending is not None else ", case closed"
-    when = _local_time(info.updated)
+    when = saves.local_time(info.updated)  # total: a date no time zone can show is not an error here
     clues = f"{info.clues} clue{'s' * (info.clues != 1)}"
     return f"{label(info.title)}, turn {info.turn}, {clues}{ended} ({label(when)})"
-
-
-def _local_time(stamp: str) -> str:
-    """A save's UTC timestamp as the player's local date and time."""
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return stamp[:16]
 
 
 def menu(infos: list[saves.SaveInfo], story: Story | None = None,

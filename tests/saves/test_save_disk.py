@@ -98,6 +98,37 @@ def test_stale_temp_files_from_a_crash_are_tidied_but_fresh_ones_are_not(tmp_pat
     assert not stale.exists() and fresh.exists()
 
 
+def _leave_temps(folder: Path, names: list[str], age: float) -> list[Path]:
+    made = []
+    for index, name in enumerate(names):
+        path = folder / f".{name}.json.crash{index}-{int(age)}.tmp"
+        path.write_text("half a save")
+        os.utime(path, (time.time() - age, time.time() - age))
+        made.append(path)
+    return made
+
+
+@pytest.mark.parametrize("opening", [["saves"], ["--plain", "--story", "tests/data/sample", "--seed", "1"]],
+                         ids=["listing", "playing"])
+def test_stale_temp_files_of_any_slot_are_tidied_when_the_folder_is_opened(tmp_path, sample_story, opening):
+    """A game killed mid-save leaves a temp file each time (43 after 320 kills):
+    opening the folder, by listing it or by playing, tidies every stale one up,
+    whatever slot it was for, and leaves young ones and other files alone."""
+    Session(sample_story, tmp_path).save("mine")
+    stale = _leave_temps(tmp_path, ["autosave-1"] * 40 + ["mine", "other", "autosave-3"],
+                         age=saves.STALE_TEMP_SECONDS + 60)
+    fresh = _leave_temps(tmp_path, ["autosave-1", "mine"], age=1)
+    others = [tmp_path / ".notes.tmp", tmp_path / ".autosave.lock", tmp_path / "x.tmp"]
+    for path in others:
+        path.write_text("")
+        os.utime(path, (0, 0))
+    args = [*opening, "--saves", str(tmp_path)]
+    proc = subprocess.run([sys.executable, "play.py", *args], cwd=ROOT, input=b"", capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert [path.name for path in stale if path.exists()] == []
+    assert all(path.exists() for path in fresh + others)
+
+
 # The writer runs in a child process that saves in a loop (a named slot and
 # the autosave ring, both) until it is killed with SIGKILL at a random moment.
 # After each kill the driver copies the saves folder aside; the test then
