@@ -228,6 +228,16 @@ def autosave_turns(saves: Path) -> list[int]:
     return turns
 
 
+async def ring_becomes(saves: Path, turns: list[int], timeout: float = WAIT) -> None:
+    """Wait until the autosave ring holds these turns (the server writes autosaves
+    on a worker thread, a moment after the turn is shown)."""
+    deadline = time.monotonic() + timeout
+    while autosave_turns(saves) != turns:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the autosave ring holds turns {autosave_turns(saves)}, not {turns}")
+        await asyncio.sleep(0.02)
+
+
 def only_player_saves(server: ServerProcess) -> Path:
     folders = server.player_folders()
     assert len(folders) == 1, folders

@@ -7,7 +7,17 @@ from __future__ import annotations
 import signal
 
 import pytest
-from sshkit import ENTER, LOOSE, Player, ServerProcess, autosave_turns, kill_group, new_key, run
+from sshkit import (
+    ENTER,
+    LOOSE,
+    Player,
+    ServerProcess,
+    autosave_turns,
+    kill_group,
+    new_key,
+    ring_becomes,
+    run,
+)
 
 from game.serve.identity import key_id
 
@@ -54,7 +64,7 @@ def test_the_idle_timeout_autosaves_then_tells_the_player_and_closes(server_with
     async def scenario():
         player = await Player.join(server.port, key)
         await play_a_turn_then_undo(player)
-        assert autosave_turns(saves_of(server, key)) == [1]
+        await ring_becomes(saves_of(server, key), [1])
         await player.wait_closed(timeout=30)
         assert "without a key pressed" in player.shown()
         assert "Autosaved." in player.shown()
@@ -80,7 +90,7 @@ def test_sigterm_autosaves_every_game_tells_every_player_and_exits_cleanly(serve
         plain.type("undo\n")
         await plain.wait_for_prompt(mark)
         for key in keys:
-            assert autosave_turns(saves_of(server, key)) == [1]
+            await ring_becomes(saves_of(server, key), [1])
         server.proc.send_signal(signal.SIGTERM)
         for player in [*players, plain]:
             await player.wait_closed()
@@ -102,6 +112,7 @@ def test_ctrl_c_on_the_server_does_the_same(server_with):
     async def scenario():
         player = await Player.join(server.port, key)
         await play_a_turn_then_undo(player)
+        await ring_becomes(saves_of(server, key), [1])
         server.proc.send_signal(signal.SIGINT)
         await player.wait_closed()
         assert "The server is shutting down." in player.shown()
@@ -122,6 +133,7 @@ def test_a_dropped_connection_keeps_the_last_autosave_and_reconnecting_continues
         await player.wait_for("The office smells")
         player.type("1" + ENTER)
         await player.wait_for("A red collar")
+        await ring_becomes(saves_of(server, key), [1])  # the turn's autosave is on disk
         player.conn.abort()  # the network goes away: no goodbye, no Ctrl-D
         await player.wait_closed()
 

@@ -17,10 +17,12 @@ from sshkit import (
     ServerProcess,
     kill_group,
     new_key,
+    ring_becomes,
     run,
 )
 
 from game import loader
+from game.serve.identity import key_id
 from game.ui.plain import PlainUI
 from game.ui.session import Session
 
@@ -58,6 +60,7 @@ def test_title_screen_then_play_to_a_save_and_continue_after_reconnecting(server
         await player.wait_for("A red collar")
         player.type("save mine" + ENTER)
         await player.wait_for("Saved to slot 'mine'.")
+        await ring_becomes(server.data / "players" / key_id(key.public_data) / "saves", [1])
         await player.close()
 
     async def second_visit():
