@@ -6,6 +6,7 @@
     python play.py playtest [DIR] [-n RUNS] [--seed N] [--max-turns T] [--out DIR] [--json]
     python play.py replay FILE|SLOT [--story DIR] [--transcript OUT] [--to N] [--branch SLOT] [--partial]
     python play.py saves [--saves DIR]
+    python play.py lsp | schema | new DIR
     python play.py serve [--host H] [--port P] [--story DIR] [--data DIR] [--allow FILE] [--guests] [limits]
 
 Exit codes: 0 success; 1 the story or a save has problems (with messages);
@@ -108,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     saves = sub.add_parser("saves", help="list the save slots")
     saves.add_argument("--saves", dest="saves_dir", type=_path, default=None, help="saves folder")
 
+    sub.add_parser("lsp", help="for editors: the language server for story files (LSP over stdin/stdout)")
+    sub.add_parser("schema", help="print the JSON Schema of a story file (for editors' YAML support)")
+    new = sub.add_parser("new", help="start a new story folder: a first scene, the schema, editor settings")
+    new.add_argument("new_dir", metavar="DIR", type=_path, help="the folder to create (new or empty)")
+
     from .serve import options as serve_options
 
     serve = sub.add_parser("serve", help="serve the game over SSH to many players (needs the [serve] extra)")
@@ -133,6 +139,12 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
             return cmd_saves(args, stdout)
         if args.command == "serve":
             return cmd_serve(args, stdout)
+        if args.command == "lsp":
+            return cmd_lsp()
+        if args.command == "schema":
+            return cmd_schema(stdout)
+        if args.command == "new":
+            return cmd_new(args, stdout)
         return cmd_play(args, stdin, stdout)
     except StoryError as exc:
         _print_story_errors(exc)
@@ -383,6 +395,34 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
         stdout.write(f"Saved turn {loaded.playthrough.turn} as slot '{branch}' ({path}); "
                      f"play on with --load {branch}\n")
     return 0
+
+
+def cmd_lsp() -> int:
+    try:
+        from .lsp.server import main as serve
+    except ImportError as exc:  # pygls is an optional extra: players do not need it
+        raise UsageError(f"the language server needs its packages ({exc.name} is missing): "
+                         "pip install -c constraints.txt -e '.[lsp]' in the engine's folder") from None
+    return serve()
+
+
+def cmd_schema(stdout: TextIO) -> int:
+    from .tools.scaffold import schema_text
+
+    stdout.write(schema_text())
+    return 0
+
+
+def cmd_new(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .tools.check import run_check
+    from .tools.scaffold import new_story
+
+    written = new_story(args.new_dir, PROJECT_ROOT / "play.py")
+    result = run_check(args.new_dir)
+    for path in written:
+        stdout.write(f"wrote {path}\n")
+    stdout.write(f"check {'ok' if result.ok else 'failed'}: play it with: play.py --story {args.new_dir}\n")
+    return 0 if result.ok else 1
 
 
 def _ending_titles(story_dir: Path) -> dict[tuple[str, str], str]:

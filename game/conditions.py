@@ -185,6 +185,22 @@ def _tokenize(source: str) -> list[_Tok]:
     return tokens
 
 
+def name_tokens(source: str) -> list[tuple[int, str]]:
+    """Every name in a condition with the offset it starts at, also in one that does not parse
+    (an editor's index and completion read conditions as they are being typed)."""
+    found = []
+    pos = 0
+    while pos < len(source):
+        match = _TOKEN.match(source, pos)
+        if match is None:
+            pos += 1
+            continue
+        if match.lastgroup == "name":
+            found.append((pos, match.group()))
+        pos = match.end()
+    return found
+
+
 Deductions = Mapping[str, tuple[tuple[str, ...], str]]  # id -> (needs, gives)
 
 

@@ -176,6 +176,9 @@ class Engine(Rules):
         renames followed, and why it cannot be taken at pt (None if it can)."""
         scene_id = self.story.renamed_scenes.get(entry.scene, entry.scene)
         choice_id = self.story.renamed_choices.get((scene_id, entry.choice), entry.choice)
+        if choice_id.startswith(DEDUCE):
+            deduction = choice_id[len(DEDUCE):]
+            choice_id = DEDUCE + self.story.renamed_deductions.get(deduction, deduction)
         return LogEntry(scene_id, choice_id), self._misfit(pt, scene_id, choice_id)
 
     def _misfit(self, pt: Playthrough, scene_id: str, choice_id: str) -> str | None:

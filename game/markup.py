@@ -141,6 +141,9 @@ class Names:
     snippets: dict[str, str] = field(default_factory=dict)  # id -> source
     # What is left of the story's allowance of snippet text (shared by every text of one load).
     allowance: list[int] = field(default_factory=lambda: [MAX_STORY_EXPANDED])
+    # Told of every expression and name in braces of the text itself (offset, what is written),
+    # not of those inside snippets it puts in: the language server's index of references.
+    seen: Callable[[int, str], None] | None = None
 
 
 def parse(source: str, names: Names, lines: bool = False) -> Text:
@@ -282,6 +285,8 @@ class _Parser:
         if not name:
             raise MarkupError("empty braces; write \\{\\} for plain braces", pos - 1)
         offset = pos + len(inner) - len(inner.lstrip())
+        if self.names.seen is not None and not self.snippets and name.startswith(("snippet.", "name.")):
+            self.names.seen(offset, name)  # (an expression is told in expression())
         if name.startswith("snippet."):
             return self.snippet(name[len("snippet."):], offset)
         if name in self.names.names:
@@ -318,6 +323,8 @@ class _Parser:
             self.snippets.pop()
 
     def expression(self, source: str, offset: int, want: str) -> Condition:
+        if self.names.seen is not None and not self.snippets:
+            self.names.seen(offset, source)
         try:
             condition = self.names.condition(source, want)
         except ConditionError as exc:

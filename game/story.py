@@ -295,6 +295,7 @@ class Story:
     # Old name -> new name, so saves made before a rename still replay.
     renamed_scenes: dict[str, str] = field(default_factory=dict)
     renamed_choices: dict[tuple[str, str], str] = field(default_factory=dict)
+    renamed_deductions: dict[str, str] = field(default_factory=dict)  # made at a case board: logged as deduce:ID
     fingerprint: str = ""  # sha256 over the story files, for saves
     root: str = ""  # the folder it was loaded from, for display
     format: int = 1  # the story format version the manifest declares (2: inline markup)

@@ -185,6 +185,32 @@ def read_text(path: Path, display: str, report: Report, budget: Budget | None = 
         return None
 
 
+def accept_text(text: str, display: str, report: Report, budget: Budget | None = None) -> str | None:
+    """read_text's checks for a text that is already in memory (an editor's unsaved buffer)."""
+    where = Pos(display)
+    budget = budget or Budget()
+    if budget.exhausted:
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        report.error(where, f"file is larger than {MAX_FILE_BYTES:,} bytes, the limit for one file "
+                     "(split it into smaller files)", "file-too-large")
+        return None
+    budget.bytes += size
+    if budget.bytes > budget.max_bytes:
+        budget.exhausted = True
+        report.error(where, f"the story's files add up to more than {budget.max_bytes:,} bytes, the limit "
+                     "for a story", "story-too-large")
+        return None
+    text = text.removeprefix("\ufeff")
+    nul = text.find("\x00")
+    if nul >= 0:
+        report.error(_byte_pos(text.encode("utf-8", "surrogatepass"), len(text[:nul].encode("utf-8", "surrogatepass")),
+                               display), "NUL byte in file; is this a binary file?", "nul-byte")
+        return None
+    return text
+
+
 def _byte_pos(data: bytes, offset: int, display: str) -> Pos:
     line = data.count(b"\n", 0, offset) + 1
     start = data.rfind(b"\n", 0, offset) + 1

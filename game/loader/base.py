@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,24 @@ from ..diagnostics import Pos, Report, did_you_mean
 from ..errors import ConditionError
 from ..story import DEFAULT_STAT_GROUPS
 from ..yamlsrc import Budget, YMap
+from .cache import ParseCache
 from .fields import (
     MANIFEST,
+    REF_SECTIONS,
     SECTIONS,
 )
 from .files import display_path
+
+
+class Observer:
+    """Told of every name a load meets, where it is written (the language server's index,
+    game.lsp). The loader calls it; the default hears nothing."""
+
+    def reference(self, section: str, name: str, pos: Pos) -> None:
+        """A field names an id of a section (a goto's scene, an effect's clue, ...)."""
+
+    def expression(self, source: str, where: Callable[[int], Pos], here: str | None) -> None:
+        """A condition, or an expression in braces in a text; where(i): the place of character i."""
 
 
 @dataclass
@@ -28,14 +42,27 @@ class _Decl:
     pos: Pos
     file_area: str | None = None
     file_area_pos: Pos | None = None
+    value_pos: Pos | None = None  # where its value starts (a snippet's text: problems inside it are placed from here)
 
 
 class LoaderBase:
     """The loader's state and the small checks every builder uses."""
 
-    def __init__(self, root: Path, report: Report):
+    def __init__(self, root: Path, report: Report, cache: ParseCache | None = None,
+                 overlay: dict[str, str] | None = None, only: set[str] | None = None,
+                 observer: Observer | None = None):
         self.root = root
         self.report = report
+        self.cache = cache  # parses kept from an earlier load (game.loader.cache)
+        self.overlay = overlay or {}  # file (relative posix path) -> text to read instead of the disk's
+        self.only = only  # display paths: build only the scenes of these files (an editor's partial check)
+        self.observer = observer
+        self.texts: dict[str, str] = {}  # display path -> the text read
+        self.paths: dict[str, Path] = {}  # display path -> the file
+        self.data: dict[str, Any] = {}  # display path -> its parsed values
+        self.known_names: dict[str, Any] = {}
+        self.first_pass_to = 0  # report.items[:first_pass_to]: what pass one found (files, sections, ids)
+        self.story_wide_from: int | None = None  # report.items[story_wide_from:]: the story-wide warnings
         self.decls: dict[str, dict[str, _Decl]] = {name: {} for name in SECTIONS}
         self.manifest: YMap | None = None
         self.manifest_pos = Pos(display_path(root / MANIFEST))
@@ -111,8 +138,9 @@ class LoaderBase:
 
     def ref(self, kind: str, name: Any, pos: Pos, what: str) -> bool:
         """Check that name is a declared id of the given section."""
-        section = {"clue": "clues", "flag": "flags", "stat": "stats", "ending": "endings",
-                   "scene": "scenes", "area": "areas"}[kind]
+        section = REF_SECTIONS[kind]
+        if self.observer is not None and isinstance(name, str):
+            self.observer.reference(section, name, pos)
         if not isinstance(name, str):
             self.err(pos, f"{what} must name a {kind}, not {_kind(name)}", "bad-type")
             return False
@@ -123,6 +151,8 @@ class LoaderBase:
         return True
 
     def condition(self, source: Any, pos: Pos, here: str | None = None) -> conditions.Condition | None:
+        if self.observer is not None and isinstance(source, str):
+            self.observer.expression(source, lambda offset: self.locate(pos, source, offset), here)
         # Stories repeat their conditions (`stat.control <= 2` on many choices)
         # and a Condition is immutable, so each distinct text is parsed once
         # (once per scene if it says `here`: the scene is part of its meaning).
@@ -139,6 +169,59 @@ class LoaderBase:
             self.err(pos.shifted(parsed.column), f"condition: {parsed.message}", "condition")
             return None
         return parsed
+
+    def locate(self, pos: Pos, value: str, offset: int) -> Pos:
+        """Where character `offset` of a text value is in its file (pos: where the value starts).
+
+        Walks the value and the file's source side by side, matching the
+        characters that are not spaces: YAML folds and indents a text's lines,
+        but never changes those (escapes in double quotes aside, skipped).
+        Falls back to pos when the source cannot be read or does not match.
+        """
+        if not pos.line or offset <= 0:
+            return pos
+        source = self.source_lines(pos.path)
+        if source is None or pos.line > len(source):
+            return pos
+        row, col = pos.line - 1, pos.col - 1
+        if source[row].startswith(value[:offset + 1], col):  # written as it reads, on one line: the common case
+            return pos.shifted(offset)
+        if source[row][col:col + 1] in ("|", ">"):  # a block: the text starts on the next line
+            row, col = row + 1, 0
+
+        def next_visible(row: int, col: int) -> tuple[int, int]:
+            while row < len(source):
+                line = source[row]
+                while col < len(line) and line[col] in " \t":
+                    col += 1
+                if col < len(line):
+                    return row, col
+                row, col = row + 1, 0
+            return row, col
+
+        for ch in value[:offset]:
+            if ch.isspace():
+                continue
+            row, col = next_visible(row, col)
+            if row >= len(source):
+                return pos
+            if source[row][col] != ch and source[row][col] == "\\":
+                col += 1  # an escape in double quotes
+                row, col = next_visible(row, col)
+                if row >= len(source):
+                    return pos
+            col += 1
+        row, col = next_visible(row, col)
+        if row >= len(source):
+            return pos
+        return Pos(pos.path, row + 1, col + 1)
+
+    def source_lines(self, path: str) -> list[str] | None:
+        """A file's lines, split from the text read (pass one) when a place in a text is wanted."""
+        if path not in self.sources:
+            text = self.texts.get(path)
+            self.sources[path] = text.splitlines() if text is not None else None
+        return self.sources[path]
 
     # -- pass one: files and declarations ---------------------------------
 

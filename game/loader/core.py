@@ -37,14 +37,20 @@ class _Loader(Reading, Declarations, Scenes, Effects, Renames, Usage, LoaderBase
         endings = {k: replace(e, body=self.inline(e.text, self.ending_text_pos(k), f"ending '{k}'"))
                    for k, e in endings.items()}
         self.check_snippets()
-        scenes = {k: s for k, d in self.decls["scenes"].items() if (s := self.build_scene(d))}
-        self.unused_shared(scenes)
-        renamed_scenes, renamed_choices = self.build_renames(scenes)
+        wanted = self.decls["scenes"].items()
+        if self.only is not None:  # an editor's check of one file: its scenes, against every declaration
+            wanted = [(k, d) for k, d in wanted if d.pos.path in self.only]
+        scenes = {k: s for k, d in wanted if (s := self.build_scene(d))}
+        renamed_scenes, renamed_choices, renamed_deductions = self.build_renames(scenes)
         start = meta.get("start", "")
         if meta.get("start_pos") is not None and start:
             self.ref("scene", start, meta["start_pos"], "the start scene")
         if not self.decls["scenes"]:
             self.err(self.manifest_pos, "the story has no scenes", "no-scenes")
+        if self.only is not None:
+            return None  # a part of a story is not a story
+        self.story_wide_from = len(self.report.items)  # what follows needs every scene (an editor shows it on save)
+        self.unused_shared(scenes)
         self.usage_warnings(scenes, deductions)
         if self.report.errors:
             return None
@@ -64,6 +70,7 @@ class _Loader(Reading, Declarations, Scenes, Effects, Renames, Usage, LoaderBase
             content_notes=tuple(meta.get("content_notes", ())),
             renamed_scenes=MappingProxyType(renamed_scenes),
             renamed_choices=MappingProxyType(renamed_choices),
+            renamed_deductions=MappingProxyType(renamed_deductions),
             fingerprint="sha256:" + self.digest.hexdigest(),
             root=display_path(self.root),
             format=self.format,

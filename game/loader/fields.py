@@ -16,6 +16,10 @@ MAX_FILES = 5000
 SECTIONS = ("areas", "stats", "flags", "clues", "endings", "deductions", "snippets", "shared_choices", "scenes")
 MANIFEST_ONLY = ("story", "renames")
 FILE_DEFAULTS = ("area",)  # a file may set the area of all its scenes
+# What a field may name (LoaderBase.ref): kind of reference -> the section its ids are declared in.
+REF_SECTIONS = {"clue": "clues", "flag": "flags", "stat": "stats", "ending": "endings", "scene": "scenes",
+                "area": "areas", "deduction": "deductions"}
+RENAMES_FIELDS = {"scenes", "choices", "deductions"}  # what the manifest's renames: can follow (saves log these ids)
 
 STORY_FIELDS = {"id", "title", "version", "start", "intro", "content_notes", "author", "format", "protagonist",
                 "stat_groups"}

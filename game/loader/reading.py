@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Pos, did_you_mean
+from ..diagnostics import Pos, Report, did_you_mean
 from ..story import Story
-from ..yamlsrc import YMap, parse_text, read_text
+from ..yamlsrc import YMap, accept_text, parse_text, read_text
 from .base import LoaderBase, _Decl, _kind
+from .cache import Parsed
 from .fields import (
     FILE_DEFAULTS,
     ID_RE,
@@ -42,6 +43,7 @@ class Reading(LoaderBase):
                      "no-manifest")
         for path in files:
             self.read_file(path)
+        self.first_pass_to = len(self.report.items)
         if self.unreadable_files:
             # Names declared in a file that did not parse are unknown: checking
             # references now would only bury the real problem under echoes of it.
@@ -61,11 +63,17 @@ class Reading(LoaderBase):
         problem = _link_problem(path, self.root)
         if problem:
             self.err(Pos(display), problem, "bad-link")
-        text = None if problem else read_text(path, display, self.report, self.budget)
-        data = None if text is None else parse_text(text, display, self.report, self.budget)
+        if problem:
+            text = None
+        elif rel in self.overlay:  # an editor's unsaved buffer
+            text = accept_text(self.overlay[rel], display, self.report, self.budget)
+        else:
+            text = read_text(path, display, self.report, self.budget)
+        data = None if text is None else self.parse(text, display)
         if text is None or (data is None and len(self.report.errors) > errors_before):
             self.unreadable_files += 1
             return
+        self.texts[display], self.paths[display], self.data[display] = text, path, data
         self.digest.update(rel.encode() + b"\0" + text.encode() + b"\0")
         if data is None:
             if rel == MANIFEST:
@@ -96,6 +104,24 @@ class Reading(LoaderBase):
                 self.declare(section, data[section], data.vpos(section), file_area,
                              data.vpos("area") if file_area else None)
 
+    def parse(self, text: str, display: str) -> Any:
+        """A file's values, from the parse cache when its text is the same as last time."""
+        budget = self.budget
+        if self.cache is None:
+            return parse_text(text, display, self.report, budget)
+        hit = self.cache.get(display, text)
+        if hit is not None and not budget.exhausted and budget.used + hit.cost <= budget.max_nodes:
+            budget.used += hit.cost
+            self.report.extend(hit.diagnostics)
+            return hit.data
+        own = Report()
+        before = budget.used
+        data = parse_text(text, display, own, budget)
+        self.report.extend(own.items)
+        if not budget.exhausted:  # a parse cut short by the story's budget depends on the other files
+            self.cache.put(display, Parsed(text, data, tuple(own.items), budget.used - before))
+        return data
+
     def declare(self, section: str, entries: Any, pos: Pos, file_area: str | None,
                 file_area_pos: Pos | None) -> None:
         if entries is None:
@@ -117,6 +143,6 @@ class Reading(LoaderBase):
                 self.err(where, f"duplicate {section[:-1]} '{key}' (first defined at {first})",
                          f"duplicate-{section[:-1]}")
                 continue
-            known[key] = _Decl(key, value, where, file_area, file_area_pos)
+            known[key] = _Decl(key, value, where, file_area, file_area_pos, entries.vpos(key))
 
     # -- pass two: build --------------------------------------------------

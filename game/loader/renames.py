@@ -6,16 +6,18 @@ from ..diagnostics import did_you_mean
 from ..story import Scene
 from ..yamlsrc import YMap
 from .base import LoaderBase
+from .fields import RENAMES_FIELDS
 
 
 class Renames(LoaderBase):
-    def build_renames(self, scenes: dict[str, Scene]) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    def build_renames(self, scenes: dict[str, Scene]
+                      ) -> tuple[dict[str, str], dict[tuple[str, str], str], dict[str, str]]:
         data = self.manifest.get("renames") if self.manifest is not None else None
         if data is None:
-            return {}, {}
+            return {}, {}, {}
         pos = self.manifest.vpos("renames") if self.manifest is not None else self.manifest_pos
-        if not self.fields(data, pos, {"scenes", "choices"}, "renames"):
-            return {}, {}
+        if not self.fields(data, pos, RENAMES_FIELDS, "renames"):
+            return {}, {}, {}
         renamed_scenes: dict[str, str] = {}
         old_scenes = data.get("scenes") or YMap(pos)
         if not isinstance(old_scenes, YMap):
@@ -45,4 +47,19 @@ class Renames(LoaderBase):
                              f"{did_you_mean(str(new), ids)}", "bad-rename")
                     continue
                 renamed_choices[(scene_id, str(old))] = str(new)
-        return renamed_scenes, renamed_choices
+        return renamed_scenes, renamed_choices, self.renamed_deductions(data, pos)
+
+    def renamed_deductions(self, data: YMap, pos) -> dict[str, str]:
+        """renames: deductions: {old: new}: a deduction made at a case board is logged as deduce:ID."""
+        old_ids = data.get("deductions") or YMap(pos)
+        if not isinstance(old_ids, YMap):
+            self.err(data.vpos("deductions"), "renames.deductions must map an old deduction id to its new id",
+                     "bad-type")
+            return {}
+        renamed: dict[str, str] = {}
+        for old, new in old_ids.items():
+            if old in self.decls["deductions"]:
+                self.err(old_ids.kpos(old), f"renamed deduction '{old}' still exists", "bad-rename")
+            elif self.ref("deduction", new, old_ids.vpos(old), f"the rename of '{old}'"):
+                renamed[str(old)] = new
+        return renamed

@@ -7,7 +7,6 @@ the text is walked back over the file's source (see locate).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from .. import conditions, markup
@@ -41,7 +40,7 @@ class Texts(LoaderBase):
         """Each snippet parsed once on its own, so its problems are reported even if unused."""
         for ident, source in self.snippet_sources.items():
             decl = self.decls["snippets"][ident]
-            self.inline(source, decl.pos, f"snippet '{ident}'", here=ANY_SCENE)
+            self.inline(source, decl.value_pos or decl.pos, f"snippet '{ident}'", here=ANY_SCENE)
 
     def inline(self, source: str, pos: Pos, what: str, here: str | None = None,
                lines: bool = False) -> markup.Text:
@@ -60,7 +59,14 @@ class Texts(LoaderBase):
                 return self.parse_condition(text, self.start_scene, want)
             return self.parse_condition(text, here if here != ANY_SCENE else None, want)
 
-        names = markup.Names(condition, self.inline_names, self.snippet_sources, self.snippet_allowance)
+        seen = None
+        if self.observer is not None:
+            observer, scene = self.observer, here if here != ANY_SCENE else None
+
+            def seen(offset: int, fragment: str) -> None:
+                observer.expression(fragment, lambda i: self.locate(pos, source, offset + i), scene)
+
+        names = markup.Names(condition, self.inline_names, self.snippet_sources, self.snippet_allowance, seen)
         try:
             return markup.parse(source, names, lines)
         except markup.MarkupError as exc:
@@ -70,7 +76,7 @@ class Texts(LoaderBase):
                 # Reported where the snippet is written, once; and where it is used when
                 # only that use is wrong (`here` in a text that belongs to no scene).
                 decl = self.decls["snippets"][exc.snippet]
-                self.err(self.locate(decl.pos, self.snippet_sources[exc.snippet], exc.offset),
+                self.err(self.locate(decl.value_pos or decl.pos, self.snippet_sources[exc.snippet], exc.offset),
                          f"in snippet '{exc.snippet}': {exc.message}", "markup")
                 if here == ANY_SCENE:
                     self.broken_snippets.add(exc.snippet)
@@ -90,59 +96,6 @@ class Texts(LoaderBase):
         if isinstance(parsed, ConditionError):
             raise parsed
         return parsed
-
-    def locate(self, pos: Pos, value: str, offset: int) -> Pos:
-        """Where character `offset` of a text value is in its file (pos: where the value starts).
-
-        Walks the value and the file's source side by side, matching the
-        characters that are not spaces: YAML folds and indents a text's lines,
-        but never changes those (escapes in double quotes aside, skipped).
-        Falls back to pos when the source cannot be read or does not match.
-        """
-        if not pos.line or offset <= 0:
-            return pos
-        source = self.source_lines(pos.path)
-        if source is None or pos.line > len(source):
-            return pos
-        row, col = pos.line - 1, pos.col - 1
-        if source[row][col:col + 1] in ("|", ">"):  # a block: the text starts on the next line
-            row, col = row + 1, 0
-
-        def next_visible(row: int, col: int) -> tuple[int, int]:
-            while row < len(source):
-                line = source[row]
-                while col < len(line) and line[col] in " \t":
-                    col += 1
-                if col < len(line):
-                    return row, col
-                row, col = row + 1, 0
-            return row, col
-
-        for ch in value[:offset]:
-            if ch.isspace():
-                continue
-            row, col = next_visible(row, col)
-            if row >= len(source):
-                return pos
-            if source[row][col] != ch and source[row][col] == "\\":
-                col += 1  # an escape in double quotes
-                row, col = next_visible(row, col)
-                if row >= len(source):
-                    return pos
-            col += 1
-        row, col = next_visible(row, col)
-        if row >= len(source):
-            return pos
-        return Pos(pos.path, row + 1, col + 1)
-
-    def source_lines(self, path: str) -> list[str] | None:
-        """A file's lines, read again only when a problem in a text must be placed."""
-        if path not in self.sources:
-            try:
-                self.sources[path] = Path(path).read_text(encoding="utf-8-sig").splitlines()
-            except (OSError, UnicodeDecodeError):
-                self.sources[path] = None
-        return self.sources[path]
 
     def paragraphs(self, raw: Any, pos: Pos, what: str, key: str = "text",
                    here: str | None = None) -> tuple[Paragraph, ...]:
