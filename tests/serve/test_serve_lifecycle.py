@@ -10,6 +10,7 @@ import pytest
 from sshkit import (
     ENTER,
     LOOSE,
+    WAIT,
     Player,
     ServerProcess,
     autosave_turns,
@@ -99,7 +100,7 @@ def test_sigterm_autosaves_every_game_tells_every_player_and_exits_cleanly(serve
             assert player.process.exit_status == 0
 
     run(scenario())
-    assert server.stop() == 0
+    assert server.proc.wait(timeout=WAIT) == 0  # it stops by itself, cleanly
     server.wait_for_line("autosaving 3 games")
     for key in keys:
         assert autosave_turns(saves_of(server, key)) == [0, 1]
@@ -118,7 +119,7 @@ def test_ctrl_c_on_the_server_does_the_same(server_with):
         assert "The server is shutting down." in player.shown()
 
     run(scenario())
-    assert server.stop() == 0
+    assert server.proc.wait(timeout=WAIT) == 0
     assert autosave_turns(saves_of(server, key)) == [0, 1]
 
 
