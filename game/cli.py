@@ -8,6 +8,7 @@
     python play.py saves [--saves DIR]
     python play.py lsp | schema | new DIR
     python play.py publish [STORY] OUT [--runtime DIR] [--no-precompile]
+    python play.py serve [--host H] [--port P] [--story DIR] [--data DIR] [--allow FILE] [--guests] [limits]
 
 Exit codes: 0 success; 1 the story or a save has problems (with messages);
 2 bad usage. Every error a user can cause is one line on stderr, never a
@@ -31,6 +32,7 @@ from .tools import DEEP_BUDGET, DEFAULT_BUDGET
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORY = PROJECT_ROOT / "story"
 DEFAULT_SAVES = PROJECT_ROOT / "saves"
+DEFAULT_SERVE_DATA = PROJECT_ROOT / "serve-data"
 MAX_ERRORS_SHOWN = 20
 
 
@@ -122,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("schema", help="print the JSON Schema of a story file (for editors' YAML support)")
     new = sub.add_parser("new", help="start a new story folder: a first scene, the schema, editor settings")
     new.add_argument("new_dir", metavar="DIR", type=_path, help="the folder to create (new or empty)")
+
+    from .serve import options as serve_options
+
+    serve = sub.add_parser("serve", help="serve the game over SSH to many players (needs the [serve] extra)")
+    serve_options.add_arguments(serve, DEFAULT_STORY, DEFAULT_SERVE_DATA, _path)
     return parser
 
 
@@ -141,6 +148,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
             return cmd_replay(args, stdout)
         if args.command == "saves":
             return cmd_saves(args, stdout)
+        if args.command == "serve":
+            return cmd_serve(args, stdout)
         if args.command == "lsp":
             return cmd_lsp()
         if args.command == "schema":
@@ -478,3 +487,14 @@ def cmd_saves(args: argparse.Namespace, stdout: TextIO) -> int:
                          f"clues {info.clues:>2}  {label(info.title + ending, limit=80)}\n")
     stdout.write("Resume with: play.py --load SLOT (or --continue for the newest autosave)\n")
     return 0
+
+
+def cmd_serve(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .serve import options
+
+    options.require_asyncssh()
+    from .serve.server import ServeConfig, serve  # asyncssh is imported only now
+
+    config = ServeConfig(story=args.serve_story, data=args.data, host=args.host, port=args.port,
+                         limits=options.limits_from(args), allow=args.allow, guests=args.guests)
+    return serve(config, stdout)

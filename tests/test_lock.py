@@ -46,6 +46,6 @@ def test_every_dependency_is_locked_to_a_version_its_range_allows():
 def test_the_readme_commands_and_ci_install_with_the_lock():
     readme = (ROOT / "README.md").read_text()
     commands = [line.strip() for line in readme.splitlines() if "pip install" in line]
-    assert len(commands) == 2 and all(" -c constraints.txt " in command for command in commands), commands
+    assert len(commands) == 3 and all(" -c constraints.txt " in command for command in commands), commands  # play, serve, test
     test_command = next(command for command in commands if "pytest" in command)
     assert test_command in (ROOT / ".ci" / "run").read_text().splitlines(), "CI runs exactly the README's test command"

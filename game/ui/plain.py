@@ -35,6 +35,7 @@ class PlainUI:
         self.width = width or min(shutil.get_terminal_size((80, 24)).columns, 100)
         self.live = live  # --watch: reload the story when its files change
         self.memory = render.SceneMemory()
+        self.come_back = "Come back to it with --continue."  # said on leaving, after "Autosaved."
 
     def check_live(self, show: bool = True) -> bool:
         """With --watch: reload an edited story (showing the scene again if show); True if it reloaded."""
@@ -101,6 +102,19 @@ class PlainUI:
         self.write(lines)
 
     def run(self, fresh: bool = True) -> int:
+        self.start(fresh)
+        while True:
+            self.check_live()
+            self.prompt()
+            code = self.handle(self.stdin.readline())
+            if code is not None:
+                return code
+
+    # start, prompt and handle are the loop in pieces, for a caller that has the
+    # lines from elsewhere (the SSH server feeds them from a channel).
+
+    def start(self, fresh: bool = True) -> None:
+        """The intro (for a new game) or a recap (a continued one), then the scene and its choices."""
         session = self.session
         if fresh:
             self.intro()
@@ -108,32 +122,36 @@ class PlainUI:
             self.write(render.recap_lines(session.engine, session.pt, numbers=session.numbers))
         self.write(render.step_lines(session.story, session.last_step, session.pt, session.numbers))
         self.show_scene(arrived=True)
-        while True:
-            self.check_live()
-            self.stdout.write(QUESTION if session.pending is not None else PROMPT)
-            self.stdout.flush()
-            line = self.stdin.readline()
-            if not line:  # end of input: leave as if the player typed quit
-                self.stdout.write("\n")
-                return self.leave()
-            before = [(o.number, o.id, o.enabled) for o in session.offers()]
-            if self.check_live(show=False) and before != [(o.number, o.id, o.enabled) for o in session.offers()]:
-                # The numbers on screen when this line was typed no longer mean the same choices.
-                self.write([("class:notice", "The choices changed with the edit; your input was not used.")])
-                self.show_scene()
-                continue
-            if session.scribe.active:
-                session.scribe.echo(self._echo(line))
-            reply: Reply = dispatch(session, line)
-            self.write(reply.lines)
-            if reply.quit:
-                return self.leave()
-            if reply.recap:
-                self.write(render.recap_lines(session.engine, session.pt, numbers=session.numbers))
-            if reply.show_scene:
-                self.show_scene(only_new=reply.took_turn, arrived=reply.arrived)
-            if reply.show_draft and self.session.draft is not None:
-                self.show_draft()
+
+    def prompt(self) -> None:
+        self.stdout.write(QUESTION if self.session.pending is not None else PROMPT)
+        self.stdout.flush()
+
+    def handle(self, line: str) -> int | None:
+        """One line of input ('' is the end of input); the exit code once the game is left."""
+        session = self.session
+        if not line:  # end of input: leave as if the player typed quit
+            self.stdout.write("\n")
+            return self.leave()
+        before = [(o.number, o.id, o.enabled) for o in session.offers()]
+        if self.check_live(show=False) and before != [(o.number, o.id, o.enabled) for o in session.offers()]:
+            # The numbers on screen when this line was typed no longer mean the same choices.
+            self.write([("class:notice", "The choices changed with the edit; your input was not used.")])
+            self.show_scene()
+            return None
+        if session.scribe.active:
+            session.scribe.echo(self._echo(line))
+        reply: Reply = dispatch(session, line)
+        self.write(reply.lines)
+        if reply.quit:
+            return self.leave()
+        if reply.recap:
+            self.write(render.recap_lines(session.engine, session.pt, numbers=session.numbers))
+        if reply.show_scene:
+            self.show_scene(only_new=reply.took_turn, arrived=reply.arrived)
+        if reply.show_draft and self.session.draft is not None:
+            self.show_draft()
+        return None
 
     def _echo(self, line: str) -> str:
         """What was typed, for the transcript: a choice's number with its text, as the full UI echoes it."""
@@ -150,6 +168,6 @@ class PlainUI:
         if warning:
             self.say(warning)
         else:
-            self.stdout.write("Autosaved. Come back to it with --continue.\n")
+            self.stdout.write(f"Autosaved. {self.come_back}\n")
         self.stdout.flush()
         return 0

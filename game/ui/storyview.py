@@ -25,6 +25,7 @@ from .render import Line
 from .wrap import Fragment, Row, cell_width, wrap
 
 MAX_ENTRIES = 3000  # older paragraphs are dropped; the save file keeps the real history
+TRIM_SLACK = 300  # ... that many more at a time
 MAX_MEASURE = 78  # prose reads badly in very long lines; wider terminals get a margin
 WIDE = 60  # from this width on, the text gets a small left margin
 
@@ -88,6 +89,8 @@ class StoryView(UIControl):
         self.top = 0
         self.row_count = 0
         self._owners: list[tuple[int, int]] = []
+        self._version = 0  # bumped whenever entries are removed (added ones are laid out incrementally)
+        self._laid_out: tuple[tuple[int, int, int], tuple[list[Row], list[tuple[int, int]], list[int]]] | None = None
         self.listener: Callable[[list[Line]], None] | None = None  # told every block added (transcripts)
 
     # -- content ------------------------------------------------------------
@@ -136,9 +139,12 @@ class StoryView(UIControl):
         self.entries.append(_Entry([], blank=True))
 
     def _trim(self) -> None:
-        extra = len(self.entries) - MAX_ENTRIES
+        if len(self.entries) <= MAX_ENTRIES:
+            return
+        extra = len(self.entries) - MAX_ENTRIES + TRIM_SLACK  # trimmed in steps, so the layout is redone rarely
         if extra > 0:
             del self.entries[:extra]
+            self._version += 1
             entry, row = self._anchor
             self._anchor = (max(0, entry - extra), row if entry >= extra else 0)
 
@@ -152,6 +158,7 @@ class StoryView(UIControl):
 
     def clear(self) -> None:
         self.generation += 1
+        self._version += 1
         self.entries.clear()
         self.options = []
         self._option_entries = []
@@ -257,19 +264,46 @@ class StoryView(UIControl):
         return _Entry(body, first, indent)
 
     def layout(self, width: int) -> tuple[list[Row], list[tuple[int, int]], list[int]]:
-        """Rows for the width, the (entry, row) each came from, and each entry's first row."""
+        """Rows for the width, the (entry, row) each came from, and each entry's first row.
+
+        The transcript's rows are kept between renders until it changes (a long
+        game has thousands of rows, and most renders only move the selection or
+        echo a key); the menu's few rows are laid out every time."""
         margin = 1 if width >= WIDE else 0
         measure = max(1, min(width - margin, MAX_MEASURE))
+        pad: Row = [("", " " * margin)] if margin else []
+        key = (measure, margin, self._version)
+        laid = self._laid_out
+        if laid is None or laid[0] != key:
+            self._laid_out = laid = (key, ([], [], []))
+        cached_rows, cached_owners, cached_starts = laid[1]
+        if len(cached_starts) < len(self.entries):  # entries added since: lay out only those
+            done = len(cached_starts)
+            new_rows, new_owners, new_starts = self._lay_out(self.entries[done:], done, measure, pad,
+                                                             len(cached_rows))
+            cached_rows += new_rows
+            cached_owners += new_owners
+            cached_starts += new_starts
+        rows, owners, starts = list(cached_rows), list(cached_owners), list(cached_starts)
+        menu = self._all_entries()[len(self.entries):]
+        more_rows, more_owners, more_starts = self._lay_out(menu, len(self.entries), measure, pad, len(rows))
+        rows += more_rows
+        owners += more_owners
+        starts += more_starts
+        starts.append(len(rows))  # the end, so starts[i + 1] is always the row after entry i
+        return rows, owners, starts
+
+    @staticmethod
+    def _lay_out(entries: list[_Entry], first_index: int, measure: int, pad: Row,
+                 first_row: int = 0) -> tuple[list[Row], list[tuple[int, int]], list[int]]:
         rows: list[Row] = []
         owners: list[tuple[int, int]] = []
         starts: list[int] = []
-        pad: Row = [("", " " * margin)] if margin else []
-        for index, entry in enumerate(self._all_entries()):
-            starts.append(len(rows))
+        for index, entry in enumerate(entries, start=first_index):
+            starts.append(first_row + len(rows))
             for number, row in enumerate(entry.rows(measure)):
                 rows.append(pad + row if row else [])
                 owners.append((index, number))
-        starts.append(len(rows))  # the end, so starts[i + 1] is always the row after entry i
         return rows, owners, starts
 
     def create_content(self, width: int, height: int) -> UIContent:

@@ -85,13 +85,18 @@ class RowsControl(UIControl):
 
 class TerminalUI:
     def __init__(self, session: Session, resumed: str | None = None, monochrome: bool | None = None,
-                 notes: list[str] | None = None, live: LiveReload | None = None, theme: str = "default"):
+                 notes: list[str] | None = None, live: LiveReload | None = None, theme: str = "default",
+                 color_depth: ColorDepth | None = None, hosted: bool = False):
         """resumed: the slot the game was loaded from (--load); None shows the title screen.
         notes: what the load said (story updated, damaged autosave passed over...).
         live: with --watch, reloads the story when its files change (polled on a timer).
-        theme: "default" or "high-contrast" (styles.THEMES); NO_COLOR wins over both."""
+        theme: "default" or "high-contrast" (styles.THEMES); NO_COLOR wins over both.
+        color_depth: the terminal's colours (None: what the output says its TERM allows).
+        hosted: one of many games in a server's event loop (game/serve): it leaves the
+        process's signals and the loop's exception handler to the server."""
         self.session = session
         self.live = live
+        self.hosted = hosted
         self.monochrome = no_color() if monochrome is None else monochrome
         self.view = StoryView()
         self.view.listener = session.scribe.write  # the in-game transcript sees what the view shows
@@ -109,7 +114,7 @@ class TerminalUI:
             style=build_style(self.monochrome, theme),
             full_screen=True,
             mouse_support=False,
-            color_depth=ColorDepth.MONOCHROME if self.monochrome else None,
+            color_depth=ColorDepth.MONOCHROME if self.monochrome else color_depth,
         )
         startup = profile.load(session.saves_dir, session.story)
         if resumed:
@@ -130,11 +135,19 @@ class TerminalUI:
             return 0
 
     async def run_async(self) -> int:
-        """The same, inside a running event loop (tests drive it this way)."""
-        return await self.app.run_async(pre_run=self._pre_run) or 0
+        """The same, inside a running event loop (tests and the SSH server drive it this way)."""
+        own = not self.hosted  # a hosted game must not take the server's SIGINT or exception handler
+        return await self.app.run_async(pre_run=self._pre_run, handle_sigint=own, set_exception_handler=own) or 0
+
+    def stop(self, notice: str) -> None:
+        """End the game from outside (the server's idle timeout or shutdown) as Ctrl-D
+        does: a game in progress is autosaved; notice comes first in the farewell."""
+        self._guard(self._leave)
+        self.farewell = f"{notice} {self.farewell}".strip()
 
     def _pre_run(self) -> None:
-        self._on_signals()
+        if not self.hosted:
+            self._on_signals()
         if self.live is not None:
             self.app.create_background_task(self._watch())
 

@@ -29,13 +29,16 @@ import game
 # dependencies, less prompt-toolkit, which only the terminal UI uses).
 DEPENDENCIES = ("transitions", "six", "PyYAML")
 
-# What of the game package a page runs: everything but the command line, the
-# terminal UI and the writer's tools. ui/session.py and ui/render.py are the
-# UI-independent half of ui/ that every front end shares (with ui/board.py and
-# ui/answering.py: the case board, and an answer put together blank by blank).
-GAME_LEAVE_OUT = ("cli.py", "__main__.py", "tools/", "schema/", "web/page/", "web/runtime", "web/bundle.py")
+# What of the game package a page runs, as an allow list (a new front end or
+# tool package, like serve/ or lsp/, stays out until it is named here): the
+# top-level modules but the command line, the loader, the UI-independent half
+# of ui/ that every front end shares (with ui/board.py and ui/answering.py: the
+# case board, and an answer put together blank by blank), and the page's bridge.
+GAME_LEAVE_OUT = ("cli.py", "__main__.py")
+GAME_PACKAGES_KEEP = ("loader/",)
 GAME_UI_KEEP = ("ui/__init__.py", "ui/session.py", "ui/render.py", "ui/scribe.py", "ui/textout.py",
                 "ui/gallery.py", "ui/board.py", "ui/answering.py")
+GAME_WEB_KEEP = ("web/__init__.py", "web/bridge.py")
 KEEP_SUFFIXES = (".py",)
 LICENCE_NAMES = ("LICENSE", "LICENCE", "COPYING", "METADATA")
 
@@ -76,9 +79,9 @@ def game_files() -> dict[str, bytes]:
     files = {}
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root).as_posix()
-        if "__pycache__" in rel or rel.startswith(GAME_LEAVE_OUT):
+        if "__pycache__" in rel or rel in GAME_LEAVE_OUT:
             continue
-        if rel.startswith("ui/") and rel not in GAME_UI_KEEP:
+        if "/" in rel and not rel.startswith(GAME_PACKAGES_KEEP) and rel not in GAME_UI_KEEP + GAME_WEB_KEEP:
             continue
         files[f"game/{rel}"] = path.read_bytes()
     return files

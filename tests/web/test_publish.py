@@ -79,7 +79,7 @@ def test_the_page_carries_the_engine_without_the_terminal_ui(published):
         sources = {name: archive.read(name).decode() for name in names if name.endswith(".py")}
     assert {"game/engine.py", "game/saves.py", "game/web/bridge.py", "game/ui/session.py", "yaml/__init__.py",
             "transitions/core.py", "six.py"} <= names
-    assert not any(name.startswith(("game/tools/", "game/cli")) for name in names)
+    assert not any(name.startswith(("game/tools/", "game/cli", "game/serve/", "game/lsp/")) for name in names)
     assert not [name for name in names if name.startswith("game/web/") and name.endswith(".py")
                 and name not in ("game/web/__init__.py", "game/web/bridge.py")]  # publishing is not played
     assert not [name for name in names if name.startswith("game/ui/")
