@@ -11,8 +11,8 @@ Grammar (lowest precedence first)::
     not   := 'not' not | cmp
     cmp   := atom (('=='|'!='|'<'|'<='|'>'|'>=') atom)?
     atom  := NUMBER | '-' NUMBER | 'true' | 'false' | NAME | '(' expr ')'
-    NAME  := 'turn' | 'first_visit' | 'deducible' ('.' ID)?
-           | ('clue'|'flag'|'stat'|'visited'|'visits'|'taken') '.' ID ('.' ID)*
+    NAME  := 'turn' | 'first_visit' | 'deducible' ('.' ID)? | 'open' ('.' ID)? | 'known' '.' ID
+           | ('clue'|'flag'|'stat'|'visited'|'visits'|'taken'|'solved'|'concluded') '.' ID ('.' ID)*
 
 A tiny hand-written parser rather than Python's ``ast``: the language is not
 Python (``true``, dotted scene ids), and writers deserve errors in its own
@@ -33,7 +33,14 @@ ever holds plain references with the scene spelled out.
 ``deducible.x`` (deduction x can be made now: its clues are held, its result
 is not) and ``deducible`` (some deduction can) are spelled out at parse time
 into the clue tests they stand for, so the engine and every analysis see
-plain clue references and need no new case.
+plain clue references and need no new case. ``known.x`` (the player knows
+of person, place or thing x) and ``open.q`` / ``open`` (question q is open:
+its ``opens`` holds and it is not closed) are spelled out the same way, into
+the entity's ``known`` condition and the question's ``opens`` and
+``concluded.q``. ``solved.q`` (closed with an accepted answer) and
+``concluded.q`` / ``concluded.q.o`` (closed at all / with the answer or
+conclusion o) are references of their own: they read the playthrough's
+answers.
 """
 
 from __future__ import annotations
@@ -54,7 +61,8 @@ BOOL = "true/false"
 NUM = "number"
 
 # kind -> the type a reference of that kind evaluates to
-NAMESPACES = {"clue": BOOL, "flag": BOOL, "visited": BOOL, "stat": NUM, "visits": NUM, "taken": NUM}
+NAMESPACES = {"clue": BOOL, "flag": BOOL, "visited": BOOL, "stat": NUM, "visits": NUM, "taken": NUM,
+              "solved": BOOL, "concluded": BOOL}
 HERE = "here"  # in visits.here / taken.here.CHOICE: the scene the condition belongs to
 
 _TOKEN = re.compile(
@@ -91,8 +99,8 @@ class Lit:
 
 @dataclass(frozen=True)
 class Ref:
-    kind: str  # clue | flag | stat | visited | visits | taken | turn
-    name: str  # the id within the kind ('' for turn; 'SCENE.CHOICE' for taken)
+    kind: str  # clue | flag | stat | visited | visits | taken | turn | solved | concluded
+    name: str  # the id within the kind ('' for turn; 'SCENE.CHOICE' for taken; 'Q' or 'Q.OUTCOME' for concluded)
     type: str
     col: int
 
@@ -202,17 +210,21 @@ def name_tokens(source: str) -> list[tuple[int, str]]:
 
 
 Deductions = Mapping[str, tuple[tuple[str, ...], str]]  # id -> (needs, gives)
+# word ('known', 'open') -> id -> the tree it stands for (an entity's known, a question's open test)
+Macros = Mapping[str, Mapping[str, Node]]
+MACROS = {"known": "person, place or thing", "open": "question"}
 
 
 class _Parser:
     def __init__(self, source: str, known: Mapping[str, Iterable[str]], deductions: Deductions,
-                 here: str | None = None):
+                 here: str | None = None, macros: Macros | None = None):
         self.source = source
         self.here = here
         self.tokens = _tokenize(source)
         self.index = 0
         self.known = known
         self.deductions = deductions
+        self.macros = macros or {}
         self.depth = 0
 
     @property
@@ -326,11 +338,14 @@ class _Parser:
         kind, _, name = text.partition(".")
         if kind == "deducible":
             return self.deducible(name, tok.col)
+        if kind in MACROS and (name or kind == "open"):
+            return self.macro(kind, name, tok.col)
         if kind not in NAMESPACES or not name:
-            hint = did_you_mean(kind, [*NAMESPACES, "turn", "deducible", "first_visit"])
+            hint = did_you_mean(kind, [*NAMESPACES, *MACROS, "turn", "deducible", "first_visit"])
             raise ConditionError(
                 f"unknown name '{text}'{hint}; names are clue.ID, flag.ID, stat.ID, visited.SCENE, "
-                "visits.SCENE, taken.SCENE.CHOICE, deducible[.ID], first_visit or turn",
+                "visits.SCENE, taken.SCENE.CHOICE, solved.QUESTION, concluded.QUESTION[.OUTCOME], "
+                "open[.QUESTION], known.ID, deducible[.ID], first_visit or turn",
                 tok.col,
             )
         if kind == "taken":
@@ -339,9 +354,25 @@ class _Parser:
             name = self._here(tok.col + len(kind) + 1)
         known = self.known.get("visited" if kind == "visits" else kind)
         if known is not None and name not in known:
-            raise ConditionError(f"unknown {kind} '{name}'{did_you_mean(name, known)}", tok.col + len(kind) + 1)
+            noun = {"solved": "question", "concluded": "question or outcome"}.get(kind, kind)
+            raise ConditionError(f"unknown {noun} '{name}'{did_you_mean(name, known)}", tok.col + len(kind) + 1)
         return Ref(kind, name, NAMESPACES[kind], tok.col)
 
+    def macro(self, kind: str, name: str, col: int) -> Node:
+        """`known.x` and `open.q`: the tree they stand for; `open`: any question the case boards ask
+    is open (the macros' "open:board" table, or every question without one)."""
+        table = self.macros.get(kind)
+        if table is None:  # the caller gave no table: names are not checked, nothing is known
+            return Lit(kind == "known", BOOL, col)
+        if not name:
+            trees = list(self.macros.get("open:board", table).values())
+            if not trees:
+                return Lit(False, BOOL, col)
+            return trees[0] if len(trees) == 1 else BoolOp("or", tuple(trees), col)
+        if name not in table:
+            raise ConditionError(f"unknown {MACROS[kind]} '{name}'{did_you_mean(name, table)}",
+                                 col + len(kind) + 1)
+        return table[name]
     def _here(self, col: int) -> str:
         if self.here is None:
             raise ConditionError("'here' and 'first_visit' mean the scene this is written in; "
@@ -413,6 +444,13 @@ def _compile(node: Node) -> Callable[[Any], Any]:
             return lambda pt: name in pt.flags
         if node.kind == "visited":
             return lambda pt: name in pt.visited
+        if node.kind == "solved":
+            return lambda pt: name in pt.answers and pt.answers[name].outcome == "right"
+        if node.kind == "concluded":
+            question, _, outcome = name.partition(".")
+            if outcome:
+                return lambda pt: question in pt.answers and pt.answers[question].outcome == outcome
+            return lambda pt: name in pt.answers
         if node.kind == "stat":
             return lambda pt: pt.stats[name]
         if node.kind == "visits":
@@ -436,14 +474,16 @@ def _compile(node: Node) -> Callable[[Any], Any]:
 
 
 def parse(source: Any, known: Mapping[str, Iterable[str]] | None = None,
-          deductions: Deductions | None = None, here: str | None = None, want: str = BOOL) -> Condition:
+          deductions: Deductions | None = None, here: str | None = None, want: str = BOOL,
+          macros: Macros | None = None) -> Condition:
     """Parse and type-check a condition; raise ConditionError with a column.
 
     ``known`` maps a kind ('clue', 'flag', 'stat', 'visited' (scenes), 'taken'
-    ('SCENE.CHOICE')) to its known ids; a kind left out is not checked.
-    ``deductions`` gives `deducible` its meaning, ``here`` is the scene the
-    condition is written in. ``want=NUM`` parses a number instead (inline
-    text's ``{stat.x}``): calling the result gives the number.
+    ('SCENE.CHOICE'), 'solved', 'concluded') to its known ids; a kind left out
+    is not checked. ``deductions`` gives `deducible` its meaning, ``macros``
+    `known.x` and `open.q` theirs, ``here`` is the scene the condition is
+    written in. ``want=NUM`` parses a number instead (inline text's
+    ``{stat.x}``): calling the result gives the number.
     """
     if isinstance(source, bool):
         source = "true" if source else "false"
@@ -451,7 +491,7 @@ def parse(source: Any, known: Mapping[str, Iterable[str]] | None = None,
         raise ConditionError(f"a condition must be text, not {type(source).__name__}", 0)
     if len(source) > MAX_CONDITION_LENGTH:
         raise ConditionError(f"condition longer than {MAX_CONDITION_LENGTH} characters", MAX_CONDITION_LENGTH)
-    tree = _Parser(source, known or {}, deductions or {}, here).parse()
+    tree = _Parser(source, known or {}, deductions or {}, here, macros or {}).parse()
     if tree.type != want and want == BOOL:
         raise ConditionError(
             f"a condition must be true/false, but {_describe(tree)} is a number; compare it, e.g. >= 1",

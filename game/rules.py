@@ -16,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from . import gcpause
 from .errors import ChoiceError
 from .events import ClueFound, Event, FlagChanged, GameEnded, SceneEntered, StatChanged, Step
 from .prose import draw_number, render, render_text
+from .questions import ANSWER, ASK, QuestionRules, answer_id, parse_answer
 from .state import Found, LogEntry, Playthrough
 from .story import (
+    Answer,
     Chance,
     ChangeStat,
     Choice,
@@ -29,6 +32,7 @@ from .story import (
     EndGame,
     GainClue,
     IfEffect,
+    Question,
     Roll,
     Scene,
     SetFlag,
@@ -77,7 +81,9 @@ class Offer:
     """A choice as offered now (ink's Choice): built fresh every turn."""
 
     number: int  # 1-based, as the player types it
-    id: str  # a scene choice id, or "deduce:<id>" for a case-board deduction
+    # a scene choice id, "deduce:<id>" for a case-board deduction, or "ask:<id>" for an open
+    # question (not a move: the player answers it by filling its slots, see game.questions)
+    id: str
     text: str
     enabled: bool
     hint: str = ""  # why it is locked, for locked-but-visible choices
@@ -173,11 +179,21 @@ class Rules:
     def __init__(self, story: Story):
         self.story = story
         self.board: list[Deduction] = list(story.deductions.values())
-        # scene id -> choice id -> availability test, shared by offers and the Engine's machine
-        self.tests: dict[str, dict[str, Test]] = {
-            scene.id: {choice.id: self._availability(scene, choice) for choice in scene.choices}
-            for scene in story.scenes.values()
-        }
+        # Deductions filed under their first clue: a board tests only those whose first
+        # clue is held, so offering costs what the player holds, not what the story has.
+        self.deductions_by_clue: dict[str, list[Deduction]] = {}
+        for deduction in self.board:
+            self.deductions_by_clue.setdefault(deduction.needs[0], []).append(deduction)
+        self._deduction_order = {d.id: i for i, d in enumerate(self.board)}
+        # A closure per choice: on a big story the cycle collector would rescan the whole
+        # story for every few hundred of them (measured: half of building Rules at 10,000 scenes).
+        with gcpause.paused():
+            self.questions = QuestionRules(story)
+            # scene id -> choice id -> availability test, shared by offers and the Engine's machine
+            self.tests: dict[str, dict[str, Test]] = {
+                scene.id: {choice.id: self._availability(scene, choice) for choice in scene.choices}
+                for scene in story.scenes.values()
+            }
         # Hubs where coming back costs time: entering them moves a stat declared `clock: true`.
         clocks = {stat.id for stat in story.stats.values() if stat.clock}
         self.costly: frozenset[str] = frozenset(
@@ -224,6 +240,20 @@ class Rules:
     def deduction_ready(deduction: Deduction, pt: Playthrough) -> bool:
         return deduction.gives not in pt.clues and all(n in pt.clues for n in deduction.needs)
 
+    def ready_deductions(self, pt: Playthrough) -> list[Deduction]:
+        """The deductions a case board offers now, in story order (none elsewhere)."""
+        if not self.deductions_by_clue or not self.story.scenes[pt.scene].case_board:
+            return []
+        index = self.deductions_by_clue
+        if len(pt.clues) < len(index):
+            found = [d for clue in pt.clues for d in index.get(clue, ())]
+        else:
+            found = [d for clue, ds in index.items() if clue in pt.clues for d in ds]
+        ready = [d for d in found if self.deduction_ready(d, pt)]
+        if len(ready) > 1:
+            ready.sort(key=lambda d: self._deduction_order[d.id])
+        return ready
+
     # -- effects ----------------------------------------------------------
 
     def apply(self, effects: tuple[Effect, ...], pt: Playthrough, events: list[Event],
@@ -260,6 +290,9 @@ class Rules:
             elif isinstance(effect, Roll):
                 value = effect.low + pick(pt, effect.site, (1,) * (effect.high - effect.low + 1))
                 self.apply((ChangeStat(effect.stat, value, relative=False),), pt, events, pick)
+            elif isinstance(effect, Answer):  # a question closed in dialogue
+                self.questions.record(pt, effect.question, effect.outcome, events,
+                                      lambda more, p, ev: self.apply(more, p, ev, pick))
 
     def enter(self, pt: Playthrough, scene_id: str, events: list[Event], pick: Pick = seeded) -> None:
         """Arrive in a scene: count the visit, run its on_enter, end the game if it is an ending.
@@ -303,18 +336,30 @@ class Rules:
         result: list[Offer] = []
         for choice in scene.choices:
             enabled = tests[choice.id](pt)
-            if enabled or (choice.visible_when_locked and not (choice.once and (scene.id, choice.id) in pt.taken)):
+            if enabled or (choice.visible_when_locked and not (choice.once and (scene.id, choice.id) in pt.taken)
+                           and (choice.shown_locked_if is None or choice.shown_locked_if(pt))):
                 target = choice.branches[0].target if len(choice.branches) == 1 else None
                 spent = (enabled and target is not None and not choice.effects and scene.id in self.costly
                          and self.spent(pt, target))
                 result.append(Offer(len(result) + 1, choice.id, self._words(choice, pt, choice.label),
                                     enabled, "" if enabled else self._words(choice, pt, choice.hint_text), target,
                                     spent))
-        if scene.case_board:
-            for deduction in self.board:
-                if self.deduction_ready(deduction, pt):
-                    result.append(Offer(len(result) + 1, DEDUCE + deduction.id, deduction.label, True))
+        for deduction in self.ready_deductions(pt):
+            result.append(Offer(len(result) + 1, DEDUCE + deduction.id, deduction.label, True))
+        for question in self.questions.open_here(pt):
+            hint = self.question_hint(pt, question)
+            result.append(Offer(len(result) + 1, ASK + question.id, question.ask, not hint, hint))
         return result
+
+    def question_hint(self, pt: Playthrough, question: Question) -> str:
+        """Why an open question cannot be answered now ('' if it can)."""
+        turns = self.questions.locked_for(question, pt)
+        if turns:
+            return f"wrong too often; try again in {turns} turn{'s' * (turns != 1)}"
+        for slot in question.slots:
+            if not self.questions.candidates(question, slot, pt):
+                return f"nothing to answer '{slot.prompt}' with yet"
+        return ""
 
     def _words(self, choice: Choice, pt: Playthrough, text) -> str:
         """A choice's text or hint, its markup drawn (alternatives turn with the times it was taken)."""
@@ -344,18 +389,30 @@ class Rules:
                 continue
             if choice.effects or any(branch.target != here for branch in choice.branches):
                 return False
-        return not (scene.case_board and any(self.deduction_ready(d, arrived) for d in self.board))
+        return not (self.ready_deductions(arrived) or self.questions.open_here(arrived))
 
     def available(self, pt: Playthrough) -> list[str]:
-        """Ids of the choices that can be taken now (for tools and random play)."""
+        """Ids of the moves that can be taken now (for tools and random play): the
+        scene's choices, ready deductions, and for each open question one answer per
+        outcome the player can reach (game.questions: a representative of each)."""
         if pt.ending is not None:
             return []
         scene = self.story.scenes[pt.scene]
         tests = self.tests[scene.id]
         ids = [c.id for c in scene.choices if tests[c.id](pt)]
-        if scene.case_board:
-            ids.extend(DEDUCE + d.id for d in self.board if self.deduction_ready(d, pt))
+        ids.extend(DEDUCE + d.id for d in self.ready_deductions(pt))
+        ids.extend(self.answer_moves(pt))
         return ids
+
+    def answer_moves(self, pt: Playthrough) -> list[str]:
+        """One answer move per reachable outcome of each open, unlocked question here."""
+        questions = self.questions
+        moves = []
+        for question in questions.open_here(pt):
+            if questions.locked_for(question, pt):
+                continue
+            moves.extend(answer_id(question.id, values) for _, values in questions.representatives(question, pt))
+        return moves
 
     def why_locked(self, pt: Playthrough, choice_id: str) -> str | None:
         """None if the choice can be taken now; otherwise the reason, in words."""
@@ -370,6 +427,10 @@ class Rules:
                 return "that deduction is already made"
             missing = [n for n in deduction.needs if n not in pt.clues]
             return f"missing clues: {', '.join(missing)}" if missing else None
+        if choice_id.startswith(ANSWER):
+            return self._why_not_answer(pt, choice_id)
+        if choice_id.startswith(ASK):
+            return "a question is answered by filling its slots, not taken like a choice"
         choice = scene.choice(choice_id)
         if choice is None:
             return f"scene '{scene.id}' has no choice '{choice_id}'"
@@ -381,10 +442,26 @@ class Rules:
             return f"its condition is false: {choice.condition.source}"
         return "it would take a stat out of its range"
 
+    def _why_not_answer(self, pt: Playthrough, move: str) -> str | None:
+        parsed = parse_answer(move)
+        if parsed is None:
+            return f"'{move}' is not a well-formed answer (answer:QUESTION:slot=value,...)"
+        question_id, values = parsed
+        question = self.story.questions.get(question_id)
+        if question is None:
+            return f"the story has no question '{question_id}'"
+        if not self.questions.asks(pt.scene) or question_id not in self.questions.index[pt.scene].ids:
+            return f"scene '{pt.scene}' does not ask question '{question_id}'"
+        return self.questions.why_not(question, values, pt)
+
     def outcome(self, pt: Playthrough, choice_id: str) -> str:
         """The narration of taking a choice now, read before its effects run."""
         if choice_id.startswith(DEDUCE):
             return self.story.deductions[choice_id[len(DEDUCE):]].text
+        if choice_id.startswith(ANSWER):
+            question_id, values = parse_answer(choice_id)  # type: ignore[misc]
+            resolution = self.questions.resolve(self.story.questions[question_id], values, pt)
+            return "\n\n".join(self.questions.narration(resolution, pt))
         scene_id = pt.scene
         choice = self.story.scenes[scene_id].choice(choice_id)
         assert choice is not None
@@ -411,6 +488,13 @@ class Rules:
         if choice_id.startswith(DEDUCE):
             pt.turn += 1
             self.apply((GainClue(self.story.deductions[choice_id[len(DEDUCE):]].gives),), pt, events)
+        elif choice_id.startswith(ANSWER):
+            question_id, values = parse_answer(choice_id)  # type: ignore[misc]
+            resolution = self.questions.resolve(self.story.questions[question_id], values, pt)
+            pt.turn += 1
+            self.questions.answer(pt, resolution, events, lambda more, p, ev: self.apply(more, p, ev, pick))
+            if not resolution.pending and resolution.outcome.goto is not None:
+                self.enter(pt, resolution.outcome.goto, events, pick)
         else:
             choice = self.story.scenes[scene_id].choice(choice_id)
             assert choice is not None

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SaveError
+from .questions import ANSWER, parse_answer
 from .savefiles import (
     NotARegularFile,
     TooCostly,
@@ -43,7 +44,7 @@ from .state import LogEntry, Playthrough
 from .story import Story
 
 FORMAT = "aka-save"
-VERSION = 2
+VERSION = 3
 KINDS = ("save", "walkthrough")
 # Bounds on what one save may cost (docs/SECURITY.md). The longest real
 # playthrough saves to about 22 KB, a 1,000-choice one to 33 KB.
@@ -156,8 +157,21 @@ def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
     return new
 
 
+def _v2_to_v3(doc: dict[str, Any]) -> dict[str, Any]:
+    # Version 3 logs may hold answers to questions ("answer:Q:slot=value,..."), and its
+    # snapshots the question state; a version 2 log has no answers, so it is a version 3
+    # log as it stands. Its snapshot gains the (empty) question state.
+    new = dict(doc)
+    snapshot = new.get("snapshot")
+    if isinstance(snapshot, dict):
+        new["snapshot"] = {"answers": {}, "wrong": {}, "locked": {}, "pending": {}, **snapshot}
+    new["version"] = 3
+    new.pop("checksum", None)  # it covered the version 2 text, and was checked before the upgrade
+    return new
+
+
 # version N -> a function turning a version N document into version N+1
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
@@ -213,6 +227,9 @@ def _check_log(doc: dict[str, Any], where: str) -> None:
     for index, entry in enumerate(log, start=1):
         if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry)):
             raise SaveError(f"{where}: log entry {index} must be [scene, choice]")
+        if entry[1].startswith(ANSWER) and parse_answer(entry[1]) is None:
+            raise SaveError(f"{where}: log entry {index} is not a well-formed answer "
+                            "('answer:QUESTION:slot=value,...')")
 
 
 def check_header(doc: dict[str, Any], where: str) -> None:

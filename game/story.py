@@ -126,6 +126,20 @@ class EndGame:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """Record a question's outcome without asking it: a conclusion reached in dialogue.
+
+    ``outcome`` is RIGHT (the accepted answer, with what a right answer gives)
+    or the id of one of the question's conclusions.
+    """
+
+    question: str
+    outcome: str
+    pos: Pos = field(default=Pos(""), compare=False)
+
+
+
+@dataclass(frozen=True)
 class IfEffect:
     """`- if: COND` with `do:` and optional `else:`: the condition is read when the effect runs."""
 
@@ -164,7 +178,7 @@ class Roll:
     pos: Pos = field(default=Pos(""), compare=False)
 
 
-Effect = GainClue | SetFlag | ChangeStat | EndGame | IfEffect | Chance | Roll
+Effect = GainClue | SetFlag | ChangeStat | EndGame | IfEffect | Chance | Roll | Answer
 
 
 def all_effects(effects: tuple[Effect, ...]):
@@ -231,6 +245,9 @@ class Choice:
     pos: Pos = field(default=Pos(""), compare=False)
     # Where the `if:` value is, for findings about the condition itself.
     if_pos: Pos = field(default=Pos(""), compare=False)
+    # `visible_when_locked: CONDITION`: shown locked only while this holds (so a hint never
+    # shows before the player has heard of what it is about); None: whenever it is locked.
+    shown_locked_if: Condition | None = field(default=None, compare=False)
     label: Text | None = field(default=None, compare=False)  # text parsed; None: plain
     hint_text: Text | None = field(default=None, compare=False)
     shared: bool = False  # expanded from `shared_choices:` (defined once, offered in many scenes)
@@ -277,6 +294,116 @@ class Deduction:
     pos: Pos = field(default=Pos(""), compare=False)
 
 
+# --- entities and questions ------------------------------------------------
+
+ENTITY_KINDS = ("people", "places", "things")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A person, place or thing the story declares: a candidate for question slots."""
+
+    id: str
+    kind: str  # "people" | "places" | "things"
+    name: str  # shown
+    words: tuple[str, ...] = ()  # phrases the prose uses for it (default: the name)
+    known: Condition | None = None  # when the player knows of it (None: always)
+    text: str = ""  # a line for the case file
+    pos: Pos = field(default=Pos(""), compare=False)
+
+    def is_known(self, pt: object) -> bool:
+        return self.known is None or bool(self.known(pt))
+
+
+RIGHT = "right"  # the outcome id of an accepted answer
+WRONG = "wrong"  # the outcome id of the default wrong answer
+CANDIDATE_POOLS = ("people", "places", "things", "clues", "options")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One blank of a question: who / what / where / why / which clue."""
+
+    id: str
+    prompt: str
+    pool: str  # one of CANDIDATE_POOLS
+    among: tuple[str, ...] = ()  # only these ids of the pool (empty: the whole pool)
+    options: tuple[tuple[str, str], ...] = ()  # pool "options": (id, text), always offered
+    pos: Pos = field(default=Pos(""), compare=False)
+
+
+Match = tuple[tuple[str, frozenset[str]], ...]  # slot id -> the values that match it
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What answering does: an accepted answer, an authored response or the default wrong one."""
+
+    id: str
+    match: Match = ()  # the slots it constrains (an accepted answer constrains every slot)
+    text: str = ""
+    effects: tuple[Effect, ...] = ()
+    goto: str | None = None  # a scene to enter after answering
+    correct: bool = False
+    conclude: bool = False  # closes the question (every correct answer does)
+    pos: Pos = field(default=Pos(""), compare=False)
+    body: Text | None = field(default=None, compare=False)  # the text with its inline markup parsed
+
+    def matches(self, values: dict[str, str]) -> bool:
+        return all(values.get(slot) in allowed for slot, allowed in self.match)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A deduction the player makes by filling slots; it can be got wrong."""
+
+    id: str
+    ask: str  # the question as the player reads it
+    slots: tuple[Slot, ...]
+    accepted: tuple[Outcome, ...]  # one per accepted answer; all share the right text and effects
+    responses: tuple[Outcome, ...] = ()  # authored answers to tempting wrong answers, first match wins
+    wrong: Outcome = Outcome(WRONG)  # the default response; its effects are the cost of every wrong try
+    opens: Condition | None = None  # when the question shows (None: always)
+    at: tuple[str, ...] = ()  # scenes that ask it (empty: every case board)
+    lock_after: int = 0  # lock after this many wrong tries (0: never)
+    lock_turns: int = 0
+    batch: str = ""  # confirmed only together with other questions of this batch
+    batch_size: int = 3
+    pending: str = ""  # shown when a batched answer is pinned, before it is confirmed
+    required: bool = False  # check proves it can be solved
+    pos: Pos = field(default=Pos(""), compare=False)
+    pending_body: Text | None = field(default=None, compare=False)
+
+    @property
+    def right(self) -> Outcome:
+        return self.accepted[0]
+
+    @property
+    def outcomes(self) -> tuple[Outcome, ...]:
+        return (*self.accepted, *self.responses, self.wrong)
+
+    def outcome(self, outcome_id: str) -> Outcome | None:
+        if outcome_id == RIGHT:
+            return self.right
+        for outcome in (*self.responses, self.wrong):
+            if outcome.id == outcome_id:
+                return outcome
+        return None
+
+    def judge(self, values: dict[str, str]) -> Outcome:
+        """The outcome of a full answer: an accepted one, else the first response that matches, else wrong."""
+        for outcome in self.accepted:
+            if outcome.matches(values):
+                return outcome
+        for outcome in self.responses:
+            if outcome.matches(values):
+                return outcome
+        return self.wrong
+
+    def slot(self, slot_id: str) -> Slot | None:
+        return next((s for s in self.slots if s.id == slot_id), None)
+
+
 @dataclass(frozen=True)
 class Story:
     id: str
@@ -290,12 +417,16 @@ class Story:
     endings: dict[str, Ending]
     areas: dict[str, Area]
     deductions: dict[str, Deduction] = field(default_factory=dict)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    questions: dict[str, Question] = field(default_factory=dict)
     intro: str = ""
     content_notes: tuple[str, ...] = ()
     # Old name -> new name, so saves made before a rename still replay.
     renamed_scenes: dict[str, str] = field(default_factory=dict)
     renamed_choices: dict[tuple[str, str], str] = field(default_factory=dict)
     renamed_deductions: dict[str, str] = field(default_factory=dict)  # made at a case board: logged as deduce:ID
+    # Old question or deduction id -> the question it is now (a logged deduction replays as its right answer).
+    renamed_questions: dict[str, str] = field(default_factory=dict)
     fingerprint: str = ""  # sha256 over the story files, for saves
     root: str = ""  # the folder it was loaded from, for display
     format: int = 1  # the story format version the manifest declares (2: inline markup)
@@ -327,4 +458,7 @@ class Story:
             words += len(clue.text.split())
         for deduction in self.deductions.values():
             words += len(deduction.text.split())
+        for question in self.questions.values():
+            words += len(question.ask.split())
+            words += sum(len(o.text.split()) for o in question.outcomes)
         return words + len(self.intro.split())

@@ -207,7 +207,8 @@ COMPLETION_CASES = [
     ("    - id: open", "        goto: ", {"hall.door", "yard.gate", "yard.road"}),
     ("    - id: open", "        goto:\n          - if: clue.key\n            goto: ya", {"hall.door", "yard.gate", "yard.road"}),
     ("    - id: open", "        if: not fl", {"clue.", "flag.", "stat.", "visited.", "visits.", "taken.",
-                                             "deducible.", "snippet.", "name.", "and", "or", "not"}),
+                                             "deducible.", "snippet.", "name.", "known.", "open.", "solved.",
+                                             "concluded.", "and", "or", "not"}),
     ("    - id: open", "        if: visits.", {"hall.door", "yard.gate", "yard.road"}),
     ("    - id: open", "        if: taken.", {"search", "ring", "open", "hall.door.search", "hall.door.ring",
                                               "hall.door.open", "yard.gate.back", "yard.gate.leave"}),
@@ -238,3 +239,55 @@ def test_completion_offers_what_each_place_holds(after: str, typed: str, expecte
     assert expected <= labels, labels
     if found.items and found.items[0].kind != 14:  # ids: exactly the section's (keywords are 14)
         assert labels - expected <= {"first_visit", "turn", "true", "false", "deducible"}, labels - expected
+
+
+BOARD = Path(__file__).parent / "data" / "board"
+
+
+@pytest.mark.parametrize(("line", "typed", "expected"), [
+    ("    answer: {who: owner, where: shop}", "    answer: {who: ", {"clerk", "owner", "neighbor", "shop", "park"}),
+    ("    answer: {kind: parrot, proof: feathers}", "    answer: {kind: parrot, proof: ", {"collar", "feathers"}),
+    ("    opens: solved.pet", "    opens: ", {"solved.", "concluded.", "open.", "known.", "clue."}),
+    ("    opens: solved.pet", "    opens: solved.", {"pet", "thief"}),
+])
+def test_completion_in_questions_offers_candidates_conditions_and_questions(
+        line: str, typed: str, expected: set[str]) -> None:
+    """Issue 13's sections: an answer's blank offers clues, people, places and things (the slot's
+    pool decides which is right; check says); `opens` is a condition that can name questions."""
+    from game.lsp.completion import complete
+
+    _, _, index = indexed(BOARD)
+    lines = (BOARD / "story.yaml").read_text().split("\n")
+    row = lines.index(line)
+    lines[row] = typed
+    found = complete(index, lines, row, len(typed), manifest=True, story_format=2)
+    labels = {item.label for item in found.items}
+    assert expected <= labels, labels
+
+
+def test_completion_of_an_answer_effect_offers_questions() -> None:
+    from game.lsp.completion import complete
+
+    _, _, index = indexed(BOARD)
+    lines = (BOARD / "story.yaml").read_text().split("\n")
+    row = next(i for i, t in enumerate(lines) if t.strip() == "- id: fire_clerk")
+    added = ["        do:", "          - answer: {"]
+    lines[row + 1:row + 1] = added
+    found = complete(index, lines, row + len(added), len(added[-1]), manifest=True, story_format=2)
+    assert {item.label for item in found.items} >= {"pet", "thief"}
+
+
+def test_rename_follows_questions_and_refuses_what_answers_record() -> None:
+    """A question's rename goes into renames: questions (logged answers follow it); a clue a blank can
+    hold and a person are recorded in answers, which renames: cannot follow, so they are refused."""
+    from game.lsp.index import Symbol as Sym
+    from game.lsp.rename import Manifest, RenameError, rename
+
+    _, _, index = indexed(BOARD)
+    text = (BOARD / "story.yaml").read_text()
+    manifest = Manifest("story.yaml", text, None)
+    edits = rename(index, Sym("questions", "thief"), "who_took_it", manifest)
+    assert any(e.text == "who_took_it" for e in edits)
+    for section, name in (("clues", "feathers"), ("people", "clerk")):
+        with pytest.raises(RenameError, match="cannot follow"):
+            rename(index, Sym(section, name), "renamed", manifest)

@@ -73,7 +73,8 @@ def test_random_play_by_number_never_renumbers_within_a_visit_and_replays_exactl
                 else:
                     assert o.number > top  # a newcomer goes last
             seen.update({o.id: o.number for o in offers})
-            open_ = [o for o in offers if o.enabled]
+            # an open question is answered blank by blank (tests/test_answering.py), not taken by number
+            open_ = [o for o in offers if o.enabled and not o.id.startswith("ask:")]
             session.take(rng.choice(open_).number)
         path = session.save("check")
         replayed = saves.replay_doc(saves.read_doc(path), engine, str(path))

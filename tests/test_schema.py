@@ -79,6 +79,7 @@ def test_a_broken_file_is_rejected_where_it_is_broken() -> None:
     ("ending", loader.ENDING_FIELDS),
     ("deduction", loader.DEDUCTION_FIELDS),
     ("effect", set(loader.EFFECT_KINDS)),
+    ("question", loader.QUESTION_FIELDS),
     ("file", set(loader.SECTIONS) | set(loader.MANIFEST_ONLY) | set(loader.FILE_DEFAULTS)),
 ])
 def test_the_schema_knows_exactly_the_fields_the_loader_knows(definition: str, fields: set[str]) -> None:
@@ -90,3 +91,12 @@ def test_the_schema_knows_exactly_the_fields_the_loader_knows(definition: str, f
     else:
         node = SCHEMA["definitions"][definition]
     assert set(node["properties"]) == fields
+
+
+def test_the_schema_knows_the_parts_of_a_question_and_an_entity() -> None:
+    question = SCHEMA["definitions"]["question"]["properties"]
+    assert set(question["slots"]["additionalProperties"]["properties"]) == loader.SLOT_FIELDS
+    assert set(question["lock"]["properties"]) == loader.LOCK_FIELDS
+    assert set(question["responses"]["items"]["properties"]) == loader.RESPONSE_FIELDS
+    assert set(SCHEMA["definitions"]["outcome"]["oneOf"][1]["properties"]) == loader.OUTCOME_FIELDS
+    assert set(SCHEMA["definitions"]["entity"]["oneOf"][1]["properties"]) == loader.ENTITY_FIELDS

@@ -262,7 +262,7 @@ def test_staying_in_a_scene_shows_only_what_is_new(story, saves_dir):
 
 def test_page_up_scrolls_back_through_the_story(story, saves_dir):
     # More text than the 40 rows DummyOutput reports, then PageUp, then PageDown.
-    steps = ["1" + ENTER, *(["help" + ENTER] * 4)]
+    steps = ["1" + ENTER, *(["status" + ENTER] * 12)]
     ui = play_steps(new_session(story, saves_dir), steps)
     bottom = ui.view.top
     assert bottom > 0 and not ui.view.more_below

@@ -3,8 +3,8 @@
 Every ``*.yaml`` file under the folder belongs to the story. ``story.yaml``
 (the manifest) holds the ``story:`` section: id, title, version, start scene.
 Any file may declare ``areas``, ``stats``, ``flags``, ``clues``, ``endings``,
-``deductions`` and ``scenes``; an id may be declared only once in the whole
-story. Writers can keep a clue next to the scenes that give it.
+``deductions``, ``people``, ``places``, ``things``, ``questions`` and
+``scenes``; an id may be declared only once in the whole story. Writers can keep a clue next to the scenes that give it.
 
 Loading runs in two passes: first every declaration is collected (so names
 can be checked wherever they are used, in any file order), then scenes,
@@ -14,8 +14,9 @@ all of them, or returns the Story and its warnings.
 
 The package: ``fields`` (the shape of each entry), ``files`` (finding and
 vetting files), ``base`` (shared checks), ``reading`` (pass one), then one
-module per kind of thing built in pass two (``declarations``, ``scenes``,
-``effects``, ``renames``, ``usage``); ``core`` puts them together.
+module per kind of thing built in pass two (``declarations``, ``entities``,
+``questions``, ``scenes``, ``effects``, ``renames``, ``usage``); ``core``
+puts them together.
 """
 
 from __future__ import annotations
@@ -41,16 +42,23 @@ from .fields import (
     DEDUCTION_FIELDS,
     EFFECT_KINDS,
     ENDING_FIELDS,
+    ENTITY_FIELDS,
+    ENTITY_SECTIONS,
     FILE_DEFAULTS,
     FLAG_FIELDS,
     ID_RE,
+    LOCK_FIELDS,
     MANIFEST,
     MANIFEST_ONLY,
     MAX_FILES,
+    OUTCOME_FIELDS,
     PARAGRAPH_FIELDS,
+    QUESTION_FIELDS,
+    RESPONSE_FIELDS,
     SCENE_FIELDS,
     SCENE_ID_RE,
     SECTIONS,
+    SLOT_FIELDS,
     STAT_FIELDS,
     STAT_KINDS,
     STORY_FIELDS,
@@ -59,8 +67,9 @@ from .files import display_path, story_files
 
 __all__ = [
     "AREA_FIELDS", "BRANCH_FIELDS", "CHOICE_FIELDS", "CLUE_FIELDS", "DEDUCTION_FIELDS", "EFFECT_KINDS",
-    "ENDING_FIELDS", "FILE_DEFAULTS", "FLAG_FIELDS", "ID_RE", "MANIFEST", "MANIFEST_ONLY", "MAX_FILES",
-    "PARAGRAPH_FIELDS", "SCENE_FIELDS", "SCENE_ID_RE", "SECTIONS", "STAT_FIELDS", "STAT_KINDS",
+    "ENDING_FIELDS", "ENTITY_FIELDS", "ENTITY_SECTIONS", "FILE_DEFAULTS", "FLAG_FIELDS", "ID_RE", "LOCK_FIELDS",
+    "MANIFEST", "MANIFEST_ONLY", "MAX_FILES", "OUTCOME_FIELDS", "PARAGRAPH_FIELDS", "QUESTION_FIELDS",
+    "RESPONSE_FIELDS", "SCENE_FIELDS", "SCENE_ID_RE", "SECTIONS", "SLOT_FIELDS", "STAT_FIELDS", "STAT_KINDS",
     "STORY_FIELDS", "Declaration", "Inspection", "LoadResult", "Observer", "ParseCache", "check", "display_path",
     "inspect", "load", "story_files",
 ]

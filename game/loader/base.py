@@ -70,6 +70,8 @@ class LoaderBase:
         # (source, scene for `here` or None, wanted type) -> the parsed condition or its error
         self.parsed: dict[tuple, conditions.Condition | ConditionError] = {}
         self.deducible: conditions.Deductions = {}  # set once deductions are built (pass two)
+        # `known.x` and `open.q`: filled as entities and questions are built (pass two)
+        self.macros: dict[str, dict[str, conditions.Node]] = {"known": {}, "open": {}}
         self.unreadable_files = 0
         self.budget = Budget()  # time and memory limits for the whole folder (yamlsrc)
         self.precompiled: Precompiled | None = None  # recorded YAML events to build from (a published page)
@@ -161,7 +163,7 @@ class LoaderBase:
         parsed = self.parsed.get(key) if isinstance(source, str) else None
         if parsed is None:
             try:
-                parsed = conditions.parse(source, self.known_names, self.deducible, here)
+                parsed = conditions.parse(source, self.known_names, self.deducible, here, macros=self.macros)
             except ConditionError as exc:
                 parsed = exc.with_traceback(None)  # kept for reuse: don't keep the parser's frames
             if isinstance(source, str):

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..diagnostics import Pos, did_you_mean
 from ..story import (
+    Answer,
     Chance,
     ChangeStat,
     Effect,
@@ -65,6 +66,8 @@ class Effects(LoaderBase):
                 result.extend(self.stat_effects(kind, value, vpos, what))
             elif kind == "roll":
                 result.extend(self.rolls(value, vpos, what, f"{site}.{index}"))
+            elif kind == "answer":
+                result.extend(self.answer_effects(value, vpos, what))
             elif kind in EFFECT_BRANCHES:
                 self.err(item.kpos(kind), f"'{kind}:' belongs beside 'if:' or 'chance:' in one effect "
                          f"(in {what})", "bad-effect")
@@ -72,6 +75,26 @@ class Effects(LoaderBase):
                 self.err(item.kpos(kind), f"unknown effect '{kind}'{did_you_mean(str(kind), EFFECT_KINDS)}; "
                          f"effects are {', '.join(EFFECT_KINDS)}", "bad-effect")
         return tuple(result)
+
+    def answer_effects(self, value: Any, pos: Pos, what: str) -> list[Effect]:
+        """`answer: {question: right}` or `{question: CONCLUSION}`: a question closed in dialogue."""
+        if not isinstance(value, YMap) or not value:
+            self.err(pos, "'answer:' takes a mapping of question: outcome, e.g. answer: {caller: right}",
+                     "bad-effect")
+            return []
+        result: list[Effect] = []
+        for question, outcome in value.items():
+            if not self.ref("question", question, value.kpos(question), what):
+                continue
+            names = self.known_names.get("concluded", set())
+            if not isinstance(outcome, str) or f"{question}.{outcome}" not in names:
+                choices = sorted(n.split(".", 1)[1] for n in names if n.startswith(f"{question}."))
+                self.err(value.vpos(question), f"question '{question}' has no outcome {outcome!r} to record; "
+                         f"use {' or '.join(repr(c) for c in choices)} (a response needs 'conclude: true')"
+                         f"{did_you_mean(str(outcome), choices)}", "bad-effect")
+                continue
+            result.append(Answer(question, outcome, value.vpos(question)))
+        return result
 
     def stat_effects(self, kind: str, value: Any, pos: Pos, what: str) -> list[Effect]:
         if not isinstance(value, YMap) or not value:

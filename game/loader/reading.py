@@ -11,6 +11,7 @@ from ..yamlsrc import YMap, accept_text, parse_text, read_text
 from .base import LoaderBase, _Decl, _kind
 from .cache import Parsed
 from .fields import (
+    ENTITY_SECTIONS,
     FILE_DEFAULTS,
     ID_RE,
     MANIFEST,
@@ -20,6 +21,8 @@ from .fields import (
     SECTIONS,
 )
 from .files import _link_problem, display_path, story_files
+
+SINGULAR = {"people": "person", "places": "place", "things": "thing", "questions": "question"}
 
 
 class Reading(LoaderBase):
@@ -53,6 +56,8 @@ class Reading(LoaderBase):
             "flag": self.decls["flags"],
             "stat": self.decls["stats"],
             "visited": self.decls["scenes"],
+            "solved": self.decls["questions"],
+            "concluded": self.concluded_names(),
         }
         return self.build()
 
@@ -133,17 +138,21 @@ class Reading(LoaderBase):
             return
         pattern = SCENE_ID_RE if section == "scenes" else ID_RE
         known = self.decls[section]
+        # People, places and things share one name space: `known.ID` and answers name them alone.
+        kin = [self.decls[s] for s in ENTITY_SECTIONS] if section in ENTITY_SECTIONS else [known]
+        noun = SINGULAR.get(section, section[:-1])
         for key, value in entries.items():
             where = entries.kpos(key)
             if not isinstance(key, str) or not pattern.match(key):
                 shape = "letters, digits and _ in dot-separated parts" if section == "scenes" else \
                     "letters, digits and _"
-                self.err(where, f"bad {section[:-1]} id {key!r}: use {shape}", "bad-id")
+                self.err(where, f"bad {noun} id {key!r}: use {shape}", "bad-id")
                 continue
-            if key in known:
-                first = known[key].pos
-                self.err(where, f"duplicate {section[:-1]} '{key}' (first defined at {first})",
-                         f"duplicate-{section[:-1]}")
+            first_decl = next((table[key] for table in kin if key in table), None)
+            if first_decl is not None:
+                what = "person, place or thing" if section in ENTITY_SECTIONS else noun
+                code = "duplicate-entity" if section in ENTITY_SECTIONS else f"duplicate-{noun}"
+                self.err(where, f"duplicate {what} '{key}' (first defined at {first_decl.pos})", code)
                 continue
             known[key] = _Decl(key, value, where, file_area, file_area_pos, entries.vpos(key))
 

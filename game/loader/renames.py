@@ -1,4 +1,4 @@
-"""The manifest's renames: old scene and choice ids, so that old saves still replay."""
+"""The manifest's renames: old scene, choice, deduction and question ids, so that old saves still replay."""
 
 from __future__ import annotations
 
@@ -61,5 +61,23 @@ class Renames(LoaderBase):
             if old in self.decls["deductions"]:
                 self.err(old_ids.kpos(old), f"renamed deduction '{old}' still exists", "bad-rename")
             elif self.ref("deduction", new, old_ids.vpos(old), f"the rename of '{old}'"):
+                renamed[str(old)] = new
+        return renamed
+
+    def build_question_renames(self) -> dict[str, str]:
+        """renames.questions: an old question (or a deduction that became a question) -> its question now."""
+        data = self.manifest.get("renames") if self.manifest is not None else None
+        if not isinstance(data, YMap) or data.get("questions") is None:
+            return {}
+        old_questions = data["questions"]
+        if not isinstance(old_questions, YMap):
+            self.err(data.vpos("questions"), "renames.questions must map an old question or deduction id to a "
+                     "question id", "bad-type")
+            return {}
+        renamed: dict[str, str] = {}
+        for old, new in old_questions.items():
+            if old in self.decls["questions"] or old in self.decls["deductions"]:
+                self.err(old_questions.kpos(old), f"renamed question '{old}' still exists", "bad-rename")
+            elif self.ref("question", new, old_questions.vpos(old), f"the rename of '{old}'"):
                 renamed[str(old)] = new
         return renamed

@@ -126,7 +126,13 @@ class Scenes(Texts, LoaderBase):
         condition = self.condition(item["if"], item.vpos("if"), scene_id) if "if" in item else None
         branches = self.branches(item, what)
         effects = self.effects(item.get("do"), item.vpos("do"), what, f"{scene_id}:{choice_id}", scene_id)
-        visible = self.boolean(item, "visible_when_locked", what)
+        shown_if = None
+        raw_visible = item.get("visible_when_locked", False)
+        if isinstance(raw_visible, str):  # a condition: shown locked only while it holds
+            shown_if = self.condition(raw_visible, item.vpos("visible_when_locked"), scene_id)
+            visible = True
+        else:
+            visible = self.boolean(item, "visible_when_locked", what)
         hint = self.text(item, "hint", what)
         if hint and not visible:
             self.warn(item.kpos("hint"), f"{what} has a hint but is not visible_when_locked; "
@@ -149,6 +155,7 @@ class Scenes(Texts, LoaderBase):
             hint=hint,
             pos=pos,
             if_pos=item.vpos("if") if "if" in item else pos,
+            shown_locked_if=shown_if,
             label=self.inline(text, item.vpos("text"), what, scene_id),
             hint_text=self.inline(hint, item.vpos("hint"), what, scene_id) if hint else None,
             shared=shared is not None,

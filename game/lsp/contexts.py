@@ -17,7 +17,9 @@ from .kinds import CHOICES, noun
 from .yamlpath import ITEM, Place
 
 EFFECT_LISTS = ("do", "on_enter", "else")  # keys whose value is a list of effects
-CONDITION_KEYS = ("if",)  # keys whose value is a condition
+CONDITION_KEYS = ("if", "opens", "known", "visible_when_locked")  # keys whose value is a condition
+# What a question's blank can hold: its answers, responses and `among` name these (the slot's pool decides which).
+CANDIDATES = ("clues", "people", "places", "things")
 # An effect's key -> the section its value names (stat, set and roll name stats as their keys).
 EFFECT_VALUES = {"clue": "clues", "flag": "flags", "unflag": "flags", "end": "endings"}
 STAT_EFFECTS = ("stat", "set", "roll")
@@ -41,8 +43,24 @@ def _in_effects(path: tuple[str, ...]) -> bool:
 
 def _fields(section: str) -> tuple[str, ...]:
     """A section's entry fields, by fields.py's naming (CLUE_FIELDS, SHARED_CHOICE_FIELDS, ...)."""
+    if section in fields.ENTITY_SECTIONS:
+        return tuple(sorted(fields.ENTITY_FIELDS))
     found = getattr(fields, noun(section).upper().replace(" ", "_") + "_FIELDS", None)
     return tuple(sorted(found)) if found else ()
+
+
+def _question_part(path: tuple[str, ...]) -> str | None:
+    """Inside a question: 'answer' (its accepted answers), 'match' (a response's `if`) or 'among'
+    (a slot's candidates); None elsewhere."""
+    if len(path) < 3 or path[0] != "questions":
+        return None
+    if path[2] == "answer":
+        return "answer"
+    if path[2] == "responses" and "if" in path[3:]:
+        return "match"
+    if path[2] == "slots" and (path[-1:] == ("among",) or path[-2:] == ("among", ITEM)):
+        return "among"
+    return None
 
 
 def context(place: Place, manifest: bool) -> Context:
@@ -64,6 +82,12 @@ def context(place: Place, manifest: bool) -> Context:
         return Context("keys", keys=fields.EFFECT_KINDS + fields.EFFECT_BRANCHES, scene=scene)
     if len(path) >= 3 and path[-1] in STAT_EFFECTS and _in_effects(path[:-1]):
         return Context("ids", ("stats",), scene=scene)
+    if len(path) >= 3 and path[-1] == "answer" and _in_effects(path[:-1]):  # answer: {question: outcome}
+        return Context("ids", ("questions",), scene=scene)
+    if _question_part(path) in ("answer", "match", "among") and path[-1] == ITEM:
+        return Context("ids", CANDIDATES)
+    if len(path) == 4 and path[0] == "questions" and path[2:] == ("at", ITEM):
+        return Context("ids", ("scenes",))
     if path[-1] == ITEM and len(path) >= 2:
         owner = path[-2]
         if owner == "choices":
@@ -80,8 +104,15 @@ def context(place: Place, manifest: bool) -> Context:
 
 
 def _value(path: tuple[str, ...], key: str, scene: str | None) -> Context:
+    part = _question_part((*path, key))
+    if part in ("answer", "match") and key not in ("answer", "if", "id", "text", "do", "goto", "conclude"):
+        return Context("ids", CANDIDATES)  # slot: value, in an answer or a response's `if`
+    if part == "match":
+        return NOTHING  # a response's `if` maps blanks to values; it is not a condition
     if key in CONDITION_KEYS:
         return Context("condition", scene=scene)
+    if len(path) == 2 and path[0] == "questions" and key == "at":
+        return Context("ids", ("scenes",))
     if key == "goto" or (path == ("story",) and key == "start"):
         return Context("ids", ("scenes",), scene=scene)
     if key == "area" and (not path or (len(path) == 2 and path[0] == "scenes")):
@@ -96,6 +127,10 @@ def _value(path: tuple[str, ...], key: str, scene: str | None) -> Context:
         return Context("ids", ("areas",) if key == "areas" else ("scenes",))
     if path == ("renames", "scenes"):
         return Context("ids", ("scenes",))
+    if path == ("renames", "deductions"):
+        return Context("ids", ("deductions",))
+    if path == ("renames", "questions"):
+        return Context("ids", ("questions",))
     if len(path) == 3 and path[:2] == ("renames", "choices"):
         return Context("ids", (CHOICES,), scene=path[2])
     return NOTHING

@@ -4,7 +4,10 @@ for scenes and choices, the manifest's `renames:` so that old saves keep loading
 A save holds the log of choices taken (scene and choice ids); everything
 else (clues, flags, stats) is replayed from it, so only scene and choice
 renames need an entry (and deductions: one made at a case board is logged
-as `deduce:ID`). Ids of sections this module does not know are not renamed
+as `deduce:ID`; and questions: an answer is logged as `answer:Q:slot=value`).
+What an answer puts in its blanks is logged too, and `renames:` cannot follow
+it: people, places and things are not renamed, nor a clue that a question's
+blank can hold. Ids of sections this module does not know are not renamed
 at all: a new kind of id may be in saves too. The entries are added to the manifest as YAML text,
 in the style the manifest already uses (block or flow), so the writer's
 file keeps its shape and comments.
@@ -52,13 +55,18 @@ class Manifest:
 
 # Ids a save does not record (it replays them from the log), and those renames: can follow.
 FREE = ("areas", "clues", "flags", "stats", "endings", "snippets")
-FOLLOWED = ("scenes", CHOICES, "shared_choices", "deductions")
+FOLLOWED = ("scenes", CHOICES, "shared_choices", "deductions", "questions")
 
 
 def check_name(index: Index, symbol: Symbol, new: str) -> None:
     if symbol.section not in FREE + FOLLOWED:
         raise RenameError(f"renaming a {noun(symbol.section)} is not supported yet: a save may record its id, "
                           "and renames: cannot follow it")
+    if symbol.section == "clues":
+        question = _asks_for_clue(index, symbol.name)
+        if question is not None:
+            raise RenameError(f"clue '{symbol.name}' can be put in a blank of question '{question}', so a save's "
+                              "answers may record its id, and renames: cannot follow it")
     if symbol.section == CHOICES:
         scene = symbol.name.rpartition(".")[0]
         if not fields.ID_RE.match(new):
@@ -73,6 +81,19 @@ def check_name(index: Index, symbol: Symbol, new: str) -> None:
         raise RenameError(f"'{new}' is not a {noun(symbol.section)} id: use {shape}")
     if new in index.declarations.get(symbol.section, {}):
         raise RenameError(f"there is already a {noun(symbol.section)} '{new}'")
+
+
+def _asks_for_clue(index: Index, clue: str) -> str | None:
+    """A question with a blank that can hold this clue (any clue, or this one among others), if any."""
+    for question_id, decl in index.declarations.get("questions", {}).items():
+        slots = getattr(decl, "data", None)
+        slots = slots.get("slots") if isinstance(slots, dict) else None
+        for spec in (slots or {}).values() if isinstance(slots, dict) else ():
+            if isinstance(spec, dict) and spec.get("from") == "clues":
+                among = spec.get("among")
+                if not isinstance(among, list) or clue in among:
+                    return question_id
+    return None
 
 
 def rename(index: Index, symbol: Symbol, new: str, manifest: Manifest | None) -> list[Edit]:
@@ -101,6 +122,8 @@ def rename(index: Index, symbol: Symbol, new: str, manifest: Manifest | None) ->
             old_names.setdefault("choices", {}).setdefault(scene, {})[symbol.name] = new
     elif symbol.section == "deductions":  # logged as deduce:ID where it was made
         old_names.setdefault("deductions", {})[symbol.name] = new
+    elif symbol.section == "questions":  # logged as answer:ID:... (and in dialogue, by its answer: effect)
+        old_names.setdefault("questions", {})[symbol.name] = new
     if old_names and manifest is not None:
         edits += _add_renames(manifest, old_names)
     unique = {(e.path, e.line, e.col): e for e in edits}

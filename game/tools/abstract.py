@@ -27,7 +27,10 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..conditions import BoolOp, Compare, Condition, Lit, Node, Not, Ref
+from ..questions import _search, question_conditions
 from ..story import (
+    RIGHT,
+    Answer,
     Chance,
     ChangeStat,
     Choice,
@@ -36,9 +39,12 @@ from ..story import (
     EndGame,
     GainClue,
     IfEffect,
+    Outcome,
+    Question,
     Roll,
     Scene,
     SetFlag,
+    Slot,
     Story,
     all_effects,
 )
@@ -98,7 +104,8 @@ class Transfer:
 
 @dataclass(frozen=True)
 class Move:
-    """One way to leave (or stay in) a scene: a choice, or a deduction at a case board."""
+    """One way to leave (or stay in) a scene: a choice, a deduction at a case board, or
+    answering a question one way (each outcome of a question is a move of its own)."""
 
     scene: str
     choice: Choice | None
@@ -108,10 +115,22 @@ class Move:
     transfer: Transfer = Transfer()
     blocks: tuple[tuple[int, int, int, int], ...] = ()  # (stat index, amount, min, max) of 'block' changes
     may_end: tuple[str, ...] = ()  # endings an `if` or `chance` among its effects may trigger
+    question: Question | None = None
+    outcome: Outcome | None = None
 
     @property
     def id(self) -> str:
+        if self.question is not None:
+            return f"answer:{self.question.id}~{self.outcome.id}"  # type: ignore[union-attr]
         return self.choice.id if self.choice else f"deduce:{self.deduction.id}"  # type: ignore[union-attr]
+
+    @property
+    def pos(self):
+        if self.choice is not None:
+            return self.choice.pos
+        if self.question is not None:
+            return self.question.pos
+        return self.deduction.pos  # type: ignore[union-attr]
 
 
 @dataclass
@@ -140,11 +159,21 @@ class Analyzer:
     def __init__(self, story: Story):
         self.story = story
         self.clue_bit = {c: 1 << i for i, c in enumerate(story.clues)}
-        self.flag_bit = {f: 1 << i for i, f in enumerate(story.flags)}
+        # Flags, then how questions were closed, as flags of their own ("solved.q",
+        # "concluded.q", "concluded.q.o": no flag id has a dot, so they cannot collide).
+        closed = [name for q in story.questions.values()
+                  for name in (f"solved.{q.id}", f"concluded.{q.id}", f"concluded.{q.id}.{RIGHT}",
+                               *(f"concluded.{q.id}.{r.id}" for r in q.responses if r.conclude))]
+        self.flag_bit = {f: 1 << i for i, f in enumerate([*story.flags, *closed])}
         self.stat_index = {s: i for i, s in enumerate(story.stats)}
         read_scenes = sorted({name for cond in self._conditions() for kind, name in cond.refs if kind == "visited"})
         self.visit_bit = {s: 1 << i for i, s in enumerate(read_scenes)}
         self._compiled: dict[int, Callable[[AState], int]] = {}
+        boards = [s.id for s in story.scenes.values() if s.case_board]
+        self.asked: dict[str, list[Question]] = {}
+        for question in story.questions.values():
+            for scene_id in question.at or boards:
+                self.asked.setdefault(scene_id, []).append(question)
         self.moves: dict[str, list[Move]] = {sid: self._moves(scene) for sid, scene in story.scenes.items()}
         # scene -> (its visited bit, its on_enter effects compiled, or None)
         self._entry = {sid: (self.visit_bit.get(sid, 0), self.compile_effects(s.on_enter) if s.on_enter else None)
@@ -173,7 +202,7 @@ class Analyzer:
                 if choice.condition is not None:
                     found.append(choice.condition)
                 found.extend(b.condition for b in choice.branches if b.condition is not None)
-        return found
+        return found + question_conditions(self.story)
 
     def _moves(self, scene: Scene) -> list[Move]:
         moves = [Move(scene.id, c, None, c.effects, _ends(c.effects), self.compile_effects(c.effects),
@@ -182,6 +211,21 @@ class Analyzer:
             for d in self.story.deductions.values():
                 effects = (GainClue(d.gives),)
                 moves.append(Move(scene.id, None, d, effects, (), self.compile_effects(effects)))
+        for question in self.asked.get(scene.id, ()):
+            for outcome in question.outcomes:
+                closes = outcome.correct or outcome.conclude
+                effects = outcome.effects if closes or outcome is question.wrong else \
+                    outcome.effects + question.wrong.effects
+                transfer = self.compile_effects(effects)
+                if closes:  # its answer is recorded: set the question's own flags
+                    name = RIGHT if outcome.correct else outcome.id
+                    bits = self.flag_bit[f"concluded.{question.id}"] | self.flag_bit[f"concluded.{question.id}.{name}"]
+                    if outcome.correct:
+                        bits |= self.flag_bit[f"solved.{question.id}"]
+                    transfer = Transfer(transfer.gain, transfer.set_flags | bits, transfer.clear_flags & ~bits,
+                                        transfer.stats)
+                moves.append(Move(scene.id, None, None, effects, _ends(effects), transfer,
+                                  question=question, outcome=outcome))
         return moves
 
     def compile_effects(self, effects: tuple[Effect, ...]) -> Transfer:
@@ -201,6 +245,17 @@ class Analyzer:
             elif isinstance(effect, ChangeStat):
                 stat = self.story.stats[effect.stat]
                 stats.append((self.stat_index[stat.id], effect.amount, effect.relative, stat.min, stat.max))
+            elif isinstance(effect, Answer):  # a question closed in dialogue
+                question = self.story.questions[effect.question]
+                bits = self.flag_bit[f"concluded.{question.id}"] | self.flag_bit[f"concluded.{question.id}.{effect.outcome}"]
+                if effect.outcome == RIGHT:
+                    bits |= self.flag_bit[f"solved.{question.id}"]
+                set_flags, clear_flags = set_flags | bits, clear_flags & ~bits
+                inner = self.compile_effects(question.outcome(effect.outcome).effects)  # type: ignore[union-attr]
+                gain |= inner.gain
+                set_flags, clear_flags = (set_flags | inner.set_flags) & ~inner.clear_flags, \
+                    (clear_flags | inner.clear_flags) & ~inner.set_flags
+                stats.extend(inner.stats)
         return Transfer(gain, set_flags, clear_flags, tuple(stats))
 
     def _compile_steps(self, effects: tuple[Effect, ...]) -> Transfer:
@@ -309,6 +364,9 @@ class Analyzer:
         if node.kind == "visited":
             bit = self.visit_bit[name]
             return lambda st: (TRUE if st.visited & bit else 0) | (FALSE if st.unvisited & bit else 0)
+        if node.kind in ("solved", "concluded"):
+            bit = self.flag_bit[f"{node.kind}.{name}"]
+            return lambda st: (TRUE if st.flags & bit else 0) | (FALSE if st.no_flags & bit else 0)
         if node.kind == "stat":
             index = self.stat_index[name]
             return lambda st: st.stats[index]
@@ -376,6 +434,8 @@ class Analyzer:
 
     def available(self, move: Move, state: AState) -> AState | None:
         """The part of state in which the move may be taken, or None if it never can be."""
+        if move.question is not None:
+            return state if self.may_answer(move.question, move.outcome, state) else None  # type: ignore[arg-type]
         if move.deduction is not None:
             d = move.deduction
             if not all(state.clues & self.clue_bit[n] for n in d.needs) or not state.no_clues & self.clue_bit[d.gives]:
@@ -385,6 +445,49 @@ class Analyzer:
         if move.choice.condition is not None and not self.truth(move.choice.condition, state) & TRUE:
             return None
         return self.block_window(move, state) if move.blocks else state
+
+    def may_answer(self, question: Question, outcome: Outcome, state: AState) -> bool:
+        """Whether the question may be open here and the player may hold an answer with
+        this outcome (over-approximated: each slot on its own; locks are ignored)."""
+        if not state.no_flags & self.flag_bit[f"concluded.{question.id}"]:
+            return False
+        if question.opens is not None and not self.truth(question.opens, state) & TRUE:
+            return False
+        if outcome.correct:
+            constraint = dict(outcome.match)
+            return all(self.may_hold(slot, constraint.get(slot.id), state) for slot in question.slots)
+        # A wrong answer needs one that no earlier outcome answers first: search the values
+        # each slot may hold (each judged on its own, so this may say yes too often, never no).
+        pools = [self.holdable(slot, state) for slot in question.slots]
+        earlier = list(question.accepted)
+        if question.batch or outcome is question.wrong:
+            earlier += [] if question.batch else list(question.responses)
+            return _search(question.slots, pools, None, earlier) is not None
+        earlier += list(question.responses[:question.responses.index(outcome)])
+        return _search(question.slots, pools, outcome, earlier) is not None
+
+    def holdable(self, slot: Slot, state: AState) -> list[str]:
+        """The values the player may be able to put in the slot."""
+        if slot.pool == "options":
+            return [o for o, _ in slot.options]
+        if slot.pool == "clues":
+            bits = self.clue_bit
+            return [c for c in (slot.among or self.story.clues) if state.clues & bits[c]]
+        entities = self.story.entities
+        members = slot.among or [e.id for e in entities.values() if e.kind == slot.pool]
+        return [e for e in members if entities[e].known is None or self.truth(entities[e].known, state) & TRUE]
+
+    def may_hold(self, slot: Slot, allowed: frozenset[str] | None, state: AState) -> bool:
+        """Whether the player may be able to put one of `allowed` (anything, if None) in the slot."""
+        if slot.pool == "options":
+            return allowed is None or any(o in allowed for o, _ in slot.options)
+        if slot.pool == "clues":
+            values = slot.among or (allowed if allowed is not None else self.story.clues)
+            return any(state.clues & self.clue_bit[c] for c in values if allowed is None or c in allowed)
+        members = slot.among or [e.id for e in self.story.entities.values() if e.kind == slot.pool]
+        entities = self.story.entities
+        return any(entities[e].known is None or self.truth(entities[e].known, state) & TRUE
+                   for e in members if allowed is None or e in allowed)
 
     def branch_indexes(self, move: Move, state: AState) -> list[int]:
         """The indexes of the branches the move may take (the first whose condition holds wins)."""
@@ -400,6 +503,8 @@ class Analyzer:
 
     def branches(self, move: Move, state: AState) -> list[str | None]:
         """The targets the move may lead to (None: stays in the scene)."""
+        if move.outcome is not None:
+            return [move.outcome.goto]
         if move.choice is None:
             return [None]
         branches = move.choice.branches
@@ -488,6 +593,7 @@ class Analyzer:
     def _reverse_postorder(self) -> dict[str, int]:
         """Scene -> its position in a reverse postorder from the start (iterative DFS)."""
         successors = {sid: [t for m in moves if m.choice for t in m.choice.targets]
+                      + [m.outcome.goto for m in moves if m.outcome is not None and m.outcome.goto]
                       for sid, moves in self.moves.items()}
         post: list[str] = []
         seen = {self.story.start}

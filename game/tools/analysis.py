@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from ..conditions import BoolOp, Compare, Condition, Lit, Node, Not, Ref
 from ..diagnostics import Diagnostic, Pos
 from ..engine import Engine
+from ..questions import question_reads
 from ..state import Playthrough
 from ..story import ChangeStat, EndGame, GainClue, IfEffect, Scene, Story, all_effects
 from . import DEEP_BUDGET
@@ -66,6 +67,9 @@ class SearchSummary:
 class Analysis:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     search: SearchSummary | None = None
+    # the fast pass, for tools built on it (game.tools.questions)
+    possibilities: Possibilities | None = None
+    analyzer: Analyzer | None = None
 
 
 def analyze(story: Story, budget: int = DEFAULT_BUDGET, engine: Engine | None = None) -> Analysis:
@@ -88,7 +92,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None) -> Analysis:
         result = explorer.search(budget)
         finder.soft_locks(explorer, result)
         search = SearchSummary(result.size, result.complete, budget)
-    return Analysis(_dedupe(finder.found), search)
+    return Analysis(_dedupe(finder.found), search, finder.poss, finder.analyzer)
 
 
 def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -321,6 +325,11 @@ class _Finder:
         for deduction in self.story.deductions.values():
             read.update(deduction.needs)
             given.add(deduction.gives)
+        for facts in question_reads(self.story).values():  # opened by, or named as a candidate
+            read.update(name for kind, name in facts if kind == "clue")
+        for question in self.story.questions.values():
+            for outcome in question.outcomes:
+                given.update(e.clue for e in outcome.effects if isinstance(e, GainClue))
         for scene in self.story.scenes.values():
             effects = _scene_effects(scene)
             given.update(e.clue for e in effects if isinstance(e, GainClue))
@@ -431,6 +440,9 @@ class _Finder:
         if choice_id.startswith("deduce:"):
             deduction = self.story.deductions.get(choice_id.split(":", 1)[1])
             return deduction.pos if deduction else scene.pos
+        if choice_id.startswith("answer:"):
+            question = self.story.questions.get(choice_id.split(":")[1])
+            return question.pos if question else scene.pos
         choice = scene.choice(choice_id)
         return choice.pos if choice else scene.pos
 
@@ -439,10 +451,7 @@ class _Finder:
 
 
 def _move_pos(move: Move) -> Pos:
-    if move.choice is not None:
-        return move.choice.pos
-    assert move.deduction is not None
-    return move.deduction.pos
+    return move.pos
 
 
 def _manifest_pos(story: Story) -> Pos:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..conditions import Compare, Condition, Lit, Node, Ref
+from ..questions import question_conditions, question_reads
 from ..rules import Rules
 from ..state import Playthrough
 from ..story import ChangeStat, IfEffect, Story, all_effects
@@ -125,6 +126,7 @@ class Explorer:
             pt.ending,
             tuple(self._capped(pt.visited.get(s, 0)) for s in live.visits),
             tuple(self._capped(pt.chosen.get(c, 0)) for c in live.counts),
+            self.engine.questions.state_key(pt),
         )
 
     def _capped(self, count: int) -> int:
@@ -300,6 +302,13 @@ def _live_facts(story: Story) -> dict[str, _Live]:
                 facts.update(("clue", c) for c in (*deduction.needs, deduction.gives))
         here[scene.id] = facts
         succ[scene.id] = [t for c in scene.choices for t in c.targets]
+    for scene_id, facts in question_reads(story).items():  # what a question asked there reads
+        here[scene_id] |= facts
+    for question in story.questions.values():  # answering may move the player
+        for outcome in question.outcomes:
+            if outcome.goto is not None:
+                for scene_id in question.at or [s.id for s in story.scenes.values() if s.case_board]:
+                    succ[scene_id].append(outcome.goto)
     live: dict[str, _Live] = {}
     facts_of: dict[str, set[tuple]] = {}  # scene -> the facts live there (shared by its component)
     for component in _components(story.start, succ, list(story.scenes)):
@@ -378,6 +387,10 @@ def _choice_conditions(story: Story) -> list[Condition]:
                 found.append(choice.condition)
             found.extend(b.condition for b in choice.branches if b.condition is not None)
             found.extend(_effect_conditions(choice.effects))
+    found.extend(question_conditions(story))  # what opens a question, who is known
+    for question in story.questions.values():  # an `if` among what answering does
+        for outcome in question.outcomes:
+            found.extend(_effect_conditions(outcome.effects))
     return found
 
 

@@ -14,10 +14,11 @@ import textwrap
 from dataclasses import dataclass, field
 
 from ..engine import Engine, Offer
+from ..questions import ASK, parse_answer
 from ..rules import Numbering, keep_numbers, visit_of
 from ..state import LogEntry
 from ..story import Story
-from ..ui import render
+from ..ui import board, render
 from ..ui.render import Line
 
 WIDTH = 78
@@ -57,6 +58,7 @@ class TurnText:
     offers: list[Offer] = field(default_factory=list)
     taken: int | None = None  # the number chosen; None on the last turn
     problem: str = ""  # why the next entry of the log did not fit
+    answer: str = ""  # the answer given, in words, when the number taken was a question's
 
 
 def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine | None = None,
@@ -76,7 +78,8 @@ def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine 
         # writers want the numbers behind the stats' words
         text = TurnText(render.step_lines(story, step, pt, numbers=True),
                         memory.lines(engine, pt, only_new=turn > 0)
-                        + render.arrival_lines(story, step, pt, numbers=True))
+                        + render.arrival_lines(story, step, pt, numbers=True)
+                        + board.arrival_board(engine, pt, step.entered, hint=False))
         turns.append(text)
         if pt.over:
             text.ending = render.ending_lines(story, pt)[:-1]
@@ -91,7 +94,11 @@ def transcript(story: Story, log: list[LogEntry], seed: int = 0, engine: Engine 
             text.problem = (f"(turn {turn + 1} no longer fits: in scene '{entries[turn].scene}', "
                             f"choice '{entries[turn].choice}': {problem}; replay stops)")
             break
-        text.taken = next(offer.number for offer in text.offers if offer.id == entry.choice)
+        answered = parse_answer(entry.choice)  # an answer is taken as its question's offer
+        taken = ASK + answered[0] if answered else entry.choice
+        text.taken = next(offer.number for offer in text.offers if offer.id == taken)
+        if answered:
+            text.answer = board.describe_move(engine, entry.choice) or ""
         step = engine.choose(pt, entry.choice)
     return format_transcript(story.title, story.version, seed, turns)
 
@@ -115,7 +122,9 @@ def format_transcript(title: str, version: str, seed: int, turns: list[TurnText]
         for offer in turn.offers:
             mark = ">" if offer.number == turn.taken else " "
             state = "" if offer.enabled else " [locked]"
-            out.append(f"{mark} {offer.number}.{state} {offer.text}")
+            out.append(f"{mark} {offer.number}.{state} {render.offer_text(offer)}")
+        if turn.answer:
+            out.append(_para(f"  ({turn.answer})"))
         if turn.problem:
             out.append(turn.problem)
             break

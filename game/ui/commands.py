@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from .. import profile, saves
 from ..diagnostics import did_you_mean
 from ..errors import ChoiceError, SaveError
+from ..questions import ASK
 from ..safetext import label
 from ..state import LogEntry
-from . import gallery, render
+from . import answering, board, gallery, render
 from .render import Line, error_line
 from .session import Session
 
@@ -39,6 +40,7 @@ class Reply:
     quit: bool = False
     took_turn: bool = False
     recap: bool = False  # a game was just loaded: show "Previously" before the scene
+    show_draft: bool = False  # an answer is being put together: show its prompt and picks after the lines
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Command:
     run: Callable[[Session, str], Reply]
     takes_slot: bool = False  # its argument is a save slot (for completion)
     repeatable: bool = True  # 'again' may repeat it
+    keeps_draft: bool = False  # may be typed while answering a question without leaving it
 
 
 def notice(text: str) -> Line:
@@ -61,7 +64,12 @@ def _look(session: Session, arg: str) -> Reply:
 
 
 def _clues(session: Session, arg: str) -> Reply:
-    return Reply(render.case_file_lines(session.story, session.pt))
+    return Reply(render.case_file_lines(session.story, session.pt)
+                 + board.open_question_lines(session.engine, session.pt))
+
+
+def _board(session: Session, arg: str) -> Reply:
+    return Reply(board.board_lines(session.engine, session.pt))
 
 
 def _status(session: Session, arg: str) -> Reply:
@@ -247,7 +255,17 @@ def _help(session: Session, arg: str) -> Reply:
     for command in COMMANDS:
         aliases = f" (or {', '.join(command.aliases)})" if command.aliases else ""
         lines.append(("class:item", f"- {command.usage}{aliases}: {command.help}{_story_words(session, command)}"))
-    return Reply(lines)
+    lines.append(("class:heading", "Answering a question"))
+    lines.extend(("class:item", line) for line in (
+        "- Open questions are listed with the choices; type a question's number to answer it.",
+        "- Fill one blank at a time: type a candidate's number, or its name (a word of it is enough).",
+        "- 'back' returns to the previous blank, 'cancel' leaves the question unanswered.",
+        "- The whole answer is shown before it counts: 'yes' (or 1) gives it, a number changes that blank.",
+        "- A wrong answer can cost you, and too many lock the question for a while; some answers are "
+        "confirmed only when enough of a set are right together.",
+        "- While answering, clues, board, status, history, save and help still work.",
+    ))
+    return Reply(lines, show_draft=session.draft is not None)
 
 
 def _story_words(session: Session, command: Command) -> str:
@@ -267,24 +285,29 @@ COMMANDS: tuple[Command, ...] = (
     Command("look", ("l",), "look", "show the scene and its choices again", _look),
     Command("again", ("g",), "again", "do the last thing again (the same choice, or the same command)",
             _again, repeatable=False),
-    Command("clues", ("c", "case"), "clues", "open the case file: every clue, where and when found", _clues),
-    Command("status", ("st",), "status", "where you are, and how things stand", _status),
-    Command("numbers", (), "numbers on, numbers off", "show stats as numbers as well as words, or not", _numbers),
-    Command("history", ("hi",), "history", "the choices taken so far", _history),
-    Command("save", ("s",), "save NAME", "save to a named slot", _save, takes_slot=True),
+    Command("clues", ("c", "case"), "clues", "open the case file: every clue, where and when found, and the "
+            "open questions", _clues, keeps_draft=True),
+    Command("board", ("b",), "board", "the case board: open questions, clues, people, places and things",
+            _board, keeps_draft=True),
+    Command("status", ("st",), "status", "where you are, and how things stand", _status, keeps_draft=True),
+    Command("numbers", (), "numbers on, numbers off", "show stats as numbers as well as words, or not", _numbers,
+            keeps_draft=True),
+    Command("history", ("hi",), "history", "the choices taken so far", _history, keeps_draft=True),
+    Command("save", ("s",), "save NAME", "save to a named slot", _save, takes_slot=True, keeps_draft=True),
     Command("load", ("lo",), "load NAME",
             "load a named slot ('autosave': the newest); 'load NAME --partial' loads what still fits an "
             "edited story",
             _load, takes_slot=True),
-    Command("saves", (), "saves", "list the save slots", _saves),
+    Command("saves", (), "saves", "list the save slots", _saves, keeps_draft=True),
     Command("undo", ("u",), "undo, undo N", "take back the last turn, or the last N, or a restart", _undo),
     Command("rewind", (), "rewind N", "go back to just after turn N of the history", _rewind),
     Command("restart", (), "restart", "start the case over (asks first; 'undo' takes it back)", _restart),
-    Command("endings", (), "endings", "the endings found so far, and hints at the others", _endings),
+    Command("endings", (), "endings", "the endings found so far, and hints at the others", _endings,
+            keeps_draft=True),
     Command("transcript", (), "transcript NAME, transcript off",
             "write what happens to the file NAME.txt in the saves folder's transcripts folder, or stop",
-            _transcript),
-    Command("help", ("h", "?"), "help", "this list", _help),
+            _transcript, keeps_draft=True),
+    Command("help", ("h", "?"), "help", "this list", _help, keeps_draft=True),
     Command("quit", ("q", "exit"), "quit", "save to the autosave slot and leave", _quit),
 )
 
@@ -336,14 +359,19 @@ def _answer(session: Session, text: str) -> Reply:
 def _run(session: Session, text: str) -> Reply:
     word, _, arg = text.partition(" ")
     arg = arg.strip()
+    command = _BY_NAME.get(word.lower())
+    if session.draft is not None and (command is None or word.lower() in answering.CANCEL_WORDS):
+        return _answering(session, text)
     if word.isascii() and word.isdecimal():
         return _take(session, int(word))
-    command = _BY_NAME.get(word.lower())
     if command is None:
         hint = did_you_mean(word.lower(), list(_BY_NAME))
         return Reply([error_line(f"unknown command '{label(word, 40)}'{hint}; type a number, or 'help'")])
+    if session.draft is not None and not command.keeps_draft:
+        session.draft = None  # looking, undoing, loading...: the half-made answer is dropped
     try:
         reply = command.run(session, arg)
+        reply.show_draft = reply.show_draft or (session.draft is not None and not reply.quit)
     except (ChoiceError, SaveError) as exc:
         return Reply([error_line(str(exc))])
     except OSError as exc:  # the saves folder misbehaves in a way nothing below explained: never end the game
@@ -356,13 +384,45 @@ def _run(session: Session, text: str) -> Reply:
 def _take(session: Session, number: int) -> Reply:
     if session.over:
         return Reply([error_line("the case is closed; type 'undo', 'restart' or 'quit'")])
+    offer = next((o for o in session.offers() if o.number == number), None)
+    if offer is not None and offer.id.startswith(ASK):
+        try:
+            session.start_answer(offer)
+        except ChoiceError as exc:
+            return Reply([error_line(str(exc))])
+        return Reply(show_draft=True)
     try:
         step = session.take(number)
     except ChoiceError as exc:
         return Reply([error_line(str(exc))])
     session.last_input = session.pt.log[-1]
+    return _after_turn(session, step)
+
+
+def _after_turn(session: Session, step) -> Reply:
     lines = render.step_lines(session.story, step, session.pt, session.numbers)
     warning = session.try_autosave(once=True)
     if warning:
         lines.append(error_line(warning))
     return Reply(lines, show_scene=True, took_turn=True, arrived=True)
+
+
+def _answering(session: Session, text: str) -> Reply:
+    """A line typed while an answer is being put together: a pick, a name, back, cancel, yes."""
+    draft = session.draft
+    assert draft is not None
+    try:
+        action = answering.choose(session, draft, text)
+    except ChoiceError as exc:
+        return Reply([error_line(str(exc))], show_draft=True)
+    if action == "cancel":
+        session.draft = None
+        return Reply([("class:notice", "You leave the question open for now.")], show_scene=True)
+    if action == "answer":
+        try:
+            step = session.give_answer()
+        except ChoiceError as exc:  # the question changed under the draft (e.g. a live reload)
+            return Reply([error_line(str(exc))], show_scene=True)
+        return _after_turn(session, step)
+    return Reply(show_draft=True)
+

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from .. import profile
 from ..errors import SaveError
-from . import render
+from . import answering, board, render
 from .commands import Reply, clean, dispatch
 from .render import Line, sentence
 from .session import Session
@@ -65,10 +65,18 @@ class PlainUI:
         self.write(self.memory.lines(session.engine, session.pt, only_new))
         if arrived:
             self.write(render.arrival_lines(session.story, session.last_step, session.pt, session.numbers))
+            self.write(board.arrival_board(session.engine, session.pt, session.last_step.entered))
         if session.over:
             self.write(render.ending_lines(session.story, session.pt, self.endings_found()))
         else:
             self.write(render.offer_lines(session.offers()))
+
+    def show_draft(self) -> None:
+        """The question being answered, the answer so far, and the numbered picks for the blank."""
+        draft = self.session.draft
+        assert draft is not None
+        self.write(answering.prompt_lines(self.session, draft))
+        self.write([("class:choice", f"{p.number}. {p.text}") for p in answering.picks(self.session, draft)])
 
     def endings_found(self) -> int | None:
         """Record the ending in the player's profile; how many endings they have found."""
@@ -141,6 +149,8 @@ class PlainUI:
             self.write(render.recap_lines(session.engine, session.pt, numbers=session.numbers))
         if reply.show_scene:
             self.show_scene(only_new=reply.took_turn, arrived=reply.arrived)
+        if reply.show_draft and self.session.draft is not None:
+            self.show_draft()
         return None
 
     def _echo(self, line: str) -> str:

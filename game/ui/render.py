@@ -13,8 +13,10 @@ from collections import defaultdict
 
 from ..engine import ClueFound, Engine, Event, GameEnded, Offer, SceneEntered, StatChanged, Step
 from ..prose import render_text
+from ..questions import ASK
 from ..state import Playthrough
 from ..story import Stat, Story
+from . import board
 
 Line = tuple[str, str]
 ENDS_SENTENCE = (".", "!", "?", "…")
@@ -69,6 +71,11 @@ class SceneMemory:
         return fresh
 
 
+def offer_text(offer: Offer) -> str:
+    """An offer's words: an open question reads as one, so it is not mistaken for a choice."""
+    return f"Question: {offer.text}" if offer.id.startswith(ASK) else offer.text
+
+
 SPENT = "nothing new there"  # the mark of a choice leading to a place with nothing left (Offer.spent)
 
 
@@ -79,10 +86,10 @@ def offer_lines(offers: list[Offer]) -> list[Line]:
     for offer in offers:
         if offer.enabled:
             spent = f" ({SPENT})" if offer.spent else ""
-            lines.append(("class:choice", f"{offer.number}. {offer.text}{spent}"))
+            lines.append(("class:choice", f"{offer.number}. {offer_text(offer)}{spent}"))
         else:
             hint = f": {sentence(offer.hint)}" if offer.hint else "."
-            lines.append(("class:locked", f"{offer.number}. {offer.text} Locked{hint}"))
+            lines.append(("class:locked", f"{offer.number}. {offer_text(offer)} Locked{hint}"))
     return lines
 
 
@@ -112,8 +119,9 @@ def arrival_lines(story: Story, step: Step, pt: Playthrough, numbers: bool = Fal
 def notice_lines(story: Story, events: list[Event], pt: Playthrough, numbers: bool = False) -> list[Line]:
     """A line per clue found and per stat changed; a stat not listed now (its
     `if:` is false) changes silently, as it is on neither status nor toolbar."""
-    lines: list[Line] = [("class:notice", f"Clue found: {story.clues[e.clue].title}.")
-                         for e in events if isinstance(e, ClueFound)]
+    lines: list[Line] = board.question_notices(story, events, pt)
+    lines += [("class:notice", f"Clue found: {story.clues[e.clue].title}.")
+              for e in events if isinstance(e, ClueFound)]
     lines.extend(("class:notice", stat_notice(story, e, numbers)) for e in events
                  if isinstance(e, StatChanged) and story.stats[e.stat].listed(pt))
     return lines
@@ -219,6 +227,9 @@ def choice_text(story: Story, scene_id: str, choice_id: str) -> str:
     choice = scene.choice(choice_id) if scene else None
     if choice is not None:
         return choice.text
+    answered = board.describe_answer(story, choice_id)
+    if answered is not None:
+        return answered
     if choice_id.startswith("deduce:"):
         deduction = story.deductions.get(choice_id.split(":", 1)[1])
         if deduction is not None:

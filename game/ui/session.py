@@ -14,9 +14,11 @@ from pathlib import Path
 from .. import saves
 from ..engine import Engine, Offer, Step
 from ..errors import ChoiceError, ReplayError, SaveError
+from ..questions import ASK
 from ..rules import Numbering, keep_numbers, pick, visit_of
 from ..state import LogEntry, Playthrough
 from ..story import Story
+from .answering import Draft
 from .scribe import Scribe
 
 
@@ -56,6 +58,7 @@ class Session:
         self.last_step: Step
         self._autosaved: tuple | None = None  # (seed, log) of the newest autosave this session wrote
         self._autosave_warning = ""
+        self.draft: Draft | None = None  # an answer to a question being put together, slot by slot
         self._numbering: Numbering | None = None  # the numbers this visit's choices were shown with
         self.numbers = False  # show stats as numbers too (the 'numbers' command)
         self.pending: str | None = None  # a command waiting for the player's 'yes' (see commands)
@@ -72,6 +75,7 @@ class Session:
             self.seed = seed
         self.pt, self.last_step = self.engine.start(self.seed)
         self._numbering = None
+        self.draft = None
         return self.last_step
 
     def restart(self) -> Step:
@@ -106,6 +110,22 @@ class Session:
             self._numbering = None  # a new visit: numbers start again in the writer's order
         return self.last_step
 
+    def start_answer(self, offer: Offer) -> Draft:
+        """Begin answering the open question an offer stands for (ChoiceError if it can't be now)."""
+        if not offer.id.startswith(ASK):
+            raise ChoiceError(f"choice {offer.number} is not a question")
+        if not offer.enabled:
+            raise ChoiceError(f"that question can't be answered now: {offer.hint}")
+        self.draft = Draft(self.story.questions[offer.id[len(ASK):]])
+        return self.draft
+
+    def give_answer(self) -> Step:
+        """Answer with the draft, as a move (a turn); the draft is gone afterwards either way."""
+        draft, self.draft = self.draft, None
+        if draft is None:
+            raise ChoiceError("no answer is being put together")
+        return self.take_id(draft.move)
+
     def undo(self, turns: int = 1) -> int:
         """Go back some turns by replaying the shorter log; returns how many were undone.
         At the start of a restarted game, undo brings back the game the restart left."""
@@ -133,6 +153,7 @@ class Session:
         self.pt = result.playthrough
         self.last_step = Step(None)
         self.abandoned = None
+        self.draft = None
 
     def reload(self, story: Story) -> ReloadResult:
         """Switch to an edited story, keeping the playthrough by replaying its log.
@@ -148,6 +169,7 @@ class Session:
         self.last_step = Step(None)
         self._autosaved = None
         self._numbering = None  # the edit may have changed what is offered
+        self.draft = None
         return ReloadResult(len(result.playthrough.log), len(logged), result.error)
 
     # -- saving -----------------------------------------------------------
@@ -182,6 +204,7 @@ class Session:
         self.last_step = Step(None)
         self._numbering = None
         self.abandoned = None
+        self.draft = None
 
     def load_doc(self, doc: dict, where: str, partial: bool = False) -> saves.Loaded:
         """Load a save document read from elsewhere (a file a player picked in a

@@ -28,6 +28,7 @@ COLOUR = {
     "error": "#e07070",
     "error.mark": "bold #e07070",
     "hint": "#909090",
+    "stakes": "#d0a060",  # what a wrong answer to a question costs
     "item": "",
     "ending": "bold #e0b050",
     "banner": "bold #e0b050",
@@ -62,6 +63,7 @@ MONO = {
     "outcome": "italic",
     "notice": "bold",
     "notice.mark": "bold",
+    "stakes": "bold",
     "error.mark": "bold",
     "ending": "bold",
     "banner": "bold",
@@ -94,6 +96,7 @@ HIGH_CONTRAST = {
     "error": "bold #ff9090",
     "error.mark": "bold #ff9090",
     "hint": "#e0e0e0",
+    "stakes": "bold #ffffff",
     "item": "#ffffff",
     "ending": "bold #ffff00",
     "banner": "bold #ffff00",

@@ -42,7 +42,7 @@ from prompt_toolkit.output import ColorDepth
 from .. import profile
 from ..errors import GameError, SaveError
 from ..safetext import printable
-from . import gallery, render, title, toolbar
+from . import answering, board, gallery, render, title, toolbar
 from .commands import COMMANDS, Reply, dispatch
 from .completion import menu_row
 from .ending import RUN, ending_screen
@@ -60,6 +60,7 @@ WATCH_SECONDS = 0.5  # how often --watch looks at the story's files
 KEY_HELP: list[Line] = [
     ("class:heading", "Keys"),
     ("class:item", "- Up/Down, then Enter: take the highlighted choice (or type its number)"),
+    ("class:item", "- Answering a question: Up/Down and Enter pick each blank's candidate; Esc leaves the question"),
     ("class:item", "- PageUp/PageDown: scroll the story"),
     ("class:item", "- Tab: complete a command or a save name; Ctrl-P/Ctrl-N: earlier commands"),
     ("class:item", "- Ctrl-D or Ctrl-C: autosave and quit"),
@@ -285,6 +286,8 @@ class TerminalUI:
                 line.cancel_completion()
             elif self.mode in (SLOTS, GALLERY):
                 self._guard(self._show_title)
+            elif self.mode == GAME and self.session.draft is not None and not line.text:
+                self._guard(lambda: self.submit("cancel"))
             else:
                 line.clear()
 
@@ -369,6 +372,8 @@ class TerminalUI:
             # 'look' (or anything else) shows the whole scene again.
             stayed = reply.took_turn and not session.last_step.entered
             self._show_scene(only_new=stayed, arrived=reply.arrived)
+        if reply.show_draft and session.draft is not None:
+            self._show_draft()
         self._slot_cache = None
 
     def _menu_input(self, text: str, option: Option | None) -> None:
@@ -472,6 +477,7 @@ class TerminalUI:
         self.view.add_block(self._memory.lines(session.engine, session.pt, only_new))
         if arrived:  # what entering the scene gave, after its text (render.arrival_lines)
             self.view.add(render.arrival_lines(session.story, session.last_step, session.pt, session.numbers))
+            self.view.add_block(board.arrival_board(session.engine, session.pt, session.last_step.entered))
         if session.over:
             lines, options = ending_screen(session)
             self.view.add_block(lines)
@@ -479,8 +485,15 @@ class TerminalUI:
         else:
             offers = session.offers()
             session.scribe.write(render.offer_lines(offers))  # the menu is not added as lines
-            self.view.set_options([Option(o.number, o.text, o.enabled, o.hint, o.id,
+            self.view.set_options([Option(o.number, render.offer_text(o), o.enabled, o.hint, o.id,
                                           render.SPENT if o.spent else "") for o in offers])
+
+    def _show_draft(self) -> None:
+        """A question being answered: the answer so far and the picks for the blank (arrows and Enter)."""
+        draft = self.session.draft
+        assert draft is not None
+        self.view.add_block(answering.prompt_lines(self.session, draft))
+        self.view.set_options([Option(p.number, p.text) for p in answering.picks(self.session, draft)])
 
     # -- leaving and errors -------------------------------------------------------
 

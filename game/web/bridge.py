@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import loader, profile, saves
-from ..errors import GameError, SaveError
+from ..errors import ChoiceError, GameError, SaveError
+from ..questions import ASK
 from ..rules import Offer
 from ..safetext import printable
-from ..ui import gallery, render
+from ..ui import answering, board, gallery, render
 from ..ui.render import Line
 from ..ui.session import Session
 from ..yamlsrc import Precompiled
@@ -40,8 +41,10 @@ def _lines(lines: list[Line]) -> list[list[str]]:
 
 
 def _offer(offer: Offer) -> dict[str, Any]:
+    shown = render.offer_text(offer)  # what the terminal shows: "Question: ..." for an open question
+    prefix = shown[:len(shown) - len(offer.text)] if shown.endswith(offer.text) else ""
     return {"number": offer.number, "id": offer.id, "text": offer.text, "enabled": offer.enabled,
-            "hint": offer.hint}
+            "hint": offer.hint, "prefix": prefix}
 
 
 def new_seed() -> int:
@@ -65,7 +68,8 @@ class WebGame:
         story = self.story
         return {"id": story.id, "title": story.title, "version": story.version,
                 "protagonist": story.protagonist, "has_autosave": saves.has_autosave(self.saves_dir),
-                "endings": len(story.endings), "max_save_bytes": MAX_IMPORT_BYTES}
+                "endings": len(story.endings), "max_save_bytes": MAX_IMPORT_BYTES,
+                "board": bool(story.questions)}  # the page shows its Case board button
 
     def turn(self, notes: list[str] | None = None, fresh: bool = True) -> dict[str, Any]:
         """The turn the player reads now, as a transcript shows it
@@ -82,7 +86,8 @@ class WebGame:
             "scene": pt.scene,
             "before": _lines(render.step_lines(story, step, pt, numbers=session.numbers)),
             "text": _lines(self.memory.lines(session.engine, pt, only_new=not fresh)),
-            "arrival": _lines(render.arrival_lines(story, step, pt, numbers=session.numbers)),
+            "arrival": _lines(render.arrival_lines(story, step, pt, numbers=session.numbers)
+                              + board.arrival_board(session.engine, pt, step.entered, hint=False)),
             "ending": None,
             "offers": [],
             "notes": [printable(note) for note in notes or []],
@@ -134,8 +139,54 @@ class WebGame:
         return self.loaded_view(self.session.load(saves.AUTOSAVE))
 
     def op_choose(self, args: dict[str, Any]) -> dict[str, Any]:
-        self.session.take(int(args["number"]))
+        """Take a choice; a question's number begins an answer instead (the draft view: no turn yet)."""
+        session = self.session
+        offer = next((o for o in session.offers() if o.number == args.get("number")), None)
+        if offer is not None and offer.id.startswith(ASK):
+            session.start_answer(offer)
+            return self.draft_view()
+        session.draft = None
+        session.take(int(args["number"]))
         return self.autosaved(self.turn(fresh=False))
+
+    # -- answering a question, blank by blank (game/ui/answering.py) ----------
+
+    def draft_view(self, notes: list[str] | None = None) -> dict[str, Any]:
+        """The answer being put together: the question, what is filled, and what can be picked
+        (each pick's id is its action, e.g. 'fill:igh'); extra: the page's ways back out."""
+        session = self.session
+        draft = session.draft
+        assert draft is not None
+        picks = [{"number": p.number, "id": p.action, "text": p.text, "enabled": True, "hint": ""}
+                 for p in answering.picks(session, draft)]
+        extra = [] if draft.confirming else [{"word": "cancel", "text": "Leave the question open for now."}]
+        if 0 < draft.slot < len(draft.question.slots):
+            extra.insert(0, {"word": "back", "text": "Back to the previous blank."})
+        lines = [line for line in answering.prompt_lines(session, draft) if line[0] != "class:hint"]  # typing help
+        return {"draft": {"question": draft.question.id, "lines": _lines(lines),
+                          "picks": picks, "extra": extra, "notes": [printable(n) for n in notes or []]}}
+
+    def op_answer(self, args: dict[str, Any]) -> dict[str, Any]:
+        """One step of an answer: args.pick (a number on the list) or args.word ('back', 'cancel').
+        Giving the whole answer is a turn like any choice (autosaved); the page is told what was
+        answered, in words, to show beside the choice it took."""
+        session = self.session
+        draft = session.draft
+        if draft is None:
+            raise ChoiceError("no question is being answered")
+        text = str(args["pick"]) if "pick" in args else str(args.get("word", ""))
+        action = answering.choose(session, draft, text)
+        if action == "cancel":
+            session.draft = None
+            return {"cancelled": True, "offers": [_offer(o) for o in session.offers()],
+                    "note": "You leave the question open for now."}
+        if action == "answer":
+            move = draft.move
+            session.give_answer()
+            view = self.turn(fresh=False)
+            view["answered"] = printable(board.describe_answer(self.story, move) or "")
+            return self.autosaved(view)
+        return self.draft_view()
 
     def op_look(self, _args: dict[str, Any]) -> dict[str, Any]:
         return self.turn()
@@ -163,6 +214,12 @@ class WebGame:
 
     def op_casefile(self, _args: dict[str, Any]) -> dict[str, Any]:
         return {"lines": _lines(render.case_file_lines(self.story, self.session.pt))}
+
+    def op_board(self, _args: dict[str, Any]) -> dict[str, Any]:
+        """The case board in full (the terminal's 'board'): open questions, clues, and who and
+        what the player can name, with what the board says about each."""
+        lines = board.board_lines(self.session.engine, self.session.pt)
+        return {"lines": _lines(lines[1:])}  # its heading is the panel's title
 
     def op_status(self, _args: dict[str, Any]) -> dict[str, Any]:
         lines = render.status_lines(self.story, self.session.pt, numbers=self.session.numbers)

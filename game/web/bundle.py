@@ -32,11 +32,12 @@ DEPENDENCIES = ("transitions", "six", "PyYAML")
 # What of the game package a page runs, as an allow list (a new front end or
 # tool package, like serve/ or lsp/, stays out until it is named here): the
 # top-level modules but the command line, the loader, the UI-independent half
-# of ui/ that every front end shares, and the page's bridge.
+# of ui/ that every front end shares (with ui/board.py and ui/answering.py: the
+# case board, and an answer put together blank by blank), and the page's bridge.
 GAME_LEAVE_OUT = ("cli.py", "__main__.py")
 GAME_PACKAGES_KEEP = ("loader/",)
 GAME_UI_KEEP = ("ui/__init__.py", "ui/session.py", "ui/render.py", "ui/scribe.py", "ui/textout.py",
-                "ui/gallery.py")
+                "ui/gallery.py", "ui/board.py", "ui/answering.py")
 GAME_WEB_KEEP = ("web/__init__.py", "web/bridge.py")
 KEEP_SUFFIXES = (".py",)
 LICENCE_NAMES = ("LICENSE", "LICENCE", "COPYING", "METADATA")

@@ -123,3 +123,43 @@ def test_numbers_switch_shows_the_numbers_behind_the_words(web):
     assert words != numbers
     assert any("(from " in text for _style, text in numbers)
     assert not any(style == "hint" for style, _text in words + numbers)  # the terminal's typed command
+
+
+BOARD = ROOT / "tests" / "data" / "board"
+
+
+def test_a_question_is_answered_blank_by_blank_and_only_the_whole_answer_is_a_turn(tmp_path):
+    """Issue 13 on the page: a question's number opens the answer (no turn), each pick fills a
+    blank, 'back' and 'cancel' step out, a wrong pick is one line; giving it is a turn, autosaved,
+    with the answer in words for the page to show beside the choice."""
+    game = bridge.WebGame(BOARD, tmp_path / "saves", seed=1)
+    assert call(game, "about")["result"]["board"] is True
+    view = call(game, "new", seed=1)["result"]
+    view = call(game, "choose", number=next(o["number"] for o in view["offers"] if o["id"] == "collar"))["result"]
+    view = call(game, "choose", number=next(o["number"] for o in view["offers"] if o["id"] == "board"))["result"]
+    ask = next(o for o in view["offers"] if o["id"] == "ask:pet")
+    assert ask["prefix"] == "Question: " and ask["text"] == "What kind of pet wore the collar?"
+    turn = game.session.pt.turn
+    draft = call(game, "choose", number=ask["number"])["result"]["draft"]
+    assert game.session.pt.turn == turn and draft["question"] == "pet"
+    assert [p["id"] for p in draft["picks"]] == ["fill:cat", "fill:parrot", "fill:ferret"]
+    assert [x["word"] for x in draft["extra"]] == ["cancel"]
+    assert any(style == "stakes" for style, _ in draft["lines"])  # what a wrong answer costs
+    assert not any(style == "hint" for style, _ in draft["lines"])  # the terminal's typing help is not shown
+    assert "there is no 9" in call(game, "answer", pick=9)["error"]
+    draft = call(game, "answer", pick=2)["result"]["draft"]
+    assert [x["word"] for x in draft["extra"]] == ["back", "cancel"]
+    assert call(game, "answer", word="back")["result"]["draft"]["picks"][0]["id"] == "fill:cat"
+    cancelled = call(game, "answer", word="cancel")["result"]
+    assert cancelled["cancelled"] and any(o["id"] == "ask:pet" for o in cancelled["offers"])
+    assert call(game, "answer", pick=1)["error"] == "no question is being answered"
+    call(game, "choose", number=ask["number"])
+    call(game, "answer", pick=2)  # parrot
+    proof = next(p["number"] for p in game.draft_view()["draft"]["picks"] if p["id"] == "fill:feathers")
+    confirm = call(game, "answer", pick=proof)["result"]["draft"]
+    assert confirm["picks"][0]["id"] == "answer"
+    done = call(game, "answer", pick=1)["result"]
+    assert done["answered"].startswith("answered 'What kind of pet wore the collar?': It was a parrot.")
+    assert done["wrote"] is True and game.session.pt.answers["pet"].outcome == "right"
+    assert saves.read_slot(game.saves_dir, "autosave").doc["log"][-1][1].startswith("answer:pet:")
+    assert "People" in "".join(text for _, text in call(game, "board")["result"]["lines"])

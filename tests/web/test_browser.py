@@ -18,11 +18,12 @@ from support import ROOT
 from webgame import WebGame
 
 from game import loader, saves
+from game.questions import parse_answer
 from game.tools.transcript import format_transcript, transcript
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
-WALKTHROUGH = ROOT / "tests" / "walkthroughs" / "arrested.json"
+WALKTHROUGHS = ROOT / "tests" / "walkthroughs"
 SEED = 20261  # not the walkthrough's own 0: the page must take the seed it is given
 
 
@@ -31,23 +32,33 @@ def story():
     return loader.load(ROOT / "story").story
 
 
-def test_a_walkthrough_in_the_browser_reads_exactly_like_the_terminal(new_context, site_url, story, artifacts):
-    doc = saves.read_doc(WALKTHROUGH)
+# arrested: choices only; wrong_man: a question answered at the case board, and the wrong
+# conclusion acted on (issue 13)
+@pytest.mark.parametrize("name", ["arrested", "wrong_man"])
+def test_a_walkthrough_in_the_browser_reads_exactly_like_the_terminal(new_context, site_url, story, artifacts,
+                                                                      name):
+    doc = saves.read_doc(WALKTHROUGHS / f"{name}.json")
     log = saves.log_of(doc)
     game = WebGame(new_context().new_page(), site_url)
     game.open(f"?seed={SEED}")
     # A transcript shows the numbers behind the stats' words: the page's switch for that.
     game.page.click("#numbers")
     game.page.wait_for_selector("#numbers[aria-pressed='true']")
-    offered = []
+    offered, taken = [], []
     for entry in log:
         offers = game.offers()
         offered.append(offers)
-        game.press(str(game.number_of(entry.choice)))
+        answered = parse_answer(entry.choice)
+        if answered:  # a question: its number, then a candidate for each blank, then give it
+            taken.append(game.number_of(f"ask:{answered[0]}"))
+            game.answer(*answered)
+        else:
+            taken.append(game.number_of(entry.choice))
+            game.press(str(taken[-1]))
     page_turns = game.turns()
     assert [t.index for t in page_turns] == list(range(len(log) + 1))
-    turns = [game.turn_text(turn, offers, next(o.number for o in offers if o.id == entry.choice))
-             for turn, offers, entry in zip(page_turns, offered, log, strict=False)]
+    turns = [game.turn_text(turn, offers, number)
+             for turn, offers, number in zip(page_turns, offered, taken, strict=False)]
     turns.append(game.turn_text(page_turns[-1], [], None))
     played = format_transcript(story.title, story.version, SEED, turns)
     expected = transcript(story, log, SEED)
@@ -57,8 +68,13 @@ def test_a_walkthrough_in_the_browser_reads_exactly_like_the_terminal(new_contex
     # Nothing came from anywhere but the page's own server.
     assert game.requests and all(url.startswith(site_url) for url in game.requests)
     assert game.errors == []
+    if story.questions:  # the board, people and places a button away, with what the board says of each
+        game.open_panel("open-board")
+        board_text = game.page.inner_text("#panel-body")
+        assert "People" in board_text and "Answered" in board_text
+        game.close_panel()
     game.page.locator("section.ending").scroll_into_view_if_needed()
-    game.page.screenshot(path=str(artifacts / "ending-desktop.png"))
+    game.page.screenshot(path=str(artifacts / f"ending-{name}-desktop.png"))
 
 
 def _save_as(game: WebGame, name: str) -> None:

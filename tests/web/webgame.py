@@ -14,6 +14,7 @@ START_TIMEOUT_MS = 60_000
 READ_TURNS = """() => [...document.querySelectorAll('article.turn')].map(a => ({
     index: Number(a.dataset.turn),
     lines: [...a.querySelectorAll('[data-part]')].map(n => [n.dataset.part, n.dataset.style, n.textContent]),
+    answer: a.querySelector('[data-answer]')?.dataset.answer || '',
 }))"""
 READ_OFFERS = """() => [...document.querySelectorAll('#choice-list button')].map(b => ({
     number: Number(b.dataset.number), id: b.dataset.choice, disabled: b.disabled,
@@ -26,6 +27,7 @@ READ_OFFERS = """() => [...document.querySelectorAll('#choice-list button')].map
 class PageTurn:
     index: int
     lines: list[tuple[str, str, str]]
+    answer: str = ""  # the answer given at this turn, in words (when a question was answered)
 
     def part(self, *names: str) -> list[tuple[str, str]]:
         """The lines of these parts as render.py's (style, text) pairs."""
@@ -46,7 +48,8 @@ class WebGame:
         self.page.wait_for_selector("#choice-list button:not([disabled])", timeout=START_TIMEOUT_MS)
 
     def turns(self) -> list[PageTurn]:
-        return [PageTurn(t["index"], [tuple(line) for line in t["lines"]]) for t in self.page.evaluate(READ_TURNS)]
+        return [PageTurn(t["index"], [tuple(line) for line in t["lines"]], t["answer"])
+                for t in self.page.evaluate(READ_TURNS)]
 
     def offers(self) -> list[Offer]:
         return [Offer(o["number"], o["id"], o["text"], not o["disabled"], o["hint"]) for o in
@@ -80,6 +83,24 @@ class WebGame:
     def number_of(self, choice_id: str) -> int:
         return next(offer.number for offer in self.offers() if offer.id == choice_id)
 
+    def draft(self) -> str:
+        """The question being answered, as the page shows it ('' when none is)."""
+        return self.page.inner_text("#draft") if self.page.is_visible("#draft") else ""
+
+    def answer(self, question: str, values: dict[str, str]) -> None:
+        """Answer a question as a player does with the keyboard: its number, then each blank's
+        candidate by number, then 1 to give the whole answer; waits for the turn."""
+        self.page.keyboard.type(str(self.number_of(f"ask:{question}")))
+        self.page.wait_for_selector("#draft:not([hidden])")
+        for value in values.values():
+            self.page.wait_for_function("() => document.getElementById('main').getAttribute('aria-busy') === 'false'")
+            number = self.number_of(f"fill:{value}")
+            shown = self.draft()
+            self.page.keyboard.type(str(number))  # "1" then "2" for 12: the page waits for a second digit
+            self.page.wait_for_function("before => document.getElementById('draft').innerText !== before", arg=shown)
+        self.page.wait_for_selector("#choice-list button[data-choice='answer']")
+        self.press(str(self.number_of("answer")))
+
     def where(self) -> str:
         return self.page.inner_text("#where")
 
@@ -96,4 +117,5 @@ class WebGame:
 
     def turn_text(self, turn: PageTurn, offers: list[Offer], taken: int | None) -> TurnText:
         ending = turn.part("ending")
-        return TurnText(turn.part("before"), turn.part("scene", "arrival"), ending or None, offers, taken)
+        return TurnText(turn.part("before"), turn.part("scene", "arrival"), ending or None, offers, taken,
+                        answer=turn.answer)

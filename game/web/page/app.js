@@ -76,6 +76,7 @@ function addLines(parent, part, lines) {
 
 function showTurn(view, { clear = false } = {}) {
   if (clear) storyEl.replaceChildren();
+  hideDraft();
   $("loading")?.remove();
   const article = el("article", { class: "turn", "data-turn": String(view.index) });
   addLines(article, "before", view.before);
@@ -103,12 +104,16 @@ function showTurn(view, { clear = false } = {}) {
       { label: "See the endings found", run: () => openEndings() },
     ]);
   } else {
-    showOptions(view.offers.map((offer) => ({
-      number: offer.number, label: offer.text, enabled: offer.enabled, hint: offer.hint, id: offer.id,
-      run: () => choose(offer),
-    })));
+    showOffers(view.offers);
   }
   article.scrollIntoView({ block: "start", behavior: reducedMotion() ? "auto" : "smooth" });
+}
+
+function showOffers(offers) {
+  showOptions(offers.map((offer) => ({
+    number: offer.number, label: offer.text, prefix: offer.prefix, enabled: offer.enabled, hint: offer.hint,
+    id: offer.id, run: () => choose(offer),
+  })));
 }
 
 function announce(article) {
@@ -127,6 +132,7 @@ function showOptions(list) {
     const item = el("li", { class: option.enabled ? "choice" : "choice locked" });
     const button = el("button", { type: "button", "data-number": String(option.number), "data-choice": option.id || "" });
     button.append(el("span", { class: "number", "aria-hidden": "true" }, `${option.number}.`), " ");
+    if (option.prefix) button.append(el("span", { class: "kind" }, option.prefix));
     button.append(el("span", { class: "label" }, option.label));
     if (!option.enabled) {
       button.disabled = true;
@@ -147,6 +153,7 @@ function pick(option) {
 }
 
 async function choose(offer) {
+  if (offer.id && offer.id.startsWith("ask:")) return ask(offer);
   const started = performance.now();
   const last = storyEl.lastElementChild;
   const reply = await act("choose", { number: offer.number }, { echo: `${offer.number}. ${offer.text}`, from: last });
@@ -171,6 +178,68 @@ async function act(op, args = {}, { echo = "", from = null } = {}) {
   return reply;
 }
 
+// --- answering a question, blank by blank ------------------------------------
+// The engine keeps the answer being put together (game/ui/answering.py); the page
+// shows the question, what is filled so far and the candidates for the next blank,
+// then the whole answer to confirm. Only the confirmed answer is a turn.
+
+const draftEl = $("draft");
+let answeringFrom = null; // the turn the question was opened in, where the answer is echoed
+
+function hideDraft() {
+  draftEl.hidden = true;
+  draftEl.replaceChildren();
+  answeringFrom = null;
+}
+
+function showDraft(draft) {
+  draftEl.replaceChildren();
+  for (const [style, text] of draft.lines) draftEl.append(el(style === "title" ? "h3" : "p", { class: `line ${style}` }, text));
+  draftEl.hidden = false;
+  $("announcer").textContent = draft.lines.map(([, text]) => text).join(" ");
+  const picks = draft.picks.map((p) => ({ number: p.number, label: p.text, id: p.id, run: () => answerStep({ pick: p.number }) }));
+  const extra = draft.extra.map((x, index) => ({
+    number: picks.length + index + 1, label: x.text, id: x.word, run: () => answerStep({ word: x.word }),
+  }));
+  showOptions([...picks, ...extra]);
+  draftEl.scrollIntoView({ block: "start", behavior: reducedMotion() ? "auto" : "smooth" });
+}
+
+async function ask(offer) {
+  if (busy) return;
+  setBusy(true);
+  const reply = await call("choose", { number: offer.number });
+  setBusy(false);
+  if (reply.error) return say(reply.error, true);
+  say("");
+  answeringFrom = storyEl.lastElementChild;
+  showDraft(reply.result.draft);
+}
+
+async function answerStep(args) {
+  if (busy) return;
+  setBusy(true);
+  const reply = await call("answer", args);
+  setBusy(false);
+  if (reply.error) return say(reply.error, true);
+  const result = reply.result;
+  if (result.draft) {
+    say("");
+    return showDraft(result.draft);
+  }
+  if (result.cancelled) {
+    hideDraft();
+    say(result.note);
+    return showOffers(result.offers);
+  }
+  say("");
+  const from = answeringFrom || storyEl.lastElementChild;
+  if (from && result.answered) {
+    from.append(el("p", { class: "chosen", "data-answer": result.answered }, `You ${result.answered}`));
+  }
+  showTurn(result);
+}
+
 // --- keys -------------------------------------------------------------------
 
 let typed = "";
@@ -181,6 +250,11 @@ document.addEventListener("keydown", (event) => {
   const target = event.target;
   if (target.closest && target.closest("input, textarea, select")) return;
   const buttons = [...listEl.querySelectorAll("button:not([disabled])")];
+  if (event.key === "Escape" && !draftEl.hidden && !busy) { // leave the question, as 'cancel' does
+    event.preventDefault();
+    answerStep({ word: "cancel" });
+    return;
+  }
   if (/^[0-9]$/.test(event.key)) {
     event.preventDefault();
     typed += event.key;
@@ -383,6 +457,7 @@ function buildSaves(body, saves) {
 }
 
 $("open-casefile").addEventListener("click", () => openLines("casefile", "Case file"));
+$("open-board").addEventListener("click", () => openLines("board", "The case board"));
 $("open-status").addEventListener("click", () => openLines("status", "Status"));
 $("open-endings").addEventListener("click", () => openEndings());
 $("open-saves").addEventListener("click", () => openSaves());
@@ -412,6 +487,10 @@ async function start() {
   document.title = about.title;
   $("story-title").textContent = about.title;
   for (const id of ["open-casefile", "open-status", "open-saves", "open-endings", "restart", "numbers"]) $(id).disabled = false;
+  if (about.board) { // a story with questions: its board, people and places, a button away
+    $("open-board").disabled = false;
+    $("open-board").parentElement.hidden = false;
+  }
   if (rememberedNumbers()) await setNumbers(true);
   if (about.persistent === false) {
     say("This browser keeps no saves for this page: use Saves > Download this game to keep your place.", true);
