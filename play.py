@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Play AKA: Alias Investigations, or run its writer tools. See README.md."""
+"""Play a story in the terminal (story/ by default), or run the writer's tools. See README.md."""
 
 from game.cli import main
 

@@ -13,6 +13,9 @@ shaped like a real one, so that timings mean something:
   hint), a flag set or cleared, a stat change (some with ``overflow: block``),
   a ``goto`` that branches on a stat, or walking away (an ``end:`` effect);
 * clues, flags and deductions declared next to the scenes that use them;
+* people and places for each area, and two questions the hubs ask about it
+  (who, with which clue, at the cost of Control and a lock after three wrong
+  tries; then where, with a wrong conclusion the hub lets you act on);
 * about 60 words of prose per scene: plain blocks, conditional paragraphs
   (``if: clue.x``) and ``one_of`` variations.
 
@@ -230,6 +233,47 @@ class Writer:
         out += ["", "deductions:", f"  {area.id}_connect:",
                 f"    label: Pin the {a.split('_')[-1]} next to the {b.split('_')[-1]}.",
                 f"    needs: [{a}, {b}]", f"    gives: {area.id}_deduced", f"    text: {self.prose(20)}", ""]
+        return out + self.questions(area)
+
+    def questions(self, area: Area) -> list[str]:
+        """People and places of the area, and the two questions its case board asks about them."""
+        a, b = area.clues[0], area.clues[1]
+        decoy = area.clues[2] if len(area.clues) > 2 else a
+        r = self.rng
+        out = ["people:"]
+        for i in range(3):
+            known = f", known: clue.{b}" if i == 2 else ""
+            out.append(f"  {area.id}_p{i}: {{name: {r.choice(PEOPLE)} of the {area.id} {i}{known}}}")
+        out += ["places:"]
+        out += [f"  {area.id}_place{i}: The {r.choice(ADJECTIVES)} {r.choice(NOUNS)} {i}" for i in range(2)]
+        out += ["questions:",
+                f"  {area.id}_who:",
+                f"    ask: Who in the {area.id} is behind it?",
+                f"    opens: clue.{a}",
+                "    slots:",
+                f"      who: {{prompt: 'Who?', from: people, among: [{area.id}_p0, {area.id}_p1, {area.id}_p2]}}",
+                f"      proof: {{prompt: 'Shown by?', from: clues, among: [{a}, {b}, {decoy}]}}",
+                f"    answer: {{who: {area.id}_p0, proof: [{a}, {b}]}}",
+                f"    right: {self.prose(14)}",
+                "    wrong:",
+                f"      text: {self.prose(10)}",
+                "      do:",
+                "        - stat: {control: -1}",
+                "    lock: {after: 3, turns: 2}",
+                f"  {area.id}_where:",
+                f"    ask: Where in the {area.id} are they?",
+                f"    opens: solved.{area.id}_who",
+                "    slots:",
+                f"      where: {{prompt: 'Where?', from: places, among: [{area.id}_place0, {area.id}_place1]}}",
+                "      how: {prompt: 'How sure?', from: options, options: {sure: Sure, hunch: A hunch}}",
+                f"    answer: {{where: {area.id}_place0, how: sure}}",
+                f"    right: {self.prose(12)}",
+                "    responses:",
+                "      - id: hunch",
+                f"        if: {{where: {area.id}_place1}}",
+                "        conclude: true",
+                f"        text: {self.prose(12)}",
+                ""]
         return out
 
     def scene(self, number: int, area: Area, index: int, clues: list[str], flag: str | None) -> list[str]:
@@ -249,6 +293,11 @@ class Writer:
             choices.append(self.choice("connected", f"Act on what the {area.id} adds up to.",
                                        goto=scenes[max(1, last - 1)], cond=f"clue.{area.id}_deduced",
                                        hint="You have not put it together yet."))
+            choices.append(self.choice("accuse", f"Go where the {area.id} answer points.",
+                                       goto=scenes[max(1, last - 2)],
+                                       cond=f"solved.{area.id}_who and concluded.{area.id}_where"))
+            choices.append(self.choice("hunch", "Follow the hunch, wherever it goes.", goto=scenes[1],
+                                       cond=f"concluded.{area.id}_where.hunch", once=True))
             if number == 0:  # somewhere to give up from, early on
                 choices.append(self.walk_away())
             if number > 0:

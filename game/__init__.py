@@ -1,3 +1,3 @@
-"""AKA: Alias Investigations: a YAML story engine and a noir case to play in it."""
+"""A YAML story engine for interactive fiction in the terminal, and the writer's tools around it."""
 
 __version__ = "0.1.0"

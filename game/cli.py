@@ -6,6 +6,9 @@
     python play.py playtest [DIR] [-n RUNS] [--seed N] [--max-turns T] [--out DIR] [--json]
     python play.py replay FILE|SLOT [--story DIR] [--transcript OUT] [--to N] [--branch SLOT] [--partial]
     python play.py saves [--saves DIR]
+    python play.py lsp | schema | new DIR
+    python play.py publish [STORY] OUT [--runtime DIR] [--no-precompile]
+    python play.py serve [--host H] [--port P] [--story DIR] [--data DIR] [--allow FILE] [--guests] [limits]
 
 Exit codes: 0 success; 1 the story or a save has problems (with messages);
 2 bad usage. Every error a user can cause is one line on stderr, never a
@@ -29,6 +32,7 @@ from .tools import DEEP_BUDGET, DEFAULT_BUDGET, DEFAULT_MAX_MEMORY
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORY = PROJECT_ROOT / "story"
 DEFAULT_SAVES = PROJECT_ROOT / "saves"
+DEFAULT_SERVE_DATA = PROJECT_ROOT / "serve-data"
 MAX_ERRORS_SHOWN = 20
 
 
@@ -47,7 +51,7 @@ def _path(text: str) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="play.py", description="AKA: Alias Investigations, a noir case in the terminal.")
+    parser = _Parser(prog="play.py", description="Play a story written for this engine in the terminal (the one in story/ unless --story names another), or run its writer tools.")
     parser.add_argument("--story", type=_path, default=DEFAULT_STORY, help="story folder (default: story/)")
     parser.add_argument("--saves", type=_path, default=DEFAULT_SAVES, help="saves folder (default: saves/)")
     parser.add_argument("--load", metavar="SLOT", help="resume from a save slot ('autosave': the newest autosave)")
@@ -55,7 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="resume the newest autosave (a new case if there is none)")
     parser.add_argument("--partial", action="store_true",
                         help="if the story changed so that the save stops fitting, load the turns that still fit")
-    parser.add_argument("--plain", action="store_true", help="plain line mode (also used when input is piped)")
+    parser.add_argument("--plain", action="store_true",
+                        help="plain line mode, for screen readers (also used when input is piped)")
+    parser.add_argument("--high-contrast", dest="high_contrast", action="store_true",
+                        help="the full-screen UI in white on black with bright highlights (NO_COLOR still wins)")
     parser.add_argument("--watch", action="store_true",
                         help="for writers: reload the story when its files change, keeping the playthrough")
     parser.add_argument("--seed", type=int, help="random seed for text variations (default: random)")
@@ -104,8 +111,28 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--compare", type=_path, metavar="GOLDEN",
                         help="compare the transcript with a saved one; show the difference, exit 1 if any")
 
+    publish = sub.add_parser("publish", help="the story as a web page: a folder OUT and OUT.zip for itch.io",
+                             description="Check the story, then write a static web page that plays it in the "
+                             "browser with this same engine (docs/PUBLISHING.md).")
+    publish.add_argument("paths", nargs="+", type=_path, metavar="[STORY] OUT",
+                         help="the story folder (default: story/) and the folder to write")
+    publish.add_argument("--runtime", type=_path, metavar="DIR",
+                         help="a folder with the pinned Pyodide files (default: installed with npm into a cache)")
+    publish.add_argument("--no-precompile", dest="precompile", action="store_false",
+                         help="ship the story's YAML only; the page parses it (slower start)")
+
     saves = sub.add_parser("saves", help="list the save slots")
     saves.add_argument("--saves", dest="saves_dir", type=_path, default=None, help="saves folder")
+
+    sub.add_parser("lsp", help="for editors: the language server for story files (LSP over stdin/stdout)")
+    sub.add_parser("schema", help="print the JSON Schema of a story file (for editors' YAML support)")
+    new = sub.add_parser("new", help="start a new story folder: a first scene, the schema, editor settings")
+    new.add_argument("new_dir", metavar="DIR", type=_path, help="the folder to create (new or empty)")
+
+    from .serve import options as serve_options
+
+    serve = sub.add_parser("serve", help="serve the game over SSH to many players (needs the [serve] extra)")
+    serve_options.add_arguments(serve, DEFAULT_STORY, DEFAULT_SERVE_DATA, _path)
     return parser
 
 
@@ -125,6 +152,16 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
             return cmd_replay(args, stdout)
         if args.command == "saves":
             return cmd_saves(args, stdout)
+        if args.command == "serve":
+            return cmd_serve(args, stdout)
+        if args.command == "lsp":
+            return cmd_lsp()
+        if args.command == "schema":
+            return cmd_schema(stdout)
+        if args.command == "new":
+            return cmd_new(args, stdout)
+        if args.command == "publish":
+            return cmd_publish(args, stdout)
         return cmd_play(args, stdin, stdout)
     except StoryError as exc:
         _print_story_errors(exc)
@@ -236,6 +273,16 @@ def cmd_graph(args: argparse.Namespace, stdout: TextIO) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .tools import publish
+
+    if len(args.paths) > 2:
+        raise UsageError("publish takes a story folder and an output folder, no more")
+    story, out = (DEFAULT_STORY, args.paths[0]) if len(args.paths) == 1 else args.paths
+    stdout.write(publish.summary(publish.publish(story, out, args.runtime, args.precompile)))
+    return 0
+
+
 def _load_story(path: Path):
     from . import loader
 
@@ -273,7 +320,8 @@ def cmd_play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     if _wants_tui(args, stdin, stdout):
         from .ui import tui  # imported here: prompt-toolkit is only needed for the full UI
 
-        return tui.run(session, stdout, resumed=slot, notes=notes, live=live)
+        theme = "high-contrast" if args.high_contrast else "default"
+        return tui.run(session, stdout, resumed=slot, notes=notes, live=live, theme=theme)
     if slot:
         stdout.write(f"Loaded '{loaded.slot}' (turn {loaded.playthrough.turn}).\n")
         for note in notes:
@@ -391,6 +439,44 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
     return 0
 
 
+def cmd_lsp() -> int:
+    try:
+        from .lsp.server import main as serve
+    except ImportError as exc:  # pygls is an optional extra: players do not need it
+        raise UsageError(f"the language server needs its packages ({exc.name} is missing): "
+                         "pip install -c constraints.txt -e '.[lsp]' in the engine's folder") from None
+    return serve()
+
+
+def cmd_schema(stdout: TextIO) -> int:
+    from .tools.scaffold import schema_text
+
+    stdout.write(schema_text())
+    return 0
+
+
+def cmd_new(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .tools.check import run_check
+    from .tools.scaffold import new_story
+
+    written = new_story(args.new_dir, PROJECT_ROOT / "play.py")
+    result = run_check(args.new_dir)
+    for path in written:
+        stdout.write(f"wrote {path}\n")
+    stdout.write(f"check {'ok' if result.ok else 'failed'}: play it with: play.py --story {args.new_dir}\n")
+    return 0 if result.ok else 1
+
+
+def _ending_titles(story_dir: Path) -> dict[tuple[str, str], str]:
+    """(story id, ending id) -> the ending's title, from the story folder if it loads
+    (a listing names endings as the player knows them); empty if it does not."""
+    try:
+        story = _load_story(story_dir)
+    except (GameError, OSError):
+        return {}
+    return {(story.id, ending.id): ending.title for ending in story.endings.values()}
+
+
 def cmd_saves(args: argparse.Namespace, stdout: TextIO) -> int:
     from . import saves
 
@@ -400,6 +486,7 @@ def cmd_saves(args: argparse.Namespace, stdout: TextIO) -> int:
         stdout.write(f"No saves in {folder}.\n")
         return 0
     # A file in the folder may have any name (escapes, wide letters, 255 bytes): shown escaped and cut short.
+    titles = _ending_titles(args.story)
     names = {info.path: label(info.slot) for info in infos}
     width = max(cells(name) for name in names.values())
     named = [info for info in infos if not info.autosave and not info.problem]
@@ -414,8 +501,19 @@ def cmd_saves(args: argparse.Namespace, stdout: TextIO) -> int:
             if info.problem:
                 stdout.write(f"  {name}  DAMAGED, cannot be loaded: {_safe(info.problem)}\n")
                 continue
-            ending = f", ended: {info.ending}" if info.ending else ""
+            ending = f", ended: {titles.get((info.story_id, info.ending), info.ending)}" if info.ending else ""
             stdout.write(f"  {name}  {label(saves.local_time(info.updated)):<16}  turn {info.turn:>3}  "
-                         f"clues {info.clues:>2}  {label(info.title + ending, limit=0)}\n")
+                         f"clues {info.clues:>2}  {label(info.title + ending, limit=80)}\n")
     stdout.write("Resume with: play.py --load SLOT (or --continue for the newest autosave)\n")
     return 0
+
+
+def cmd_serve(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .serve import options
+
+    options.require_asyncssh()
+    from .serve.server import ServeConfig, serve  # asyncssh is imported only now
+
+    config = ServeConfig(story=args.serve_story, data=args.data, host=args.host, port=args.port,
+                         limits=options.limits_from(args), allow=args.allow, guests=args.guests)
+    return serve(config, stdout)

@@ -1,7 +1,7 @@
 """The condition language: parsed once at load time, evaluated every turn.
 
     clue.pill_label and not flag.evicted
-    stat.trust_trish >= 2 or visited.office.case_board
+    stat.trust >= 2 or visited.office.case_board
     (turn > 30) == false
 
 Grammar (lowest precedence first)::
@@ -11,7 +11,8 @@ Grammar (lowest precedence first)::
     not   := 'not' not | cmp
     cmp   := atom (('=='|'!='|'<'|'<='|'>'|'>=') atom)?
     atom  := NUMBER | '-' NUMBER | 'true' | 'false' | NAME | '(' expr ')'
-    NAME  := 'turn' | 'deducible' ('.' ID)? | ('clue'|'flag'|'stat'|'visited') '.' ID ('.' ID)*
+    NAME  := 'turn' | 'first_visit' | 'deducible' ('.' ID)? | 'open' ('.' ID)? | 'known' '.' ID
+           | ('clue'|'flag'|'stat'|'visited'|'visits'|'taken'|'solved'|'concluded') '.' ID ('.' ID)*
 
 A tiny hand-written parser rather than Python's ``ast``: the language is not
 Python (``true``, dotted scene ids), and writers deserve errors in its own
@@ -20,13 +21,26 @@ tree is compiled into nested closures, so evaluation costs a few attribute
 look-ups per turn.
 
 Types are checked at load time: ``clue.x``, ``flag.x`` and ``visited.x`` are
-true/false, ``stat.x`` and ``turn`` are numbers; ``and``/``or``/``not`` take
+true/false, ``stat.x``, ``turn``, ``visits.SCENE`` (times entered) and
+``taken.SCENE.CHOICE`` (times taken) are numbers; ``and``/``or``/``not`` take
 true/false, ``<`` and friends take numbers.
+
+``here`` names the scene the condition belongs to (``visits.here``,
+``taken.here.CHOICE``, or just ``taken.CHOICE``) and ``first_visit`` means
+``visits.here == 1``; both are resolved at parse time, so a parsed tree only
+ever holds plain references with the scene spelled out.
 
 ``deducible.x`` (deduction x can be made now: its clues are held, its result
 is not) and ``deducible`` (some deduction can) are spelled out at parse time
 into the clue tests they stand for, so the engine and every analysis see
-plain clue references and need no new case.
+plain clue references and need no new case. ``known.x`` (the player knows
+of person, place or thing x) and ``open.q`` / ``open`` (question q is open:
+its ``opens`` holds and it is not closed) are spelled out the same way, into
+the entity's ``known`` condition and the question's ``opens`` and
+``concluded.q``. ``solved.q`` (closed with an accepted answer) and
+``concluded.q`` / ``concluded.q.o`` (closed at all / with the answer or
+conclusion o) are references of their own: they read the playthrough's
+answers.
 """
 
 from __future__ import annotations
@@ -47,7 +61,9 @@ BOOL = "true/false"
 NUM = "number"
 
 # kind -> the type a reference of that kind evaluates to
-NAMESPACES = {"clue": BOOL, "flag": BOOL, "visited": BOOL, "stat": NUM}
+NAMESPACES = {"clue": BOOL, "flag": BOOL, "visited": BOOL, "stat": NUM, "visits": NUM, "taken": NUM,
+              "solved": BOOL, "concluded": BOOL}
+HERE = "here"  # in visits.here / taken.here.CHOICE: the scene the condition belongs to
 
 _TOKEN = re.compile(
     r"""
@@ -83,8 +99,8 @@ class Lit:
 
 @dataclass(frozen=True)
 class Ref:
-    kind: str  # clue | flag | stat | visited | turn
-    name: str  # the id within the kind ('' for turn)
+    kind: str  # clue | flag | stat | visited | visits | taken | turn | solved | concluded
+    name: str  # the id within the kind ('' for turn; 'SCENE.CHOICE' for taken; 'Q' or 'Q.OUTCOME' for concluded)
     type: str
     col: int
 
@@ -177,16 +193,38 @@ def _tokenize(source: str) -> list[_Tok]:
     return tokens
 
 
+def name_tokens(source: str) -> list[tuple[int, str]]:
+    """Every name in a condition with the offset it starts at, also in one that does not parse
+    (an editor's index and completion read conditions as they are being typed)."""
+    found = []
+    pos = 0
+    while pos < len(source):
+        match = _TOKEN.match(source, pos)
+        if match is None:
+            pos += 1
+            continue
+        if match.lastgroup == "name":
+            found.append((pos, match.group()))
+        pos = match.end()
+    return found
+
+
 Deductions = Mapping[str, tuple[tuple[str, ...], str]]  # id -> (needs, gives)
+# word ('known', 'open') -> id -> the tree it stands for (an entity's known, a question's open test)
+Macros = Mapping[str, Mapping[str, Node]]
+MACROS = {"known": "person, place or thing", "open": "question"}
 
 
 class _Parser:
-    def __init__(self, source: str, known: Mapping[str, Iterable[str]], deductions: Deductions):
+    def __init__(self, source: str, known: Mapping[str, Iterable[str]], deductions: Deductions,
+                 here: str | None = None, macros: Macros | None = None):
         self.source = source
+        self.here = here
         self.tokens = _tokenize(source)
         self.index = 0
         self.known = known
         self.deductions = deductions
+        self.macros = macros or {}
         self.depth = 0
 
     @property
@@ -295,20 +333,67 @@ class _Parser:
             raise ConditionError(f"'{text}' needs something before it", tok.col)
         if text == "turn":
             return Ref("turn", "", NUM, tok.col)
+        if text == "first_visit":
+            return Compare("==", Ref("visits", self._here(tok.col), NUM, tok.col), Lit(1, NUM, tok.col), tok.col)
         kind, _, name = text.partition(".")
         if kind == "deducible":
             return self.deducible(name, tok.col)
+        if kind in MACROS and (name or kind == "open"):
+            return self.macro(kind, name, tok.col)
         if kind not in NAMESPACES or not name:
-            hint = did_you_mean(kind, [*NAMESPACES, "turn", "deducible"])
+            hint = did_you_mean(kind, [*NAMESPACES, *MACROS, "turn", "deducible", "first_visit"])
             raise ConditionError(
                 f"unknown name '{text}'{hint}; names are clue.ID, flag.ID, stat.ID, visited.SCENE, "
-                "deducible[.ID] or turn",
+                "visits.SCENE, taken.SCENE.CHOICE, solved.QUESTION, concluded.QUESTION[.OUTCOME], "
+                "open[.QUESTION], known.ID, deducible[.ID], first_visit or turn",
                 tok.col,
             )
-        known = self.known.get(kind)
+        if kind == "taken":
+            return self.taken(name, tok.col)
+        if kind == "visits" and name == HERE:
+            name = self._here(tok.col + len(kind) + 1)
+        known = self.known.get("visited" if kind == "visits" else kind)
         if known is not None and name not in known:
-            raise ConditionError(f"unknown {kind} '{name}'{did_you_mean(name, known)}", tok.col + len(kind) + 1)
+            noun = {"solved": "question", "concluded": "question or outcome"}.get(kind, kind)
+            raise ConditionError(f"unknown {noun} '{name}'{did_you_mean(name, known)}", tok.col + len(kind) + 1)
         return Ref(kind, name, NAMESPACES[kind], tok.col)
+
+    def macro(self, kind: str, name: str, col: int) -> Node:
+        """`known.x` and `open.q`: the tree they stand for; `open`: any question the case boards ask
+    is open (the macros' "open:board" table, or every question without one)."""
+        table = self.macros.get(kind)
+        if table is None:  # the caller gave no table: names are not checked, nothing is known
+            return Lit(kind == "known", BOOL, col)
+        if not name:
+            trees = list(self.macros.get("open:board", table).values())
+            if not trees:
+                return Lit(False, BOOL, col)
+            return trees[0] if len(trees) == 1 else BoolOp("or", tuple(trees), col)
+        if name not in table:
+            raise ConditionError(f"unknown {MACROS[kind]} '{name}'{did_you_mean(name, table)}",
+                                 col + len(kind) + 1)
+        return table[name]
+    def _here(self, col: int) -> str:
+        if self.here is None:
+            raise ConditionError("'here' and 'first_visit' mean the scene this is written in; "
+                                 "there is none here", col)
+        return self.here
+
+    def taken(self, name: str, col: int) -> Node:
+        """`taken.SCENE.CHOICE`, `taken.here.CHOICE` or `taken.CHOICE` (this scene): times it was taken."""
+        scene, _, choice = name.rpartition(".")
+        scene_col = col + len("taken.")
+        scene = self._here(scene_col) if scene in ("", HERE) else scene
+        known = self.known.get("taken")
+        full = f"{scene}.{choice}"
+        if known is not None and full not in known:
+            scenes = {k.rpartition(".")[0] for k in known}
+            if scene not in scenes:
+                raise ConditionError(f"unknown scene '{scene}'{did_you_mean(scene, scenes)}", scene_col)
+            choices = [k.rpartition(".")[2] for k in known if k.rpartition(".")[0] == scene]
+            raise ConditionError(f"scene '{scene}' has no choice '{choice}'{did_you_mean(choice, choices)}",
+                                 col + len("taken.") + len(name) - len(choice))
+        return Ref("taken", full, NUM, col)
 
     def deducible(self, name: str, col: int) -> Node:
         """`deducible.x`: x's clues held and its result not; `deducible`: any of them."""
@@ -359,8 +444,21 @@ def _compile(node: Node) -> Callable[[Any], Any]:
             return lambda pt: name in pt.flags
         if node.kind == "visited":
             return lambda pt: name in pt.visited
+        if node.kind == "solved":
+            return lambda pt: name in pt.answers and pt.answers[name].outcome == "right"
+        if node.kind == "concluded":
+            question, _, outcome = name.partition(".")
+            if outcome:
+                return lambda pt: question in pt.answers and pt.answers[question].outcome == outcome
+            return lambda pt: name in pt.answers
         if node.kind == "stat":
             return lambda pt: pt.stats[name]
+        if node.kind == "visits":
+            return lambda pt: pt.visited.get(name, 0)
+        if node.kind == "taken":
+            key = tuple(name.rsplit(".", 1))
+            return lambda pt: pt.chosen.get(key, 0)
+        assert node.kind == "turn", node.kind  # a new kind must be compiled, never read as the turn
         return lambda pt: pt.turn
     if isinstance(node, Not):
         inner = _compile(node.operand)
@@ -376,11 +474,16 @@ def _compile(node: Node) -> Callable[[Any], Any]:
 
 
 def parse(source: Any, known: Mapping[str, Iterable[str]] | None = None,
-          deductions: Deductions | None = None) -> Condition:
+          deductions: Deductions | None = None, here: str | None = None, want: str = BOOL,
+          macros: Macros | None = None) -> Condition:
     """Parse and type-check a condition; raise ConditionError with a column.
 
-    ``known`` maps a kind ('clue', 'flag', 'stat', 'visited') to its known ids;
-    a kind left out is not checked. ``deductions`` gives `deducible` its meaning.
+    ``known`` maps a kind ('clue', 'flag', 'stat', 'visited' (scenes), 'taken'
+    ('SCENE.CHOICE'), 'solved', 'concluded') to its known ids; a kind left out
+    is not checked. ``deductions`` gives `deducible` its meaning, ``macros``
+    `known.x` and `open.q` theirs, ``here`` is the scene the condition is
+    written in. ``want=NUM`` parses a number instead (inline text's
+    ``{stat.x}``): calling the result gives the number.
     """
     if isinstance(source, bool):
         source = "true" if source else "false"
@@ -388,10 +491,13 @@ def parse(source: Any, known: Mapping[str, Iterable[str]] | None = None,
         raise ConditionError(f"a condition must be text, not {type(source).__name__}", 0)
     if len(source) > MAX_CONDITION_LENGTH:
         raise ConditionError(f"condition longer than {MAX_CONDITION_LENGTH} characters", MAX_CONDITION_LENGTH)
-    tree = _Parser(source, known or {}, deductions or {}).parse()
-    if tree.type != BOOL:
+    tree = _Parser(source, known or {}, deductions or {}, here, macros or {}).parse()
+    if tree.type != want and want == BOOL:
         raise ConditionError(
             f"a condition must be true/false, but {_describe(tree)} is a number; compare it, e.g. >= 1",
             tree.col,
         )
+    if tree.type != want:
+        raise ConditionError(f"{_describe(tree)} is true/false, not a number; to show text when it holds, "
+                             f"write {{{source.strip()}: text}}", tree.col)
     return Condition(source.strip(), tree, _compile(tree))

@@ -5,8 +5,10 @@ branch of its ``goto``) whose conditions are the choice's availability test
 (its condition, its once-only rule, its stat limits, all from game.rules)
 plus the branch's condition. The choice's effects run as the transition's
 ``before`` callback, a scene's ``on_enter`` effects as the state's
-``on_enter`` callback. Deductions are internal transitions on case-board
-scenes.
+``on_enter`` callback. Deductions and answers to questions are not
+transitions: they are the same on every case board, so the machine would
+hold boards x deductions of them (measured: engine build growing as
+size^1.4 on synthetic stories); they are taken by game.rules directly.
 
 The engine is pure: it never prints, reads the clock or touches files. It
 turns (story, playthrough, choice id) into a changed playthrough and a Step
@@ -31,9 +33,10 @@ from transitions import Machine
 from . import gcpause
 from .errors import ChoiceError, ReplayError
 from .events import ClueFound, Event, FlagChanged, GameEnded, SceneEntered, StatChanged, Step
-from .rules import CHOICE, DEDUCE, Offer, Rules, Test
+from .questions import ANSWER, answer_id, parse_answer
+from .rules import CHOICE, DEDUCE, Offer, Rules, Test, pick
 from .state import LogEntry, Playthrough
-from .story import Effect, GainClue, Story
+from .story import Effect, Story
 
 __all__ = [
     "CHOICE", "DEDUCE", "ClueFound", "Engine", "Event", "FlagChanged", "GameEnded", "Offer",
@@ -102,15 +105,6 @@ class Engine(Rules):
                         "conditions": conditions,
                         "before": [before],
                     }
-            if scene.case_board:
-                for deduction in self.board:
-                    yield {
-                        "trigger": DEDUCE + deduction.id,
-                        "source": scene.id,
-                        "dest": None,
-                        "conditions": [_on_turn(lambda pt, d=deduction: self.deduction_ready(d, pt))],
-                        "before": [self._effects_callback((GainClue(deduction.gives),))],
-                    }
 
     def _effects_callback(self, effects: tuple[Effect, ...]):
         def run(pt: Playthrough, events: list[Event]) -> None:
@@ -129,35 +123,30 @@ class Engine(Rules):
 
     def choose(self, pt: Playthrough, choice_id: str) -> Step:
         """Take a choice by id through the state machine: change pt in place and return what happened."""
+        if choice_id.startswith((DEDUCE, ANSWER)):
+            return self.step(pt, choice_id)  # the same on every board: no transition of its own
         reason = self.why_locked(pt, choice_id)
         if reason is not None:
             raise ChoiceError(reason)
         scene_id = pt.scene
         # Read before the effects: the narration of the moment of choosing.
         outcome = self.outcome(pt, choice_id)
-        trigger = choice_id if choice_id.startswith(DEDUCE) else CHOICE + choice_id
+        trigger = CHOICE + choice_id
         events: list[Event] = []
         with self._lock:
             self.machine.set_state(scene_id, self._model)
             if not self._model.trigger(trigger, pt, events):  # pragma: no cover - why_locked agrees
                 raise ChoiceError(f"no branch of '{choice_id}' fits in scene '{scene_id}'")
         pt.log.append(LogEntry(scene_id, choice_id))
-        if not choice_id.startswith(DEDUCE):
-            choice = self.story.scenes[scene_id].choice(choice_id)
-            if choice is not None and choice.once:  # recorded after the trigger: the machine re-checks it
-                pt.taken.add((scene_id, choice_id))
+        choice = self.story.scenes[scene_id].choice(choice_id)
+        if choice is not None and choice.once:  # recorded after the trigger: the machine re-checks it
+            pt.taken.add((scene_id, choice_id))
+        self.count(pt, scene_id, choice_id)
         return Step(choice_id, outcome, events)
 
     def choose_number(self, pt: Playthrough, number: int) -> Step:
         """Take the choice shown with this number (as the player typed it)."""
-        offers = self.offers(pt)
-        if not 1 <= number <= len(offers):
-            raise ChoiceError(f"there is no choice {number}; pick 1 to {len(offers)}" if offers
-                              else "there are no choices here")
-        offer = offers[number - 1]
-        if not offer.enabled:
-            raise ChoiceError(f"that way is locked{': ' + offer.hint if offer.hint else ''}")
-        return self.choose(pt, offer.id)
+        return self.choose(pt, pick(self.offers(pt), number).id)
 
     def replay(self, entries: Iterable[LogEntry], seed: int = 0) -> ReplayResult:
         """Replay a choice log from the start; stop where it no longer fits the story.
@@ -182,7 +171,33 @@ class Engine(Rules):
         renames followed, and why it cannot be taken at pt (None if it can)."""
         scene_id = self.story.renamed_scenes.get(entry.scene, entry.scene)
         choice_id = self.story.renamed_choices.get((scene_id, entry.choice), entry.choice)
+        if choice_id.startswith(DEDUCE):
+            deduction = choice_id[len(DEDUCE):]
+            choice_id = DEDUCE + self.story.renamed_deductions.get(deduction, deduction)
+        choice_id = self._deduction_now_question(pt, choice_id)
         return LogEntry(scene_id, choice_id), self._misfit(pt, scene_id, choice_id)
+
+    def _deduction_now_question(self, pt: Playthrough, choice_id: str) -> str:
+        """A logged deduction that the story has since turned into a question (of the same
+        id, or one the manifest's renames.questions names) replays as that question's
+        accepted answer, if one can be given; a logged answer follows a question's rename."""
+        renamed = self.story.renamed_questions
+        parsed = parse_answer(choice_id)
+        if parsed is not None and parsed[0] in renamed:
+            return answer_id(renamed[parsed[0]], parsed[1])
+        if not choice_id.startswith(DEDUCE):
+            return choice_id
+        name = choice_id[len(DEDUCE):]
+        if name in self.story.deductions:
+            return choice_id
+        name = renamed.get(name, name)
+        question = self.story.questions.get(name)
+        if question is None:
+            return choice_id
+        for outcome, values in self.questions.representatives(question, pt):
+            if outcome.correct:
+                return answer_id(name, values)
+        return choice_id
 
     def _misfit(self, pt: Playthrough, scene_id: str, choice_id: str) -> str | None:
         if pt.ending is not None:

@@ -40,7 +40,40 @@ class GameEnded:
     ending: str
 
 
-Event = ClueFound | FlagChanged | StatChanged | SceneEntered | GameEnded
+@dataclass(frozen=True)
+class QuestionAnswered:
+    """A question was answered: closed (right, or a wrong conclusion), or a wrong try."""
+
+    question: str
+    outcome: str  # "right", a response's id, or "wrong"
+    correct: bool
+    closed: bool  # right or a conclusion: the question is no longer open
+
+
+@dataclass(frozen=True)
+class QuestionPending:
+    """A batched question's answer is pinned, to be confirmed with others of its batch."""
+
+    question: str
+
+
+@dataclass(frozen=True)
+class QuestionConfirmed:
+    """A batch held together: this question's pinned answer was right and is now closed."""
+
+    question: str
+
+
+@dataclass(frozen=True)
+class QuestionLocked:
+    """Too many wrong tries: the question cannot be answered for some turns."""
+
+    question: str
+    turns: int
+
+
+Event = (ClueFound | FlagChanged | StatChanged | SceneEntered | GameEnded | QuestionAnswered | QuestionPending
+         | QuestionConfirmed | QuestionLocked)
 
 
 @dataclass

@@ -7,11 +7,17 @@ convenience, not a save: a damaged file is reported in one line and rebuilt
 from the endings recorded in the save files, never a reason to stop a game.
 
     {"format": "aka-profile", "version": 1,
-     "stories": {"<story id>": {"endings": {"<ending id>": "<first reached, ISO time>"}}}}
+     "stories": {"<story id>": {"endings": {"<ending id>": "<first reached, ISO time>"},
+                                "turns": {"<ending id>": <turns that playthrough took>}}}}
+
+"turns" is optional (older files lack it; the gallery then shows no count).
+Beside it, profile/ending-<id>.json keeps the save of the playthrough that
+first reached each ending, so the endings gallery can replay it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +27,8 @@ from typing import Any
 from . import savelock, saves
 from .errors import SaveError
 from .safetext import printable
+from .savefiles import TooCostly, decode_json
+from .state import Playthrough
 from .story import Story
 
 FORMAT = "aka-profile"
@@ -39,6 +47,7 @@ class Profile:
     story: Story
     endings: dict[str, str] = field(default_factory=dict)
     warning: str = ""  # one line for the player when the file had to be rebuilt
+    turns: dict[str, int] = field(default_factory=dict)  # ending id -> turns of the first playthrough
 
     @property
     def discovered(self) -> list[str]:
@@ -48,6 +57,11 @@ class Profile:
 
 def path_of(saves_dir: Path) -> Path:
     return saves_dir / FOLDER / FILE
+
+
+def closing_save(saves_dir: Path, ending: str) -> Path:
+    """The save of the playthrough that first reached this ending (the gallery replays it)."""
+    return saves_dir / FOLDER / f"ending-{ending}.json"
 
 
 def load(saves_dir: Path, story: Story) -> Profile:
@@ -68,11 +82,13 @@ def load(saves_dir: Path, story: Story) -> Profile:
             profile.warning += f" Could not write it back: {write_exc}."
         return profile
     entry = doc["stories"].get(story.id, {})
-    return Profile(story, dict(entry.get("endings", {})))
+    return Profile(story, dict(entry.get("endings", {})), turns=dict(entry.get("turns", {})))
 
 
-def record(saves_dir: Path, story: Story, ending: str, now: str | None = None) -> Profile:
+def record(saves_dir: Path, story: Story, ending: str, now: str | None = None,
+           playthrough: Playthrough | None = None) -> Profile:
     """Note that this ending was reached; write the file only if it is new.
+    With the playthrough, also how many turns it took and its closing save.
 
     Raises SaveError if the file cannot be written (the caller reports it).
     """
@@ -84,12 +100,21 @@ def record(saves_dir: Path, story: Story, ending: str, now: str | None = None) -
         path.parent.mkdir(parents=True, exist_ok=True)
         with savelock.exclusive(path.parent / LOCK, LOCK_TIMEOUT):
             profile = load(saves_dir, story)  # again, under the lock: another game may have just written
-            profile.endings.setdefault(ending, now or datetime.now(UTC).isoformat(timespec="seconds"))
+            if ending in profile.endings:
+                return profile
+            profile.endings[ending] = now or datetime.now(UTC).isoformat(timespec="seconds")
+            if playthrough is not None:
+                profile.turns[ending] = playthrough.turn
+                # A convenience for the gallery: if it cannot be written, the ending is still
+                # recorded, and the gallery says no save of that game was kept.
+                with contextlib.suppress(SaveError):
+                    saves.write_doc(closing_save(saves_dir, ending),
+                                    saves.make_save(story, playthrough, f"ending-{ending}"))
             try:
                 doc = _read(path)
             except SaveError:
                 doc = _empty()  # load() just rebuilt it; if it is damaged again, start over
-            _write(path, _replace_story(doc, story.id, profile.endings))
+            _write(path, _replace_story(doc, story.id, profile.endings, profile.turns))
     except TimeoutError:
         raise SaveError(f"cannot record the ending in {path}: another game kept it locked "
                         f"for {LOCK_TIMEOUT:g} s") from None
@@ -105,8 +130,13 @@ def _empty() -> dict[str, Any]:
     return {"format": FORMAT, "version": VERSION, "stories": {}}
 
 
-def _replace_story(doc: dict[str, Any], story_id: str, endings: dict[str, str]) -> dict[str, Any]:
-    doc["stories"][story_id] = {"endings": dict(sorted(endings.items()))}
+def _replace_story(doc: dict[str, Any], story_id: str, endings: dict[str, str],
+                   turns: dict[str, int] | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"endings": dict(sorted(endings.items()))}
+    kept = {e: n for e, n in (turns or {}).items() if e in endings}
+    if kept:
+        entry["turns"] = dict(sorted(kept.items()))
+    doc["stories"][story_id] = entry
     return doc
 
 
@@ -123,7 +153,9 @@ def _read(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise SaveError(f"cannot read it: {exc.strerror or exc}") from None
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        doc = decode_json(raw.decode("utf-8"), saves.MAX_VALUES, saves.MAX_DEPTH)  # bounded like a save
+    except TooCostly as exc:
+        raise SaveError(f"{exc}; no real endings record comes near that") from None
     except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: bad JSON, or a 4,300-digit number
         raise SaveError("not valid JSON") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -137,6 +169,9 @@ def _read(path: Path) -> dict[str, Any]:
         endings = entry.get("endings") if isinstance(entry, dict) else None
         if not isinstance(endings, dict) or not all(isinstance(v, str) for v in endings.values()):
             raise SaveError(f"the entry for story '{printable(story_id, limit=60)}' is malformed")
+        turns = entry.get("turns", {})
+        if not isinstance(turns, dict) or not all(type(v) is int and v >= 0 for v in turns.values()):
+            raise SaveError(f"the turns for story '{printable(story_id, limit=60)}' are malformed")
     return doc
 
 

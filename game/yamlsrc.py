@@ -20,6 +20,8 @@ docs/SECURITY.md, which lists them).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 from typing import Any, NoReturn
@@ -33,7 +35,7 @@ from .diagnostics import Pos, Report
 
 try:  # libyaml's parser is ~10x faster than the pure-Python one
     from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
+except ImportError:  # PyYAML built without libyaml, as under Pyodide (tests/test_yaml_pure.py)
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 # Limits (docs/SECURITY.md). MAX_NODES counts values in all files of a
@@ -185,6 +187,32 @@ def read_text(path: Path, display: str, report: Report, budget: Budget | None = 
         return None
 
 
+def accept_text(text: str, display: str, report: Report, budget: Budget | None = None) -> str | None:
+    """read_text's checks for a text that is already in memory (an editor's unsaved buffer)."""
+    where = Pos(display)
+    budget = budget or Budget()
+    if budget.exhausted:
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        report.error(where, f"file is larger than {MAX_FILE_BYTES:,} bytes, the limit for one file "
+                     "(split it into smaller files)", "file-too-large")
+        return None
+    budget.bytes += size
+    if budget.bytes > budget.max_bytes:
+        budget.exhausted = True
+        report.error(where, f"the story's files add up to more than {budget.max_bytes:,} bytes, the limit "
+                     "for a story", "story-too-large")
+        return None
+    text = text.removeprefix("\ufeff")
+    nul = text.find("\x00")
+    if nul >= 0:
+        report.error(_byte_pos(text.encode("utf-8", "surrogatepass"), len(text[:nul].encode("utf-8", "surrogatepass")),
+                               display), "NUL byte in file; is this a binary file?", "nul-byte")
+        return None
+    return text
+
+
 def _byte_pos(data: bytes, offset: int, display: str) -> Pos:
     line = data.count(b"\n", 0, offset) + 1
     start = data.rfind(b"\n", 0, offset) + 1
@@ -192,13 +220,15 @@ def _byte_pos(data: bytes, offset: int, display: str) -> Pos:
     return Pos(display, line, col)
 
 
-def parse_text(text: str, display: str, report: Report, budget: Budget | None = None) -> Any:
-    """Parse YAML text into YMap/YList/scalars; None (with errors reported) on failure."""
+def parse_text(text: str, display: str, report: Report, budget: Budget | None = None,
+               events: list[list[Any]] | None = None) -> Any:
+    """Parse YAML text into YMap/YList/scalars; None (with errors reported) on failure.
+    events: the text's events as precompile() recorded them, to build from instead of parsing."""
     budget = budget or Budget()
     if budget.exhausted:
         return None
     try:
-        parser = _Loader(text)
+        parser = _Loader(text) if events is None else _Replay(events)
     except UnicodeEncodeError:  # a lone surrogate: text that did not come from a UTF-8 file
         report.error(Pos(display), "not valid Unicode text; save the file as UTF-8", "encoding")
         return None
@@ -210,7 +240,10 @@ def parse_text(text: str, display: str, report: Report, budget: Budget | None = 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(display, mark.line + 1, mark.column + 1) if mark else Pos(display)
-        report.error(pos, _yaml_message(exc, text), "yaml-syntax")
+        if _is_nesting_limit(exc):  # libyaml's own limit came first: the same problem as ours
+            report.error(pos, f"nesting deeper than {MAX_DEPTH} levels", "too-deep")
+        else:
+            report.error(pos, _yaml_message(exc, text), "yaml-syntax")
         return None
     except ReaderError as exc:  # a character YAML forbids, e.g. a control character
         pos = _byte_pos(text.encode("utf-8", "surrogatepass"), exc.position, display)
@@ -224,12 +257,132 @@ def parse_text(text: str, display: str, report: Report, budget: Budget | None = 
         budget.used += builder.used
 
 
+# --- precompiled events -------------------------------------------------------
+#
+# Under Pyodide PyYAML has only its pure-Python parser (about ten times slower
+# than libyaml). `play.py publish` parses the story here and ships the event
+# stream; the page builds from it with the same _Builder, so every check above
+# still runs and there is one loader. An event is a short list:
+# [kind, line, column] plus, by kind, [anchor, tag] (collections), [anchor]
+# (aliases) or [anchor, tag, plain, style, value] (scalars).
+
+PRECOMPILED = "aka-yaml-events"
+PRECOMPILED_VERSION = 1
+_KINDS: tuple[type, ...] = (
+    yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentStartEvent, yaml.DocumentEndEvent,
+    yaml.MappingStartEvent, yaml.MappingEndEvent, yaml.SequenceStartEvent, yaml.SequenceEndEvent,
+    yaml.ScalarEvent, yaml.AliasEvent,
+)
+_CODE = {kind: code for code, kind in enumerate(_KINDS)}
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def events_of(text: str) -> list[list[Any]]:
+    """The text's parse events in precompile()'s form (yaml.YAMLError if it does not parse)."""
+    parser = _Loader(text)
+    out: list[list[Any]] = []
+    try:
+        while True:
+            event = parser.get_event()
+            code = _CODE[type(event)]
+            row: list[Any] = [code, event.start_mark.line, event.start_mark.column]
+            if code == 8:
+                row += [event.anchor, event.tag, event.implicit[0], event.style, event.value]
+            elif code in (4, 6):
+                row += [event.anchor, event.tag]
+            elif code == 9:
+                row.append(event.anchor)
+            out.append(row)
+            if code == 1:
+                return out
+    finally:
+        parser.dispose()
+
+
+def precompile(texts: dict[str, str]) -> bytes:
+    """The events of each file (by its path in the story folder), keyed to its text's sha256."""
+    files = {name: {"sha256": _sha256(text), "events": events_of(text)} for name, text in sorted(texts.items())}
+    doc = {"format": PRECOMPILED, "version": PRECOMPILED_VERSION, "files": files}
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class Precompiled:
+    """Recorded events for a story's files; a file whose text changed since is parsed instead."""
+
+    def __init__(self, files: dict[str, Any]):
+        self.files = files
+
+    @classmethod
+    def read(cls, path: Path) -> Precompiled | None:
+        """None (so the text is parsed as usual) if the file is missing or not of this format."""
+        try:
+            doc = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(doc, dict) or doc.get("format") != PRECOMPILED or doc.get("version") != PRECOMPILED_VERSION:
+            return None
+        files = doc.get("files")
+        return cls(files) if isinstance(files, dict) else None
+
+    def events(self, name: str, text: str) -> list[list[Any]] | None:
+        entry = self.files.get(name)
+        if not isinstance(entry, dict) or entry.get("sha256") != _sha256(text):
+            return None
+        events = entry.get("events")
+        return events if isinstance(events, list) else None
+
+
+class _Mark:
+    __slots__ = ("column", "line")
+
+    def __init__(self, line: int, column: int):
+        self.line = line
+        self.column = column
+
+
+class _Replay:
+    """A parser that hands out recorded events (the interface _Builder.run uses)."""
+
+    def __init__(self, events: list[list[Any]]):
+        self.rows = iter(events)
+
+    def get_event(self) -> yaml.Event:
+        try:
+            row = next(self.rows)
+            mark = _Mark(row[1], row[2])
+            kind = _KINDS[row[0]]
+            if kind is yaml.ScalarEvent:
+                return yaml.ScalarEvent(row[3], row[4], (row[5], False), row[7], mark, mark, row[6])
+            if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                return kind(row[3], row[4], True, mark, mark)
+            if kind is yaml.AliasEvent:
+                return kind(row[3], mark, mark)
+            return kind(mark, mark)
+        except (StopIteration, IndexError, TypeError, KeyError) as exc:
+            raise yaml.YAMLError("the precompiled events of this file are damaged; publish the story again") from exc
+
+    def dispose(self) -> None:
+        pass
+
+
 def read_yaml(path: Path, display: str, report: Report) -> Any:
     """Read and parse one file; None when it is empty or unusable (errors reported)."""
     text = read_text(path, display, report)
     if text is None:
         return None
     return parse_text(text, display, report)
+
+
+def _is_nesting_limit(exc: yaml.MarkedYAMLError) -> bool:
+    """Whether libyaml stopped at its own nesting limit. libyaml 0.2.6 (bundled
+    with PyYAML 6.0.4) refuses more than 1,000 levels ("exceeded maximum nesting
+    depth"), and its scanner reads a flow collection's brackets ahead of the
+    events we count, so in `[[[[...` its limit fires before MAX_DEPTH does.
+    Either way the file nests too deeply: it is reported as our 'too-deep'."""
+    return "nesting depth" in (exc.problem or "").lower()
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:

@@ -5,7 +5,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
 from support import SAMPLE
 
 from game import loader
@@ -15,9 +14,14 @@ from game.engine import Engine
 # database written into the repository, no per-example deadline (a loaded CI
 # machine stalls now and then), a fixed number of examples. For a longer hunt
 # by hand: HYPOTHESIS_PROFILE=deep python -m pytest tests/hardening
-settings.register_profile("ci", database=None, deadline=None, max_examples=100, print_blob=True)
-settings.register_profile("deep", database=None, deadline=None, max_examples=3000, print_blob=True)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+try:
+    from hypothesis import settings
+except ImportError:  # under Pyodide (tests/web/test_wasm.py), which cannot load hypothesis's native part
+    settings = None
+if settings is not None:
+    settings.register_profile("ci", database=None, deadline=None, max_examples=100, print_blob=True)
+    settings.register_profile("deep", database=None, deadline=None, max_examples=3000, print_blob=True)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 @pytest.fixture(scope="session")
 def sample_story():

@@ -1,7 +1,20 @@
-"""Paths shared by the tests (importable from any test folder)."""
+"""Paths and small helpers shared by the tests (importable from any test folder)."""
 
+import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 SAMPLE = TESTS / "data" / "sample"
+
+
+def sample_with_teaser(tmp_path):
+    """The sample story, its 'Cat Found' ending given a teaser for the gallery."""
+    root = tmp_path / "story"
+    shutil.copytree(SAMPLE, root)
+    manifest = root / "story.yaml"
+    found = "  found: {title: Cat Found, text: The cat comes home., kind: canonical}"
+    text = manifest.read_text()
+    assert found in text
+    manifest.write_text(text.replace(found, found[:-1] + ", teaser: Somebody in this city sells cat food.}"))
+    return root

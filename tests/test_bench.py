@@ -79,3 +79,16 @@ def test_bench_runs_end_to_end_on_tiny_sizes():
         assert figure["value"] is None or math.isfinite(figure["value"]), figure
         assert figure["ok"] in (True, False, None)
     assert doc["sizes"] == [24, 48]
+
+
+@pytest.mark.slow
+def test_the_language_server_bench_runs_end_to_end():
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "lsp.py"), "--quick", "--json", "--synth-size", "24"],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    doc = json.loads(result.stdout)
+    keys = {f["key"] for f in doc["figures"]}
+    assert {"start", "edit_story", "edit_synth24", "edit_full_synth24", "complete_goto_story",
+            "complete_clue_story"} <= keys
+    for figure in doc["figures"]:
+        assert math.isfinite(figure["ms"]) and figure["ms"] > 0, figure

@@ -60,14 +60,14 @@ def test_mistakes_at_the_prompt_are_explained(tmp_path):
     assert "There is no choice 42; pick 1 to 5." in out
     assert "Unknown command 'frobnicate'" in out
     assert "may use only letters, digits" in out
-    assert "no save named 'nothing'" in out
-    assert "nothing to undo" in out
+    assert "No save named 'nothing'" in out
+    assert "Nothing to undo" in out
 
 
 def test_ending_screen_and_restart(tmp_path):
     out = play(tmp_path, "5\n1\nrestart\nquit\n").stdout
     assert "THE END: Case Lost" in out
-    assert "The case is closed." in out
+    assert "The case is closed; type 'undo', 'restart' or 'quit'." in out
     assert "A new case begins." in out
 
 
@@ -120,7 +120,7 @@ def test_missing_story_folder_exits_1(tmp_path):
 
 
 def test_replay_prints_transcript_of_a_save(tmp_path):
-    play(tmp_path, "1\n1\nsave a\n")
+    play(tmp_path, "1\n2\nsave a\n")
     proc = run("replay", tmp_path / "a.json", "--story", SAMPLE)
     assert proc.returncode == 0
     assert "> 1. Check the door." in proc.stdout

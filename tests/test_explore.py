@@ -12,7 +12,8 @@ from game.engine import Engine
 from game.tools.explore import Explorer
 
 DATA = Path(__file__).parent / "data"
-STORIES = [DATA / "sample", *sorted(p for p in (DATA / "analysis").iterdir() if p.is_dir())]
+STORIES = [DATA / "sample", *sorted(p for p in (DATA / "analysis").iterdir() if p.is_dir()),
+           *sorted(p for p in (DATA / "questions").iterdir() if p.is_dir())]
 
 
 def _random_story(seed: int, tmp_path: Path) -> Path:

@@ -11,6 +11,7 @@ import pytest
 from game import loader, saves
 from game.cli import main
 from game.engine import Engine
+from game.tools import playtest as playtest_tool
 from game.tools.playtest import Playtester, playtest
 
 DATA = Path(__file__).parent / "data"
@@ -95,3 +96,40 @@ def test_playtest_command_exits_non_zero_on_errors(tmp_path: Path) -> None:
     code, doc = _json([str(DATA / "analysis" / "dead_end"), "-n", "20", "--out", str(tmp_path)])
     assert code == 1 and doc["errors"]
     assert all(Path(p["replay"]).exists() for p in doc["errors"][:10])
+
+
+def test_questions_are_played_blind_and_informed_and_reported_per_question() -> None:
+    story = loader.load(Path(__file__).parent / "data" / "board").story
+    report = playtest(story, runs=300, seed=4)
+    blind = report.questions.stats["blind"]
+    informed = report.questions.stats["informed"]
+    assert report.questions.runs == {"blind": 300, "informed": 300}
+    # A blind guess of the pet question is right 1 time in 9: a blind first try is rarely right,
+    # and the wrong tries add up; the informed player is always right and pays nothing.
+    assert blind["pet"].reached == 300 and blind["pet"].first_try / blind["pet"].answered < 0.3
+    assert blind["pet"].wrong > 300
+    assert informed["pet"].first_try == informed["pet"].answered == 300 and informed["pet"].wrong == 0
+    # Blaming the clerk is a conclusion the blind player lives with, and acts on at the desk.
+    assert blind["thief"].concluded_wrong > 0 and blind["thief"].acted_on == blind["thief"].concluded_wrong
+    assert informed["thief"].concluded_wrong == 0 and report.informed_endings == {"found": 300}
+    assert set(report.endings) == {"found", "wrong_man"}  # random runs reach both endings
+    doc = report.to_json()
+    assert doc["questions"]["blind"]["questions"]["pet"]["reached_share"] == 1.0
+    text = playtest_tool.format_report(report)
+    assert "blind player (300 runs):" in text and "informed player (300 runs):" in text
+    # An ending no blind run reached but the informed player did is marked as such, not as never reached.
+    report.endings["found"] = 0
+    line = next(t for t in playtest_tool.format_report(report).splitlines() if t.lstrip().startswith("found "))
+    assert line.endswith("<- only by the informed player (300)")
+
+
+def test_a_wrong_conclusion_that_goes_somewhere_is_acted_on_when_said(tmp_path: Path) -> None:
+    # Blaming the clerk out loud takes the player straight to the shop: the accusation is the act.
+    text = (Path(__file__).parent / "data" / "board" / "story.yaml").read_text()
+    said = text.replace("        conclude: true\n", "        conclude: true\n        goto: street.wrong\n", 1)
+    assert said != text
+    (tmp_path / "story.yaml").write_text(said)
+    story = loader.load(tmp_path).story
+    assert story.questions["thief"].outcome("blame_clerk").goto == "street.wrong"
+    blind = playtest(story, runs=200, seed=4).questions.stats["blind"]
+    assert blind["thief"].concluded_wrong > 0 and blind["thief"].acted_on == blind["thief"].concluded_wrong

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 
@@ -98,7 +99,7 @@ def test_failed_write_keeps_the_previous_save(engine, sample_story, tmp_path, mo
     before = path.read_bytes()
 
     def full_disk(*args, **kwargs):
-        raise OSError(28, "No space left on device")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "replace", full_disk)
     with pytest.raises(SaveError, match="the disk is full; the previous save is untouched"):

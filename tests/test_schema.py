@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "game" / "schema" / "story.schema.json"
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
 VALIDATOR = Draft7Validator(SCHEMA)
-STORY_FILES = sorted((ROOT / "story").rglob("*.yaml")) + sorted((ROOT / "tests" / "data" / "sample").rglob("*.yaml"))
+STORY_FILES = (sorted((ROOT / "story").rglob("*.yaml")) + sorted((ROOT / "tests" / "data" / "sample").rglob("*.yaml"))
+               + sorted((ROOT / "examples").rglob("*.yaml")))
 COMMENT = re.compile(r"^# yaml-language-server: \$schema=(\S+)\s*$")
 
 
@@ -53,7 +54,7 @@ scenes:
             flag: opened
       - text: No id.
 stats:
-  rage: {min: 0, max: 5, kind: anger}
+  rage: {min: 0, max: 5, kind: "anger!"}
 """
 
 
@@ -64,7 +65,7 @@ def test_a_broken_file_is_rejected_where_it_is_broken() -> None:
         "scenes/office.desk/choices/0",  # unknown field gotoo
         "scenes/office.desk/choices/0/do",  # an effect with two kinds
         "scenes/office.desk/choices/1",  # no id
-        "stats/rage/kind",  # not one of relationship, state, suspicion
+        "stats/rage/kind",  # not a kind id (kinds are declared by the manifest's stat_groups)
     }
 
 
@@ -78,6 +79,7 @@ def test_a_broken_file_is_rejected_where_it_is_broken() -> None:
     ("ending", loader.ENDING_FIELDS),
     ("deduction", loader.DEDUCTION_FIELDS),
     ("effect", set(loader.EFFECT_KINDS)),
+    ("question", loader.QUESTION_FIELDS),
     ("file", set(loader.SECTIONS) | set(loader.MANIFEST_ONLY) | set(loader.FILE_DEFAULTS)),
 ])
 def test_the_schema_knows_exactly_the_fields_the_loader_knows(definition: str, fields: set[str]) -> None:
@@ -89,3 +91,12 @@ def test_the_schema_knows_exactly_the_fields_the_loader_knows(definition: str, f
     else:
         node = SCHEMA["definitions"][definition]
     assert set(node["properties"]) == fields
+
+
+def test_the_schema_knows_the_parts_of_a_question_and_an_entity() -> None:
+    question = SCHEMA["definitions"]["question"]["properties"]
+    assert set(question["slots"]["additionalProperties"]["properties"]) == loader.SLOT_FIELDS
+    assert set(question["lock"]["properties"]) == loader.LOCK_FIELDS
+    assert set(question["responses"]["items"]["properties"]) == loader.RESPONSE_FIELDS
+    assert set(SCHEMA["definitions"]["outcome"]["oneOf"][1]["properties"]) == loader.OUTCOME_FIELDS
+    assert set(SCHEMA["definitions"]["entity"]["oneOf"][1]["properties"]) == loader.ENTITY_FIELDS

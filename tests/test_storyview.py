@@ -90,3 +90,31 @@ def test_the_highlighted_choice_is_marked_in_words_not_only_colour():
     view.move_selection(1)
     rows = render(view, 40, 5)
     assert next(row for row in rows if "Two." in row).lstrip().startswith("▸")
+
+
+def test_a_long_transcript_drawn_turn_by_turn_shows_what_a_fresh_view_would():
+    """The transcript's rows are kept between renders and extended as turns are
+    added; across resizes and the trimming of old paragraphs, what is drawn must
+    stay exactly what a view built from scratch draws."""
+    import random
+
+    from game.ui import storyview
+
+    rng = random.Random(7)
+    words = ["the", "rain", "on", "the", "glass", "and", "a", "name", "on", "the", "door", "nobody", "reads", "twice"]
+    drawn, blocks = StoryView(), []
+    turns = storyview.MAX_ENTRIES // 3 + 100  # about 4 entries a turn: past the cap, trimmed at least once
+    for turn in range(turns):
+        block = [("class:echo", f"{turn}. go"), ("class:text", " ".join(rng.choices(words, k=rng.randint(3, 30))))]
+        blocks.append(block)
+        drawn.add_block(block)
+        options = [storyview.Option(n, f"choice {n}", n != 2, "locked") for n in range(1, rng.randint(2, 5))]
+        drawn.set_options(options)
+        if turn % 250 == 0 or turn >= turns - 3:
+            fresh = StoryView()
+            for old in blocks:
+                fresh.add_block(old)
+            fresh.set_options(options)
+            for width in (80, 45, 80):
+                assert drawn.layout(width) == fresh.layout(width), (turn, width)
+    assert len(drawn.entries) <= storyview.MAX_ENTRIES < 4 * turns  # old paragraphs were dropped on the way

@@ -133,17 +133,32 @@ def test_plain_mode_records_endings_too(tmp_path):
     first, second = io.StringIO(), io.StringIO()
     assert main(args, stdin=io.StringIO("5\nquit\n"), stdout=first) == 0
     assert "Endings discovered: 1 of 2." in first.getvalue()
-    # out, pay for the address, back, the pet shop, ask: the other ending
-    assert main(args, stdin=io.StringIO("3\n1\n2\n4\n1\nquit\n"), stdout=second) == 0
+    # out, pay for the address, back (3: pay's 1 stays unused once it is gone), the pet shop, ask
+    assert main(args, stdin=io.StringIO("3\n1\n3\n4\n1\nquit\n"), stdout=second) == 0
     assert "THE END: Cat Found" in second.getvalue()
     assert "Endings discovered: 2 of 2." in second.getvalue()
 
 
-def test_toolbar_drops_the_area_before_taking_another_row(story, tmp_path):
+def test_a_place_has_one_toolbar_label_whatever_else_is_on_the_bar(story, tmp_path):
+    """It used to lose its area when that saved a row, so one place read two ways from turn to turn."""
     session = Session(story, tmp_path, seed=1)
     session.take(3)  # out: The Street, The Corner
     assert row_texts(toolbar.rows(session, 80))[0].startswith(" The Street: The Corner | Turn 1")
-    rows = row_texts(toolbar.rows(session, 50))
-    assert rows == [" The Corner | Turn 1 | Clues 1/3 | Trust 0"]
-    narrow = row_texts(toolbar.rows(session, 40))  # two rows either way: the area stays
-    assert narrow[0].startswith(" The Street: The Corner") and len(narrow) == 2
+    for width in (50, 40, 30):
+        assert row_texts(toolbar.rows(session, width))[0].startswith(" The Street: The Corner")
+    assert row_texts(toolbar.rows(session, 16))[0] == " The Corner"  # too narrow for the area
+    assert row_texts(toolbar.rows(session, 8))[0] == " The C…"
+
+
+def test_an_ending_is_recorded_with_its_turns_even_when_its_closing_save_cannot_be_kept(story, tmp_path):
+    session = Session(story, tmp_path, seed=1)
+    session.take_id("give_up")
+    (tmp_path / "profile" / "ending-lost.json").mkdir(parents=True)  # a folder in the way of the save
+    found = profile.record(tmp_path, story, "lost", playthrough=session.pt)
+    assert found.discovered == ["lost"] and found.turns == {"lost": 1}
+    assert profile.load(tmp_path, story).turns == {"lost": 1}
+    session = Session(story, tmp_path / "other", seed=1)
+    session.take_id("give_up")
+    profile.record(tmp_path / "other", story, "lost", playthrough=session.pt)
+    kept = profile.closing_save(tmp_path / "other", "lost")
+    assert Session(story, tmp_path / "other").load_file(kept).playthrough.ending == "lost"

@@ -262,7 +262,7 @@ def test_staying_in_a_scene_shows_only_what_is_new(story, saves_dir):
 
 def test_page_up_scrolls_back_through_the_story(story, saves_dir):
     # More text than the 40 rows DummyOutput reports, then PageUp, then PageDown.
-    steps = ["1" + ENTER, *(["help" + ENTER] * 4)]
+    steps = ["1" + ENTER, *(["status" + ENTER] * 12)]
     ui = play_steps(new_session(story, saves_dir), steps)
     bottom = ui.view.top
     assert bottom > 0 and not ui.view.more_below
@@ -323,7 +323,8 @@ def test_what_a_scene_gives_is_noticed_after_its_text_and_a_choice_s_before(stor
 
 
 def test_a_restart_notices_the_opening_clue_after_the_opening_text(story, saves_dir):
-    ui, _ = play(new_session(story, saves_dir), "1" + ENTER + "1" + ENTER + "restart" + ENTER + CTRL_D)
+    ui, _ = play(new_session(story, saves_dir), "1" + ENTER + "2" + ENTER + "restart" + ENTER + "yes" + ENTER
+                 + CTRL_D)
     text = shown(ui.view)
     restart = text.index("A new case begins.")
     assert text.index("The office smells of old coffee.", restart) < text.index("Clue found: A pet-shop receipt.",

@@ -27,7 +27,7 @@ def _output(name: str) -> str:
 
 
 FILES = _blocks("file")
-FIRST_MANIFEST, STREET, LINKED_MANIFEST = (body for _, body in FILES)
+FIRST_MANIFEST, STREET, LINKED_MANIFEST, BOARD = (body for _, body in FILES)
 
 
 def _check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], *flags: str) -> str:
@@ -41,7 +41,8 @@ def _check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str
 
 
 def test_the_guide_has_the_files_of_each_step() -> None:
-    assert [name for name, _ in FILES] == ["mystory/story.yaml", "mystory/street.yaml", "mystory/story.yaml"]
+    assert [name for name, _ in FILES] == ["mystory/story.yaml", "mystory/street.yaml", "mystory/story.yaml",
+                                           "mystory/board.yaml"]
 
 
 def test_step_1_checks_clean(tmp_path, monkeypatch) -> None:
@@ -91,3 +92,21 @@ def test_the_example_files_match_the_schema_their_comment_names() -> None:
         schema = re.match(r"# yaml-language-server: \$schema=(\S+)", body).group(1)
         assert ((ROOT / name).parent / schema).resolve() == ROOT / "game" / "schema" / "story.schema.json"
         assert list(validator.iter_errors(yaml.safe_load(body))) == []
+
+
+def test_step_8_a_question_checks_clean_with_its_odds_and_plays(tmp_path, monkeypatch) -> None:
+    files = {"mystory/story.yaml": LINKED_MANIFEST, "mystory/street.yaml": STREET, "mystory/board.yaml": BOARD}
+    assert _check(tmp_path, monkeypatch, files, "--stats") == _output("question")
+    from game import loader
+    from game.engine import Engine
+    engine = Engine(loader.load(Path("mystory")).story)
+    pt, _ = engine.start()
+    for choice in ("alley", "pick_up", "to_bar"):
+        engine.choose(pt, choice)
+    assert [o.id for o in engine.offers(pt)][-1] == "ask:number"
+    engine.choose(pt, "answer:number:who=bartender,proof=matchbook")
+    assert pt.answers["number"].outcome == "bartender"  # lived with: closed, wrongly
+    pt, _ = engine.start()
+    for choice in ("alley", "pick_up", "to_bar", "answer:number:who=singer,proof=matchbook"):
+        engine.choose(pt, choice)
+    assert pt.ending == "closed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,12 +11,26 @@ from typing import Any
 from .. import conditions
 from ..diagnostics import Pos, Report, did_you_mean
 from ..errors import ConditionError
-from ..yamlsrc import Budget, YMap
+from ..story import DEFAULT_STAT_GROUPS
+from ..yamlsrc import Budget, Precompiled, YMap
+from .cache import ParseCache
 from .fields import (
     MANIFEST,
+    REF_SECTIONS,
     SECTIONS,
 )
 from .files import display_path
+
+
+class Observer:
+    """Told of every name a load meets, where it is written (the language server's index,
+    game.lsp). The loader calls it; the default hears nothing."""
+
+    def reference(self, section: str, name: str, pos: Pos) -> None:
+        """A field names an id of a section (a goto's scene, an effect's clue, ...)."""
+
+    def expression(self, source: str, where: Callable[[int], Pos], here: str | None) -> None:
+        """A condition, or an expression in braces in a text; where(i): the place of character i."""
 
 
 @dataclass
@@ -27,30 +42,62 @@ class _Decl:
     pos: Pos
     file_area: str | None = None
     file_area_pos: Pos | None = None
+    value_pos: Pos | None = None  # where its value starts (a snippet's text: problems inside it are placed from here)
 
 
 class LoaderBase:
     """The loader's state and the small checks every builder uses."""
 
-    def __init__(self, root: Path, report: Report):
+    def __init__(self, root: Path, report: Report, cache: ParseCache | None = None,
+                 overlay: dict[str, str] | None = None, only: set[str] | None = None,
+                 observer: Observer | None = None):
         self.root = root
         self.report = report
+        self.cache = cache  # parses kept from an earlier load (game.loader.cache)
+        self.overlay = overlay or {}  # file (relative posix path) -> text to read instead of the disk's
+        self.only = only  # display paths: build only the scenes of these files (an editor's partial check)
+        self.observer = observer
+        self.texts: dict[str, str] = {}  # display path -> the text read
+        self.paths: dict[str, Path] = {}  # display path -> the file
+        self.data: dict[str, Any] = {}  # display path -> its parsed values
+        self.known_names: dict[str, Any] = {}
+        self.first_pass_to = 0  # report.items[:first_pass_to]: what pass one found (files, sections, ids)
+        self.story_wide_from: int | None = None  # report.items[story_wide_from:]: the story-wide warnings
         self.decls: dict[str, dict[str, _Decl]] = {name: {} for name in SECTIONS}
         self.manifest: YMap | None = None
         self.manifest_pos = Pos(display_path(root / MANIFEST))
         self.digest = hashlib.sha256()
-        self.parsed: dict[str, conditions.Condition | ConditionError] = {}
+        # (source, scene for `here` or None, wanted type) -> the parsed condition or its error
+        self.parsed: dict[tuple, conditions.Condition | ConditionError] = {}
         self.deducible: conditions.Deductions = {}  # set once deductions are built (pass two)
+        # `known.x` and `open.q`: filled as entities and questions are built (pass two)
+        self.macros: dict[str, dict[str, conditions.Node]] = {"known": {}, "open": {}}
         self.unreadable_files = 0
         self.budget = Budget()  # time and memory limits for the whole folder (yamlsrc)
+        self.precompiled: Precompiled | None = None  # recorded YAML events to build from (a published page)
+        self.reported: set[tuple[Pos, str]] = set()  # a shared choice's problem is reported once, not per scene
+        # For text (game.loader.text): the story's format, what inline text may name, file sources.
+        self.format = 1
+        self.start_scene: str | None = None
+        self.inline_names: dict[str, str] = {}
+        self.snippet_sources: dict[str, str] = {}
+        self.snippet_allowance: list[int] = [0]
+        self.broken_snippets: set[str] = set()
+        self.warned_braces = False
+        self.sources: dict[str, list[str] | None] = {}
+        self.groups: dict[str, str] = dict(DEFAULT_STAT_GROUPS)  # the manifest's stat kinds -> headings
 
     # -- helpers ----------------------------------------------------------
 
     def err(self, pos: Pos, message: str, code: str) -> None:
-        self.report.error(pos, message, code)
+        if (pos, message) not in self.reported:
+            self.reported.add((pos, message))
+            self.report.error(pos, message, code)
 
     def warn(self, pos: Pos, message: str, code: str) -> None:
-        self.report.warning(pos, message, code)
+        if (pos, message) not in self.reported:
+            self.reported.add((pos, message))
+            self.report.warning(pos, message, code)
 
     def fields(self, data: Any, pos: Pos, allowed: set[str], what: str, required: tuple[str, ...] = ()) -> bool:
         """Check that data is a mapping with only allowed keys; report the rest."""
@@ -94,8 +141,9 @@ class LoaderBase:
 
     def ref(self, kind: str, name: Any, pos: Pos, what: str) -> bool:
         """Check that name is a declared id of the given section."""
-        section = {"clue": "clues", "flag": "flags", "stat": "stats", "ending": "endings",
-                   "scene": "scenes", "area": "areas"}[kind]
+        section = REF_SECTIONS[kind]
+        if self.observer is not None and isinstance(name, str):
+            self.observer.reference(section, name, pos)
         if not isinstance(name, str):
             self.err(pos, f"{what} must name a {kind}, not {_kind(name)}", "bad-type")
             return False
@@ -105,23 +153,85 @@ class LoaderBase:
             return False
         return True
 
-    def condition(self, source: Any, pos: Pos) -> conditions.Condition | None:
+    def condition(self, source: Any, pos: Pos, here: str | None = None) -> conditions.Condition | None:
+        if self.observer is not None and isinstance(source, str):
+            self.observer.expression(source, lambda offset: self.locate(pos, source, offset), here)
         # Stories repeat their conditions (`stat.control <= 2` on many choices)
-        # and a Condition is immutable, so each distinct text is parsed once.
-        parsed = self.parsed.get(source) if isinstance(source, str) else None
+        # and a Condition is immutable, so each distinct text is parsed once
+        # (once per scene if it says `here`: the scene is part of its meaning).
+        key = (source, here if isinstance(source, str) and _says_here(source) else None, conditions.BOOL)
+        parsed = self.parsed.get(key) if isinstance(source, str) else None
         if parsed is None:
             try:
-                parsed = conditions.parse(source, self.known_names, self.deducible)
+                parsed = conditions.parse(source, self.known_names, self.deducible, here, macros=self.macros)
             except ConditionError as exc:
                 parsed = exc.with_traceback(None)  # kept for reuse: don't keep the parser's frames
             if isinstance(source, str):
-                self.parsed[source] = parsed
+                self.parsed[key] = parsed
         if isinstance(parsed, ConditionError):
             self.err(pos.shifted(parsed.column), f"condition: {parsed.message}", "condition")
             return None
         return parsed
 
+    def locate(self, pos: Pos, value: str, offset: int) -> Pos:
+        """Where character `offset` of a text value is in its file (pos: where the value starts).
+
+        Walks the value and the file's source side by side, matching the
+        characters that are not spaces: YAML folds and indents a text's lines,
+        but never changes those (escapes in double quotes aside, skipped).
+        Falls back to pos when the source cannot be read or does not match.
+        """
+        if not pos.line or offset <= 0:
+            return pos
+        source = self.source_lines(pos.path)
+        if source is None or pos.line > len(source):
+            return pos
+        row, col = pos.line - 1, pos.col - 1
+        if source[row].startswith(value[:offset + 1], col):  # written as it reads, on one line: the common case
+            return pos.shifted(offset)
+        if source[row][col:col + 1] in ("|", ">"):  # a block: the text starts on the next line
+            row, col = row + 1, 0
+
+        def next_visible(row: int, col: int) -> tuple[int, int]:
+            while row < len(source):
+                line = source[row]
+                while col < len(line) and line[col] in " \t":
+                    col += 1
+                if col < len(line):
+                    return row, col
+                row, col = row + 1, 0
+            return row, col
+
+        for ch in value[:offset]:
+            if ch.isspace():
+                continue
+            row, col = next_visible(row, col)
+            if row >= len(source):
+                return pos
+            if source[row][col] != ch and source[row][col] == "\\":
+                col += 1  # an escape in double quotes
+                row, col = next_visible(row, col)
+                if row >= len(source):
+                    return pos
+            col += 1
+        row, col = next_visible(row, col)
+        if row >= len(source):
+            return pos
+        return Pos(pos.path, row + 1, col + 1)
+
+    def source_lines(self, path: str) -> list[str] | None:
+        """A file's lines, split from the text read (pass one) when a place in a text is wanted."""
+        if path not in self.sources:
+            text = self.texts.get(path)
+            self.sources[path] = text.splitlines() if text is not None else None
+        return self.sources[path]
+
     # -- pass one: files and declarations ---------------------------------
+
+def _says_here(source: str) -> bool:
+    """Whether a condition's meaning depends on the scene it is in (so it is parsed once per scene)."""
+    return "here" in source or "first_visit" in source or "taken." in source
+
 
 def _kind(value: Any) -> str:
     if value is None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..diagnostics import did_you_mean
+from ..prose import fold
 from ..story import (
+    DEFAULT_STAT_GROUPS,
     Area,
     Clue,
     Deduction,
@@ -21,9 +23,10 @@ from .fields import (
     DEDUCTION_FIELDS,
     ENDING_FIELDS,
     FLAG_FIELDS,
+    FORMATS,
+    ID_RE,
     MANIFEST,
     STAT_FIELDS,
-    STAT_KINDS,
     STORY_FIELDS,
 )
 
@@ -58,11 +61,39 @@ class Declarations(LoaderBase):
             self.err(info.vpos("content_notes"), "'content_notes' must be a list of text", "bad-type")
             notes = []
         meta["content_notes"] = notes
+        meta["intro"] = fold(meta["intro"])
+        meta["protagonist"] = self.text(info, "protagonist", "the story")
+        story_format = info.get("format", 1)
+        if isinstance(story_format, bool) or story_format not in FORMATS:
+            self.err(info.vpos("format"), f"this engine reads story formats {', '.join(map(str, FORMATS))}, "
+                     f"not {story_format!r}", "bad-value")
+            story_format = max(FORMATS)
+        meta["format"] = story_format
+        meta["stat_groups"] = self.stat_groups(info)
         return meta
+
+    def stat_groups(self, info: YMap) -> dict[str, str]:
+        """`stat_groups: {relationship: People, state: You}`: kind -> heading, in order."""
+        raw = info.get("stat_groups")
+        if raw is None:
+            return dict(DEFAULT_STAT_GROUPS)
+        if not isinstance(raw, YMap) or not raw:
+            self.err(info.vpos("stat_groups"), "'stat_groups' maps each stat kind to its heading on the status "
+                     "page, e.g. {people: People, state: You}", "bad-type")
+            return dict(DEFAULT_STAT_GROUPS)
+        groups = {}
+        for key, heading in raw.items():
+            if not isinstance(key, str) or not ID_RE.match(key):
+                self.err(raw.kpos(key), f"bad stat kind {key!r}: use letters, digits and _", "bad-id")
+            elif not isinstance(heading, str) or not heading.strip():
+                self.err(raw.vpos(key), f"the heading of stat kind '{key}' must be text", "bad-type")
+            else:
+                groups[key] = heading
+        return groups or dict(DEFAULT_STAT_GROUPS)
 
     def build_area(self, decl: _Decl) -> Area:
         data = decl.data
-        if data is None or isinstance(data, str):  # `office: Alias Investigations`
+        if data is None or isinstance(data, str):  # `office: The Office`
             return Area(decl.id, data or decl.id, decl.pos)
         self.fields(data, decl.pos, AREA_FIELDS, f"area '{decl.id}'")
         title = self.text(data, "title", f"area '{decl.id}'", decl.id) if isinstance(data, YMap) else decl.id
@@ -81,10 +112,11 @@ class Declarations(LoaderBase):
         elif not low <= start <= high:
             self.err(data.vpos("start"), f"{what}: start {start} is outside its range {low}..{high}",
                      "out-of-range")
-        kind = self.text(data, "kind", what, "state")
-        if kind not in STAT_KINDS:
-            self.err(data.vpos("kind"), f"{what}: kind must be one of {', '.join(STAT_KINDS)}"
-                     f"{did_you_mean(kind, STAT_KINDS)}", "bad-value")
+        groups = self.groups
+        kind = self.text(data, "kind", what, "state" if "state" in groups else next(iter(groups)))
+        if kind not in groups:
+            self.err(data.vpos("kind"), f"{what}: kind must be one of {', '.join(groups)} (the manifest's "
+                     f"stat_groups){did_you_mean(kind, groups)}", "bad-value")
         overflow = self.text(data, "overflow", what, "clamp")
         if overflow not in ("clamp", "block"):
             self.err(data.vpos("overflow"), f"{what}: overflow must be 'clamp' or 'block'", "bad-value")
@@ -100,11 +132,42 @@ class Declarations(LoaderBase):
             description=self.text(data, "description", what),
             pos=decl.pos,
             listed_if=self.condition(data["if"], data.vpos("if")) if "if" in data else None,
+            words=self.stat_words(data, what, low, high),
+            rises=self.text(data, "rises", what),
+            falls=self.text(data, "falls", what),
+            clock=self.boolean(data, "clock", what),
         )
+
+    def stat_words(self, data: YMap, what: str, low: int, high: int) -> tuple[tuple[int, str], ...]:
+        """`words: {-5: estranged, -1: wary, 2: close}`: from each number up, the stat reads as
+        that word; the lowest must be at or below min, so every value has one."""
+        if "words" not in data:
+            return ()
+        words = data["words"]
+        if not isinstance(words, YMap) or not words:
+            self.err(data.vpos("words"), f"'words' of {what} must map numbers to words, "
+                     "e.g. {-5: estranged, 0: wary, 3: close}", "bad-type")
+            return ()
+        found: list[tuple[int, str]] = []
+        for start, word in words.items():
+            if isinstance(start, bool) or not isinstance(start, int):
+                self.err(words.kpos(start), f"'words' of {what}: '{start}' is not a whole number", "bad-type")
+            elif not isinstance(word, str) or not word.strip():
+                self.err(words.vpos(start), f"'words' of {what}: the word for {start} must be text", "bad-type")
+            elif start > high:
+                self.err(words.kpos(start), f"'words' of {what}: {start} is above max {high}, so "
+                         f"'{word}' is never shown", "out-of-range")
+            else:
+                found.append((start, word.strip()))
+        found.sort()
+        if found and found[0][0] > low:
+            self.err(data.vpos("words"), f"'words' of {what} start at {found[0][0]}, above min {low}: "
+                     f"give a word from {low} up", "out-of-range")
+        return tuple(found)
 
     def build_flag(self, decl: _Decl) -> Flag:
         data = decl.data
-        if data is None or isinstance(data, str):  # `evicted: Oscar wants her out`
+        if data is None or isinstance(data, str):  # `evicted: the landlord wants you out`
             return Flag(decl.id, data or "", decl.pos)
         if not self.fields(data, decl.pos, FLAG_FIELDS, f"flag '{decl.id}'"):
             return Flag(decl.id, "", decl.pos)
@@ -118,7 +181,7 @@ class Declarations(LoaderBase):
         return Clue(
             id=decl.id,
             title=self.text(data, "title", what, decl.id),
-            text=self.text(data, "text", what),
+            text=fold(self.text(data, "text", what)),
             group=self.text(data, "group", what, "Leads"),
             pos=decl.pos,
         )
@@ -133,6 +196,7 @@ class Declarations(LoaderBase):
             title=self.text(data, "title", what, decl.id),
             text=self.text(data, "text", what),
             kind=self.text(data, "kind", what),
+            teaser=self.text(data, "teaser", what),
             pos=decl.pos,
         )
 
@@ -159,7 +223,7 @@ class Declarations(LoaderBase):
             label=self.text(data, "label", what),
             needs=tuple(needs),
             gives=gives,
-            text=self.text(data, "text", what),
+            text=fold(self.text(data, "text", what)),
             pos=decl.pos,
         )
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Pos, did_you_mean
+from ..diagnostics import Pos, Report, did_you_mean
 from ..story import Story
-from ..yamlsrc import YMap, parse_text, read_text
+from ..yamlsrc import YMap, accept_text, parse_text, read_text
 from .base import LoaderBase, _Decl, _kind
+from .cache import Parsed
 from .fields import (
+    ENTITY_SECTIONS,
     FILE_DEFAULTS,
     ID_RE,
     MANIFEST,
@@ -19,6 +21,8 @@ from .fields import (
     SECTIONS,
 )
 from .files import _link_problem, display_path, story_files
+
+SINGULAR = {"people": "person", "places": "place", "things": "thing", "questions": "question"}
 
 
 class Reading(LoaderBase):
@@ -42,6 +46,7 @@ class Reading(LoaderBase):
                      "no-manifest")
         for path in files:
             self.read_file(path)
+        self.first_pass_to = len(self.report.items)
         if self.unreadable_files:
             # Names declared in a file that did not parse are unknown: checking
             # references now would only bury the real problem under echoes of it.
@@ -51,6 +56,8 @@ class Reading(LoaderBase):
             "flag": self.decls["flags"],
             "stat": self.decls["stats"],
             "visited": self.decls["scenes"],
+            "solved": self.decls["questions"],
+            "concluded": self.concluded_names(),
         }
         return self.build()
 
@@ -61,11 +68,17 @@ class Reading(LoaderBase):
         problem = _link_problem(path, self.root)
         if problem:
             self.err(Pos(display), problem, "bad-link")
-        text = None if problem else read_text(path, display, self.report, self.budget)
-        data = None if text is None else parse_text(text, display, self.report, self.budget)
+        if problem:
+            text = None
+        elif rel in self.overlay:  # an editor's unsaved buffer
+            text = accept_text(self.overlay[rel], display, self.report, self.budget)
+        else:
+            text = read_text(path, display, self.report, self.budget)
+        data = None if text is None else self.parse(text, display, rel)
         if text is None or (data is None and len(self.report.errors) > errors_before):
             self.unreadable_files += 1
             return
+        self.texts[display], self.paths[display], self.data[display] = text, path, data
         self.digest.update(rel.encode() + b"\0" + text.encode() + b"\0")
         if data is None:
             if rel == MANIFEST:
@@ -96,6 +109,26 @@ class Reading(LoaderBase):
                 self.declare(section, data[section], data.vpos(section), file_area,
                              data.vpos("area") if file_area else None)
 
+    def parse(self, text: str, display: str, rel: str) -> Any:
+        """A file's values: from the parse cache when its text is the same as last time,
+        or built from its recorded events (a published page) when they match its text."""
+        budget = self.budget
+        if self.cache is None:
+            events = self.precompiled.events(rel, text) if self.precompiled else None
+            return parse_text(text, display, self.report, budget, events)
+        hit = self.cache.get(display, text)
+        if hit is not None and not budget.exhausted and budget.used + hit.cost <= budget.max_nodes:
+            budget.used += hit.cost
+            self.report.extend(hit.diagnostics)
+            return hit.data
+        own = Report()
+        before = budget.used
+        data = parse_text(text, display, own, budget)
+        self.report.extend(own.items)
+        if not budget.exhausted:  # a parse cut short by the story's budget depends on the other files
+            self.cache.put(display, Parsed(text, data, tuple(own.items), budget.used - before))
+        return data
+
     def declare(self, section: str, entries: Any, pos: Pos, file_area: str | None,
                 file_area_pos: Pos | None) -> None:
         if entries is None:
@@ -105,18 +138,22 @@ class Reading(LoaderBase):
             return
         pattern = SCENE_ID_RE if section == "scenes" else ID_RE
         known = self.decls[section]
+        # People, places and things share one name space: `known.ID` and answers name them alone.
+        kin = [self.decls[s] for s in ENTITY_SECTIONS] if section in ENTITY_SECTIONS else [known]
+        noun = SINGULAR.get(section, section[:-1])
         for key, value in entries.items():
             where = entries.kpos(key)
             if not isinstance(key, str) or not pattern.match(key):
                 shape = "letters, digits and _ in dot-separated parts" if section == "scenes" else \
                     "letters, digits and _"
-                self.err(where, f"bad {section[:-1]} id {key!r}: use {shape}", "bad-id")
+                self.err(where, f"bad {noun} id {key!r}: use {shape}", "bad-id")
                 continue
-            if key in known:
-                first = known[key].pos
-                self.err(where, f"duplicate {section[:-1]} '{key}' (first defined at {first})",
-                         f"duplicate-{section[:-1]}")
+            first_decl = next((table[key] for table in kin if key in table), None)
+            if first_decl is not None:
+                what = "person, place or thing" if section in ENTITY_SECTIONS else noun
+                code = "duplicate-entity" if section in ENTITY_SECTIONS else f"duplicate-{noun}"
+                self.err(where, f"duplicate {what} '{key}' (first defined at {first_decl.pos})", code)
                 continue
-            known[key] = _Decl(key, value, where, file_area, file_area_pos)
+            known[key] = _Decl(key, value, where, file_area, file_area_pos, entries.vpos(key))
 
     # -- pass two: build --------------------------------------------------

@@ -3,31 +3,39 @@
 from __future__ import annotations
 
 from ..story import (
+    Answer,
     Deduction,
     Effect,
     EndGame,
     GainClue,
+    Question,
     Scene,
     SetFlag,
+    all_effects,
 )
 from .base import LoaderBase
 
 
 class Usage(LoaderBase):
-    def usage_warnings(self, scenes: dict[str, Scene], deductions: dict[str, Deduction]) -> None:
+    def usage_warnings(self, scenes: dict[str, Scene], deductions: dict[str, Deduction],
+                       questions: dict[str, Question] | None = None) -> None:
         """Declared names nobody uses: usually a typo or an unfinished thread."""
+        questions = questions or {}
         given: set[str] = {d.gives for d in deductions.values()}
         set_flags: set[str] = set()
         endings_used: set[str] = set()
+        answered: set[str] = set()
 
         def scan(effects: tuple[Effect, ...]) -> None:
-            for effect in effects:
+            for effect in all_effects(effects):  # those inside an `if` or a `chance` count too
                 if isinstance(effect, GainClue):
                     given.add(effect.clue)
                 elif isinstance(effect, SetFlag) and effect.value:
                     set_flags.add(effect.flag)
                 elif isinstance(effect, EndGame):
                     endings_used.add(effect.ending)
+                elif isinstance(effect, Answer):
+                    answered.add(effect.question)
 
         for scene in scenes.values():
             scan(scene.on_enter)
@@ -35,6 +43,9 @@ class Usage(LoaderBase):
                 endings_used.add(scene.ending)
             for choice in scene.choices:
                 scan(choice.effects)
+        for question in questions.values():
+            for outcome in question.outcomes:
+                scan(outcome.effects)
         for clue_id, decl in self.decls["clues"].items():
             if clue_id not in given:
                 self.warn(decl.pos, f"clue '{clue_id}' is never given by any scene, choice or deduction",
@@ -49,4 +60,9 @@ class Usage(LoaderBase):
         if deductions and not any(s.case_board for s in scenes.values()):
             first = next(iter(deductions.values()))
             self.warn(first.pos, "deductions are declared but no scene is a case_board", "no-case-board")
+        if not any(s.case_board for s in scenes.values()):
+            for question in questions.values():
+                if not question.at:
+                    self.warn(question.pos, f"question '{question.id}' is asked nowhere: no scene is a case_board "
+                              "and it names no scene in 'at'", "no-case-board")
 

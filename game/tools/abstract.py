@@ -25,11 +25,31 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from ..conditions import BoolOp, Compare, Condition, Lit, Node, Not, Ref
-from ..story import ChangeStat, Choice, Deduction, Effect, EndGame, GainClue, Scene, SetFlag, Story
+from ..questions import _search
+from ..story import (
+    RIGHT,
+    Answer,
+    Chance,
+    ChangeStat,
+    Choice,
+    Deduction,
+    Effect,
+    EndGame,
+    GainClue,
+    IfEffect,
+    Outcome,
+    Question,
+    Roll,
+    Scene,
+    SetFlag,
+    Slot,
+    Story,
+    all_effects,
+)
 from . import model
 
 TRUE, FALSE, BOTH = 1, 2, 3
@@ -92,11 +112,16 @@ class Transfer:
     # (stat index, amount, relative, min, max), in the effects' order
     stats: tuple[tuple[int, int, bool, int, int], ...] = ()
     unknown: bool = False  # an effect this module does not know: anything may change
+    # Effects with an `if`, a `chance` or a `roll` (#15): run in order, each a flat
+    # Transfer or a tuple of alternatives whose results are joined ("either
+    # outcome"); the fields above then only sum up what may be given or set.
+    steps: tuple[Transfer | tuple[Transfer, ...], ...] = ()
 
 
 @dataclass(frozen=True)
 class Move:
-    """One way to leave (or stay in) a scene: a choice, or a deduction at a case board."""
+    """One way to leave (or stay in) a scene: a choice, a deduction at a case board, or
+    answering a question one way (each outcome of a question is a move of its own)."""
 
     scene: str
     choice: Choice | None
@@ -106,10 +131,23 @@ class Move:
     transfer: Transfer = Transfer()
     blocks: tuple[tuple[int, int, int, int], ...] = ()  # (stat index, amount, min, max) of 'block' changes
     once: int = 0  # the bit of a once-only choice (0: not once-only)
+    may_end: tuple[str, ...] = ()  # endings an `if` or `chance` among its effects may trigger
+    question: Question | None = None
+    outcome: Outcome | None = None
 
     @property
     def id(self) -> str:
+        if self.question is not None:
+            return f"answer:{self.question.id}~{self.outcome.id}"  # type: ignore[union-attr]
         return self.choice.id if self.choice else f"deduce:{self.deduction.id}"  # type: ignore[union-attr]
+
+    @property
+    def pos(self):
+        if self.choice is not None:
+            return self.choice.pos
+        if self.question is not None:
+            return self.question.pos
+        return self.deduction.pos  # type: ignore[union-attr]
 
 
 @dataclass
@@ -141,7 +179,12 @@ class Analyzer:
         self.story = story
         self.gaps = model.gaps(story)
         self.clue_bit = {c: 1 << i for i, c in enumerate(story.clues)}
-        self.flag_bit = {f: 1 << i for i, f in enumerate(story.flags)}
+        # Flags, then how questions were closed, as flags of their own ("solved.q",
+        # "concluded.q", "concluded.q.o": no flag id has a dot, so they cannot collide).
+        closed = [name for q in story.questions.values()
+                  for name in (f"solved.{q.id}", f"concluded.{q.id}", f"concluded.{q.id}.{RIGHT}",
+                               *(f"concluded.{q.id}.{r.id}" for r in q.responses if r.conclude))]
+        self.flag_bit = {f: 1 << i for i, f in enumerate([*story.flags, *closed])}
         self.stat_index = {s: i for i, s in enumerate(story.stats)}
         read_scenes = sorted({name for _, cond in model.all_conditions(story)
                               for kind, name in cond.refs if kind == "visited"})
@@ -149,6 +192,11 @@ class Analyzer:
         once = [(s.id, c.id) for s in story.scenes.values() for c in s.choices if c.once]
         self.once_bit = {key: 1 << i for i, key in enumerate(once)}
         self._compiled: dict[int, Callable[[AState], object]] = {}
+        boards = [s.id for s in story.scenes.values() if s.case_board]
+        self.asked: dict[str, list[Question]] = {}
+        for question in story.questions.values():
+            for scene_id in question.at or boards:
+                self.asked.setdefault(scene_id, []).append(question)
         self.moves: dict[str, list[Move]] = {sid: self._moves(scene) for sid, scene in story.scenes.items()}
         # scene -> (its visited bit, its on_enter effects compiled, or None)
         self._entry = {sid: (self.visit_bit.get(sid, 0), self.compile_effects(s.on_enter) if s.on_enter else None)
@@ -156,20 +204,43 @@ class Analyzer:
         self._ranges = [(float(s.min), float(s.max)) for s in story.stats.values()]
         self._ends_on_entry = {sid: ((s.ending,) if s.ending else ()) + _ends(s.on_enter)
                                for sid, s in story.scenes.items()}
+        self._may_end_on_entry = {sid: _may_end(s.on_enter) for sid, s in story.scenes.items()}
         self.top = self._top()
 
     # -- building ---------------------------------------------------------
 
     def _moves(self, scene: Scene) -> list[Move]:
         moves = [Move(scene.id, c, None, c.effects, _ends(c.effects), self.compile_effects(c.effects),
-                      self._blocks(c.effects), self.once_bit.get((scene.id, c.id), 0)) for c in scene.choices]
+                      self._blocks(c.effects), once=self.once_bit.get((scene.id, c.id), 0),
+                      may_end=_may_end(c.effects)) for c in scene.choices]
         if scene.case_board:
             for d in self.story.deductions.values():
                 effects = (GainClue(d.gives),)
                 moves.append(Move(scene.id, None, d, effects, (), self.compile_effects(effects)))
+        for question in self.asked.get(scene.id, ()):
+            for outcome in question.outcomes:
+                closes = outcome.correct or outcome.conclude
+                effects = outcome.effects if closes or outcome is question.wrong else \
+                    outcome.effects + question.wrong.effects
+                transfer = self.compile_effects(effects)
+                if closes:  # its answer is recorded: set the question's own flags
+                    name = RIGHT if outcome.correct else outcome.id
+                    bits = self.flag_bit[f"concluded.{question.id}"] | self.flag_bit[f"concluded.{question.id}.{name}"]
+                    if outcome.correct:
+                        bits |= self.flag_bit[f"solved.{question.id}"]
+                    if transfer.steps:  # after the outcome's own effects, whichever way they went
+                        transfer = replace(transfer, set_flags=transfer.set_flags | bits,
+                                           steps=(*transfer.steps, Transfer(set_flags=bits)))
+                    else:
+                        transfer = replace(transfer, set_flags=transfer.set_flags | bits,
+                                           clear_flags=transfer.clear_flags & ~bits)
+                moves.append(Move(scene.id, None, None, effects, _ends(effects), transfer,
+                                  question=question, outcome=outcome))
         return moves
 
     def compile_effects(self, effects: tuple[Effect, ...]) -> Transfer:
+        if any(isinstance(e, (IfEffect, Chance, Roll)) for e in effects):
+            return self._compile_steps(effects)
         gain = set_flags = clear_flags = 0
         stats = []
         unknown = False
@@ -185,9 +256,49 @@ class Analyzer:
             elif isinstance(effect, ChangeStat):
                 stat = self.story.stats[effect.stat]
                 stats.append((self.stat_index[stat.id], effect.amount, effect.relative, stat.min, stat.max))
+            elif isinstance(effect, Answer):  # a question closed in dialogue
+                question = self.story.questions[effect.question]
+                bits = self.flag_bit[f"concluded.{question.id}"] | self.flag_bit[f"concluded.{question.id}.{effect.outcome}"]
+                if effect.outcome == RIGHT:
+                    bits |= self.flag_bit[f"solved.{question.id}"]
+                set_flags, clear_flags = set_flags | bits, clear_flags & ~bits
+                inner = self.compile_effects(question.outcome(effect.outcome).effects)  # type: ignore[union-attr]
+                gain |= inner.gain
+                set_flags, clear_flags = (set_flags | inner.set_flags) & ~inner.clear_flags, \
+                    (clear_flags | inner.clear_flags) & ~inner.set_flags
+                stats.extend(inner.stats)
+                unknown = unknown or inner.unknown
             elif not isinstance(effect, EndGame):
                 unknown = True
         return Transfer(gain, set_flags, clear_flags, tuple(stats), unknown)
+
+    def _compile_steps(self, effects: tuple[Effect, ...]) -> Transfer:
+        """Effects with branches: runs of plain effects, and alternatives joined (both
+        sides of an `if`, whatever it reads; both outcomes of a chance; a roll's lowest
+        and highest value, whose join is its whole range)."""
+        steps: list[Transfer | tuple[Transfer, ...]] = []
+        run: list[Effect] = []
+        for effect in effects:
+            if isinstance(effect, (IfEffect, Chance)):
+                steps.append(self.compile_effects(tuple(run)))
+                run = []
+                steps.append((self.compile_effects(effect.then), self.compile_effects(effect.otherwise)))
+            elif isinstance(effect, Roll):
+                steps.append(self.compile_effects(tuple(run)))
+                run = []
+                steps.append(tuple(self.compile_effects((ChangeStat(effect.stat, value, relative=False),))
+                                   for value in (effect.low, effect.high)))
+            else:
+                run.append(effect)
+        steps.append(self.compile_effects(tuple(run)))
+        gain = set_flags = 0  # everything that may be given or set, for the widening's top
+        for effect in all_effects(effects):
+            if isinstance(effect, GainClue):
+                gain |= self.clue_bit[effect.clue]
+            elif isinstance(effect, SetFlag) and effect.value:
+                set_flags |= self.flag_bit[effect.flag]
+        unknown = any(part.unknown for step in steps for part in (step if isinstance(step, tuple) else (step,)))
+        return Transfer(gain, set_flags, 0, (), unknown, tuple(steps))
 
     def _blocks(self, effects: tuple[Effect, ...]) -> tuple[tuple[int, int, int, int], ...]:
         found = []
@@ -281,6 +392,9 @@ class Analyzer:
         if node.kind == "visited":
             bit = self.visit_bit[name]
             return lambda st: (TRUE if st.visited & bit else 0) | (FALSE if st.unvisited & bit else 0)
+        if node.kind in ("solved", "concluded"):
+            bit = self.flag_bit[f"{node.kind}.{name}"]
+            return lambda st: (TRUE if st.flags & bit else 0) | (FALSE if st.no_flags & bit else 0)
         if node.kind == "stat":
             index = self.stat_index[name]
             return lambda st: st.stats[index]
@@ -320,6 +434,16 @@ class Analyzer:
     def transfer(self, tr: Transfer, state: AState) -> AState:
         if tr.unknown:
             return self.top._replace(turn=state.turn)
+        if tr.steps:
+            for step in tr.steps:
+                if isinstance(step, Transfer):
+                    state = self.transfer(step, state)
+                else:
+                    results = [self.transfer(side, state) for side in step]
+                    state = results[0]
+                    for other in results[1:]:
+                        state = state.join(other)
+            return state
         clues, no_clues, flags, no_flags, visited, unvisited, taken, untaken, stats, turn = state
         if tr.gain:
             clues, no_clues = clues | tr.gain, no_clues & ~tr.gain
@@ -354,6 +478,8 @@ class Analyzer:
 
     def available(self, move: Move, state: AState) -> AState | None:
         """The part of state in which the move may be taken, or None if it never can be."""
+        if move.question is not None:
+            return state if self.may_answer(move.question, move.outcome, state) else None  # type: ignore[arg-type]
         if move.deduction is not None:
             d = move.deduction
             if not all(state.clues & self.clue_bit[n] for n in d.needs) or not state.no_clues & self.clue_bit[d.gives]:
@@ -470,6 +596,8 @@ class Analyzer:
 
     def branch_boxes(self, move: Move, pre: AState) -> list[tuple[str | None, AState]]:
         """Each branch the move may take from pre, with the part of pre in which it is taken."""
+        if move.outcome is not None:
+            return [(move.outcome.goto, pre)]
         if move.choice is None:
             return [(None, pre)]
         result: list[tuple[str | None, AState]] = []
@@ -486,6 +614,49 @@ class Analyzer:
             rest = self.assume(branch.condition.tree, rest, positive=False)
         return result
 
+    def may_answer(self, question: Question, outcome: Outcome, state: AState) -> bool:
+        """Whether the question may be open here and the player may hold an answer with
+        this outcome (over-approximated: each slot on its own; locks are ignored)."""
+        if not state.no_flags & self.flag_bit[f"concluded.{question.id}"]:
+            return False
+        if question.opens is not None and not self.truth(question.opens, state) & TRUE:
+            return False
+        if outcome.correct:
+            constraint = dict(outcome.match)
+            return all(self.may_hold(slot, constraint.get(slot.id), state) for slot in question.slots)
+        # A wrong answer needs one that no earlier outcome answers first: search the values
+        # each slot may hold (each judged on its own, so this may say yes too often, never no).
+        pools = [self.holdable(slot, state) for slot in question.slots]
+        earlier = list(question.accepted)
+        if question.batch or outcome is question.wrong:
+            earlier += [] if question.batch else list(question.responses)
+            return _search(question.slots, pools, None, earlier) is not None
+        earlier += list(question.responses[:question.responses.index(outcome)])
+        return _search(question.slots, pools, outcome, earlier) is not None
+
+    def holdable(self, slot: Slot, state: AState) -> list[str]:
+        """The values the player may be able to put in the slot."""
+        if slot.pool == "options":
+            return [o for o, _ in slot.options]
+        if slot.pool == "clues":
+            bits = self.clue_bit
+            return [c for c in (slot.among or self.story.clues) if state.clues & bits[c]]
+        entities = self.story.entities
+        members = slot.among or [e.id for e in entities.values() if e.kind == slot.pool]
+        return [e for e in members if entities[e].known is None or self.truth(entities[e].known, state) & TRUE]
+
+    def may_hold(self, slot: Slot, allowed: frozenset[str] | None, state: AState) -> bool:
+        """Whether the player may be able to put one of `allowed` (anything, if None) in the slot."""
+        if slot.pool == "options":
+            return allowed is None or any(o in allowed for o, _ in slot.options)
+        if slot.pool == "clues":
+            values = slot.among or (allowed if allowed is not None else self.story.clues)
+            return any(state.clues & self.clue_bit[c] for c in values if allowed is None or c in allowed)
+        members = slot.among or [e.id for e in self.story.entities.values() if e.kind == slot.pool]
+        entities = self.story.entities
+        return any(entities[e].known is None or self.truth(entities[e].known, state) & TRUE
+                   for e in members if allowed is None or e in allowed)
+
     def branch_indexes(self, move: Move, state: AState) -> list[int]:
         """The indexes of the branches the move may take (the first whose condition holds wins)."""
         assert move.choice is not None
@@ -500,6 +671,8 @@ class Analyzer:
 
     def branches(self, move: Move, state: AState) -> list[str | None]:
         """The targets the move may lead to (None: stays in the scene)."""
+        if move.outcome is not None:
+            return [move.outcome.goto]
         if move.choice is None:
             return [None]
         branches = move.choice.branches
@@ -581,30 +754,45 @@ class Analyzer:
         watchers: dict[tuple[str, str], list[Move]] = {}
         for moves in self.moves.values():
             for move in moves:
-                reads = set(move.choice.condition.refs) if move.choice and move.choice.condition else set()
+                reads = set()
+                if move.choice is not None:  # its condition and its branches' (a branch may open later)
+                    for condition in (move.choice.condition, *(b.condition for b in move.choice.branches)):
+                        if condition is not None:
+                            reads.update((("flag", f"{k}.{n}") if k in ("solved", "concluded") else (k, n))
+                                         for k, n in condition.refs)
                 if move.deduction is not None:
                     reads.update(("clue", n) for n in move.deduction.needs)
+                if move.question is not None:  # what opens it and what can be put in it: read anything
+                    reads = {("any", "")}
                 for ref in reads:
                     watchers.setdefault(ref, []).append(move)
         clue_names = {b: ("clue", n) for n, b in self.clue_bit.items()}
         flag_names = {b: ("flag", n) for n, b in self.flag_bit.items()}
         visit_names = {b: ("visited", n) for n, b in self.visit_bit.items()}
         reached: set[str] = set()
-        fired: set[int] = set()
+        queued: set[int] = set()
         queue: deque[Move] = deque()
+
+        def push(moves) -> None:
+            for move in moves:
+                if id(move) not in queued and move.scene in reached:
+                    queued.add(id(move))
+                    queue.append(move)
 
         def reach(sid: str) -> None:
             if sid not in reached:
                 reached.add(sid)
                 if not self._ends_on_entry[sid]:
-                    queue.extend(self.moves[sid])
+                    push(self.moves[sid])
 
         reach(story.start)
+        # A move is taken again whenever something it reads may newly hold: a branch
+        # closed before may open, a question may take a new answer.
         while queue:
             move = queue.popleft()
-            if id(move) in fired or self.available(move, state) is None:
+            queued.discard(id(move))
+            if self.available(move, state) is None:
                 continue
-            fired.add(id(move))
             before = state
             if move.ends:
                 continue
@@ -621,7 +809,9 @@ class Analyzer:
                 while grown:
                     bit = grown & -grown
                     grown ^= bit
-                    queue.extend(m for m in watchers.get(table[bit], ()) if m.scene in reached)
+                    push(watchers.get(table[bit], ()))
+            if state != before:
+                push(watchers.get(("any", ""), ()))
         return state
 
     def _everything(self, result: Possibilities) -> Possibilities:
@@ -673,7 +863,9 @@ class Analyzer:
         return new
 
     def successors_graph(self) -> dict[str, list[str]]:
-        return {sid: [t for m in moves if m.choice for t in m.choice.targets] for sid, moves in self.moves.items()}
+        return {sid: [t for m in moves if m.choice for t in m.choice.targets]
+                + [m.outcome.goto for m in moves if m.outcome is not None and m.outcome.goto]
+                for sid, moves in self.moves.items()}
 
     def _reverse_postorder(self) -> dict[str, int]:
         """Scene -> its position in a reverse postorder from the start (iterative DFS)."""
@@ -710,6 +902,9 @@ class Analyzer:
                 result.endings.update(ends)
                 result.can_end.add(sid)
                 continue
+            if self._may_end_on_entry[sid]:  # an on_enter `if` or `chance` may end the game here
+                result.endings.update(self._may_end_on_entry[sid])
+                result.can_end.add(sid)
             enabled = result.enabled.setdefault(sid, [])
             for move in self.moves[sid]:
                 pre = self.available(move, state)
@@ -718,6 +913,9 @@ class Analyzer:
                 enabled.append(move)
                 targets = [t for t in self.branches(move, pre) if t is not None]
                 result.targets[(sid, move.id)] = targets
+                if move.may_end:
+                    result.endings.update(move.may_end)
+                    result.can_end.add(sid)
                 if move.ends:
                     result.endings.update(move.ends)
                     result.can_end.add(sid)
@@ -740,7 +938,14 @@ def _all(bits: dict) -> int:
 
 
 def _ends(effects: tuple[Effect, ...]) -> tuple[str, ...]:
+    """The endings the effects always trigger (not those inside an `if` or a `chance`)."""
     return tuple(e.ending for e in effects if isinstance(e, EndGame))
+
+
+def _may_end(effects: tuple[Effect, ...]) -> tuple[str, ...]:
+    """The endings only an `if` or a `chance` among the effects triggers."""
+    certain = set(_ends(effects))
+    return tuple(e.ending for e in all_effects(effects) if isinstance(e, EndGame) and e.ending not in certain)
 
 
 _NOT = {TRUE: FALSE, FALSE: TRUE, BOTH: BOTH, 0: 0}

@@ -29,7 +29,7 @@ from ..diagnostics import Diagnostic, Pos
 from ..engine import Engine
 from ..story import EndGame, Story
 from . import DEFAULT_BUDGET, escape, witness
-from .abstract import possibilities
+from .abstract import Analyzer, Possibilities, possibilities
 from .explore import Explorer
 from .findings import Finder
 
@@ -90,6 +90,9 @@ class Analysis:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     search: SearchSummary | None = None
     verdict: Verdict = field(default_factory=Verdict)
+    # the fast pass, for tools built on it (game.tools.questions)
+    possibilities: Possibilities | None = None
+    analyzer: Analyzer | None = None
 
 
 def analyze(story: Story, budget: int = DEFAULT_BUDGET, engine: Engine | None = None,
@@ -167,7 +170,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
         elif not exact and target not in verdict.unproved_escape:
             verdict.unproved_escape.append(target)
     verdict.unproved_escape.sort()
-    return Analysis(_dedupe(finder.found), search, verdict)
+    return Analysis(_dedupe(finder.found), search, verdict, finder.poss, finder.analyzer)
 
 
 def escape_why(proof: escape.EscapeResult) -> str:

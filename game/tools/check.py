@@ -17,6 +17,7 @@ from ..diagnostics import Diagnostic
 from ..story import Story
 from . import DEFAULT_BUDGET
 from .analysis import SearchSummary, Verdict, analyze
+from .questions import Odds, QuestionCheck, format_odds
 
 
 @dataclass
@@ -25,6 +26,7 @@ class CheckResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     search: SearchSummary | None = None  # the soft-lock search, when it ran
     verdict: Verdict | None = None  # what the analysis proved (None: the story did not load)
+    odds: dict[str, Odds] = field(default_factory=dict)  # per question: how a blind guesser fares
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -49,14 +51,20 @@ def run_check(root: Path, budget: int = DEFAULT_BUDGET, max_memory: int | None =
     if story is None:
         return CheckResult(story, diagnostics)
     analysis = analyze(story, budget, max_memory=max_memory)
-    combined = sorted(diagnostics + analysis.diagnostics, key=lambda d: (d.pos, d.severity, d.message))
-    return CheckResult(story, combined, analysis.search, analysis.verdict)
+    found = list(analysis.diagnostics)
+    odds: dict[str, Odds] = {}
+    if story.questions and analysis.possibilities is not None and analysis.analyzer is not None:
+        questions = QuestionCheck(story, analysis.possibilities, analysis.analyzer)
+        found += questions.run()
+        odds = questions.odds()
+    combined = sorted(diagnostics + found, key=lambda d: (d.pos, d.severity, d.message))
+    return CheckResult(story, combined, analysis.search, analysis.verdict, odds)
 
 
 def story_stats(story: Story | None) -> dict[str, Any]:
     if story is None:
         return {"scenes": 0, "clues": 0, "endings": 0, "words": 0, "areas": {}, "deductions": 0,
-                "choices": 0, "stats": 0, "flags": 0}
+                "questions": 0, "choices": 0, "stats": 0, "flags": 0}
     areas = Counter(scene.area for scene in story.scenes.values())
     return {
         "title": story.title,
@@ -67,6 +75,7 @@ def story_stats(story: Story | None) -> dict[str, Any]:
         "flags": len(story.flags),
         "stats": len(story.stats),
         "deductions": len(story.deductions),
+        "questions": len(story.questions),
         "endings": len(story.endings),
         "words": story.word_count(),
         "areas": {area: areas.get(area, 0) for area in story.areas},
@@ -88,6 +97,8 @@ def report(result: CheckResult, out: TextIO, as_json: bool, with_stats: bool, st
             doc["search"] = result.search.to_json()
         if result.verdict is not None:
             doc["verdict"] = result.verdict.to_json()
+        if result.odds:
+            doc["question_odds"] = {q: o.to_json() for q, o in result.odds.items()}
         out.write(json.dumps(doc, indent=2) + "\n")
         return 1 if failed else 0
     for diagnostic in result.diagnostics:
@@ -99,12 +110,15 @@ def report(result: CheckResult, out: TextIO, as_json: bool, with_stats: bool, st
         out.write(
             f"{_n(stats['scenes'], 'scene')} ({areas}), {_n(stats['choices'], 'choice')}, "
             f"{_n(stats['clues'], 'clue')}, {_n(stats['deductions'], 'deduction')}, "
+            f"{_n(stats['questions'], 'question')}, "
             f"{_n(stats['endings'], 'ending')}, {_n(stats['words'], 'word')}\n"
         )
         if result.search is not None:
             search = result.search
             verdict = "every reachable state" if search.complete else f"stopped at its budget of {search.budget:,}"
             out.write(f"soft-lock search: {search.states:,} states ({verdict})\n")
+        for line in format_odds(result.story, result.odds):
+            out.write(line + "\n")
     if result.verdict is not None:
         out.write(result.verdict.line() + "\n")
     verdict = "ok" if result.ok else "failed"

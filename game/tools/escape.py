@@ -43,7 +43,7 @@ from typing import Any
 
 from ..conditions import Compare, Lit, Node, Ref
 from ..story import ChangeStat, GainClue, SetFlag, Story
-from . import symbolic
+from . import model, symbolic
 from .abstract import INF, Analyzer, Move, Possibilities
 
 DEFAULT_EFFORT = 100_000  # (scene, depth) checks before the proof gives up
@@ -86,8 +86,9 @@ class Escaper:
     def run(self) -> EscapeResult:
         result = EscapeResult()
         analyzer, poss = self.analyzer, self.poss
-        if analyzer.gaps:
-            self.reason = "the story uses " + ", ".join(analyzer.gaps) + ", which the proof does not model"
+        gaps = model.escape_gaps(analyzer.story)
+        if gaps:
+            self.reason = "the story uses " + ", ".join(gaps) + ", which the proof does not model"
         elif not symbolic.available():
             self.reason = "the 'dd' package is not installed (pip install -e '.[analysis]')"
         if self.reason:

@@ -30,10 +30,11 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..conditions import Compare, Condition, Lit, Node
+from ..conditions import Compare, Condition, Lit, Node, Ref
+from ..questions import question_conditions, question_reads
 from ..rules import Rules
 from ..state import Playthrough
-from ..story import ChangeStat, Story
+from ..story import ChangeStat, IfEffect, Story, all_effects
 from . import DEFAULT_BUDGET
 
 
@@ -95,10 +96,20 @@ class Explorer:
             self.clues.add(deduction.gives)
         self.flags = {n for k, n in refs if k == "flag"}
         self.visited = {n for k, n in refs if k == "visited"}
+        # Counts conditions read (#15): visits.SCENE and taken.SCENE.CHOICE, kept in
+        # the state up to count_cap (None: exactly, when a count is compared with
+        # something other than a number, where a cap could change the answer).
+        self.visits = {n for k, n in refs if k == "visits"}
+        self.counted = {tuple(n.rsplit(".", 1)) for k, n in refs if k == "taken"}
         blocked = {e.stat for s in story.scenes.values() for c in s.choices for e in c.effects
                    if isinstance(e, ChangeStat) and story.stats[e.stat].overflow == "block"}
         self.stats = tuple(sorted({n for k, n in refs if k == "stat"} | blocked))
         self.turn_cap = _turn_cap([c.tree for c in conditions], story) if ("turn", "") in refs else 0
+        self.count_cap: int | None = _turn_cap([c.tree for c in conditions], story)
+        if any(_counters_compared(c.tree) for c in conditions):
+            self.count_cap = None
+            if self.turn_cap:
+                self.turn_cap = 1 << 62  # turn compared with a count: every turn is its own state
         self.live = _live_facts(story)
 
     def key(self, pt: Playthrough) -> tuple:
@@ -113,7 +124,13 @@ class Explorer:
             live.taken.intersection(pt.taken),
             min(pt.turn, self.turn_cap) if live.turn else 0,
             pt.ending,
+            tuple(self._capped(pt.visited.get(s, 0)) for s in live.visits),
+            tuple(self._capped(pt.chosen.get(c, 0)) for c in live.counts),
+            self.engine.questions.state_key(pt),
         )
+
+    def _capped(self, count: int) -> int:
+        return count if self.count_cap is None else min(count, self.count_cap)
 
     def moves(self, pt: Playthrough) -> list[str]:
         """Ids of the choices (and deductions) that can be taken now."""
@@ -128,9 +145,12 @@ class Explorer:
         long paths through big stories.
         """
         result = self.engine.successors(pt, choice_id)
+        cap = self.count_cap
         for new in result:
             new.log.clear()
-            new.visited = {s: 1 for s in new.visited if s in self.visited}
+            new.visited = {s: (n if cap is None else min(n, cap)) if s in self.visits else 1
+                           for s, n in new.visited.items() if s in self.visited or s in self.visits}
+            new.chosen = {c: n if cap is None else min(n, cap) for c, n in new.chosen.items() if c in self.counted}
         return result
 
     def step(self, pt: Playthrough, choice_id: str) -> Playthrough:
@@ -207,11 +227,22 @@ class Explorer:
         return result
 
     def replay(self, path: list[tuple[str, str]]) -> Playthrough:
-        """The state at the end of a path found by the search."""
-        pt, _ = self.engine.start(0)
-        for _, choice_id in path:
-            pt = self.step(pt, choice_id)
-        return pt
+        """A state at the end of a path found by the search.
+
+        With random effects (#15) a choice has several results: the first run of
+        outcomes along which every choice of the path can be taken is followed
+        (depth first), so the state is one the path really reaches."""
+        start, _ = self.engine.start(0)
+        stack = [(start, 0)]
+        while stack:
+            pt, done = stack.pop()
+            if done == len(path):
+                return pt
+            _, choice_id = path[done]
+            if choice_id not in self.moves(pt):
+                continue
+            stack.extend((after, done + 1) for after in reversed(self.successors(pt, choice_id)))
+        raise ValueError("the path cannot be replayed")  # not reached for a path the search found
 
 
 def _shortest_paths(search: Search) -> None:
@@ -239,6 +270,8 @@ class _Live(NamedTuple):
     visited: frozenset[str]
     taken: frozenset[tuple[str, str]]  # once-only choices
     turn: bool
+    visits: tuple[str, ...] = ()  # scenes whose visits are counted (visits.SCENE)
+    counts: tuple[tuple[str, str], ...] = ()  # choices whose takings are counted (taken.SCENE.CHOICE)
 
 
 def _live_facts(story: Story) -> dict[str, _Live]:
@@ -253,8 +286,11 @@ def _live_facts(story: Story) -> dict[str, _Live]:
     succ: dict[str, list[str]] = {}
     for scene in story.scenes.values():
         facts: set[tuple] = set()
+        # An `if` among on_enter's effects is read on the way in: live here and before.
+        facts.update(ref for c in _effect_conditions(scene.on_enter) for ref in c.refs)
         for choice in scene.choices:
-            for condition in [choice.condition, *(b.condition for b in choice.branches)]:
+            for condition in [choice.condition, *(b.condition for b in choice.branches),
+                              *_effect_conditions(choice.effects)]:
                 if condition is not None:
                     facts.update(condition.refs)
             facts.update(("stat", e.stat) for e in choice.effects
@@ -266,6 +302,13 @@ def _live_facts(story: Story) -> dict[str, _Live]:
                 facts.update(("clue", c) for c in (*deduction.needs, deduction.gives))
         here[scene.id] = facts
         succ[scene.id] = [t for c in scene.choices for t in c.targets]
+    for scene_id, facts in question_reads(story).items():  # what a question asked there reads
+        here[scene_id] |= facts
+    for question in story.questions.values():  # answering may move the player
+        for outcome in question.outcomes:
+            if outcome.goto is not None:
+                for scene_id in question.at or [s.id for s in story.scenes.values() if s.case_board]:
+                    succ[scene_id].append(outcome.goto)
     live: dict[str, _Live] = {}
     facts_of: dict[str, set[tuple]] = {}  # scene -> the facts live there (shared by its component)
     for component in _components(story.start, succ, list(story.scenes)):
@@ -280,8 +323,10 @@ def _live_facts(story: Story) -> dict[str, _Live]:
             frozenset(n for k, n in facts if k == "flag"),
             tuple(sorted(n for k, n in facts if k == "stat")),
             frozenset(n for k, n in facts if k == "visited"),
-            frozenset(n for k, n in facts if k == "taken"),
+            frozenset(n for k, n in facts if k == "taken" and isinstance(n, tuple)),
             ("turn", "") in facts,
+            tuple(sorted(n for k, n in facts if k == "visits")),
+            tuple(sorted(tuple(n.rsplit(".", 1)) for k, n in facts if k == "taken" and isinstance(n, str))),
         )
         for sid in component:
             live[sid] = value
@@ -332,14 +377,35 @@ def _components(start: str, succ: dict[str, list[str]], nodes: list[str]) -> lis
 
 
 def _choice_conditions(story: Story) -> list[Condition]:
-    """The conditions that decide what can be taken and where it leads (not text conditions)."""
+    """The conditions that decide what can be taken, where it leads and what its
+    effects do (an `if` among them); not text conditions."""
     found: list[Condition] = []
     for scene in story.scenes.values():
+        found.extend(_effect_conditions(scene.on_enter))
         for choice in scene.choices:
             if choice.condition is not None:
                 found.append(choice.condition)
             found.extend(b.condition for b in choice.branches if b.condition is not None)
+            found.extend(_effect_conditions(choice.effects))
+    found.extend(question_conditions(story))  # what opens a question, who is known
+    for question in story.questions.values():  # an `if` among what answering does
+        for outcome in question.outcomes:
+            found.extend(_effect_conditions(outcome.effects))
     return found
+
+
+def _effect_conditions(effects) -> list[Condition]:
+    return [e.condition for e in all_effects(effects) if isinstance(e, IfEffect)]
+
+
+def _counters_compared(node: Node) -> bool:
+    """Whether a count (visits, taken) is compared with anything but a number."""
+    if isinstance(node, Compare):
+        sides = (node.left, node.right)
+        counted = any(isinstance(s, Ref) and s.kind in ("visits", "taken") for s in sides)
+        return counted and not any(isinstance(s, Lit) for s in sides)
+    return any(_counters_compared(child) for child in (*getattr(node, "operands", ()),
+                                                       *filter(None, [getattr(node, "operand", None)])))
 
 
 def _turn_cap(trees: list[Node], story: Story) -> int:

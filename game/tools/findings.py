@@ -14,8 +14,9 @@ from collections import deque
 
 from ..conditions import BoolOp, Compare, Condition, Lit, Node, Not, Ref
 from ..diagnostics import Diagnostic, Pos
+from ..questions import question_reads
 from ..state import Playthrough
-from ..story import ChangeStat, EndGame, GainClue, Scene, Story
+from ..story import ChangeStat, EndGame, GainClue, IfEffect, Scene, Story, all_effects
 from .abstract import (
     _INTERVAL_COMPARE,
     FALSE,
@@ -170,7 +171,7 @@ class Finder:
     def givers(self, clues: list[str]) -> list[str]:
         found = []
         for scene in self.story.scenes.values():
-            effects = list(scene.on_enter) + [e for c in scene.choices for e in c.effects]
+            effects = _scene_effects(scene)
             if any(isinstance(e, GainClue) and e.clue in clues for e in effects):
                 found.append(scene.id)
         found.extend(f"deduction {d.id}" for d in self.story.deductions.values() if d.gives in clues)
@@ -238,7 +239,7 @@ class Finder:
     def unreachable_endings(self) -> None:
         referenced = {s.ending for s in self.story.scenes.values() if s.ending}
         for scene in self.story.scenes.values():
-            effects = list(scene.on_enter) + [e for c in scene.choices for e in c.effects]
+            effects = _scene_effects(scene)
             referenced.update(e.ending for e in effects if isinstance(e, EndGame))
         for ending_id, ending in self.story.endings.items():
             if ending_id in referenced and ending_id not in self.poss.endings:
@@ -253,8 +254,13 @@ class Finder:
         for deduction in self.story.deductions.values():
             read.update(deduction.needs)
             given.add(deduction.gives)
+        for facts in question_reads(self.story).values():  # opened by, or named as a candidate
+            read.update(name for kind, name in facts if kind == "clue")
+        for question in self.story.questions.values():
+            for outcome in question.outcomes:
+                given.update(e.clue for e in outcome.effects if isinstance(e, GainClue))
         for scene in self.story.scenes.values():
-            effects = list(scene.on_enter) + [e for c in scene.choices for e in c.effects]
+            effects = _scene_effects(scene)
             given.update(e.clue for e in effects if isinstance(e, GainClue))
         for clue_id, clue in self.story.clues.items():
             if clue_id in given and clue_id not in read:
@@ -357,6 +363,9 @@ class Finder:
         if choice_id.startswith("deduce:"):
             deduction = self.story.deductions.get(choice_id.split(":", 1)[1])
             return deduction.pos if deduction else scene.pos
+        if choice_id.startswith("answer:"):
+            question = self.story.questions.get(choice_id.split(":")[1])
+            return question.pos if question else scene.pos
         choice = scene.choice(choice_id)
         return choice.pos if choice else scene.pos
 
@@ -365,10 +374,7 @@ class Finder:
 
 
 def _move_pos(move: Move) -> Pos:
-    if move.choice is not None:
-        return move.choice.pos
-    assert move.deduction is not None
-    return move.deduction.pos
+    return move.pos
 
 
 def _manifest_pos(story: Story) -> Pos:
@@ -417,12 +423,24 @@ def _conditions_with_pos(story: Story) -> list[tuple[Pos, Condition]]:
     found: list[tuple[Pos, Condition]] = []
     for scene in story.scenes.values():
         found.extend((p.pos, p.condition) for p in scene.text if p.condition is not None)
+        found.extend((p.pos, c) for p in scene.text for c in p.conditions)  # inline text (#15)
+        found.extend((e.pos, e.condition) for e in all_effects(scene.on_enter) if isinstance(e, IfEffect))
         for choice in scene.choices:
             if choice.condition is not None:
                 found.append((choice.if_pos, choice.condition))
             found.extend((p.pos, p.condition) for p in choice.outcome if p.condition is not None)
+            found.extend((p.pos, c) for p in choice.outcome for c in p.conditions)
+            found.extend((choice.pos, c) for t in (choice.label, choice.hint_text) if t for c in t.conditions)
             found.extend((b.pos, b.condition) for b in choice.branches if b.condition is not None)
+            found.extend((e.pos, e.condition) for e in all_effects(choice.effects) if isinstance(e, IfEffect))
+    for ending in story.endings.values():
+        found.extend((ending.pos, c) for c in (ending.body.conditions if ending.body else ()))
     return found
+
+
+def _scene_effects(scene: Scene) -> list:
+    """Every effect of a scene, those inside an `if` or a `chance` too."""
+    return [*all_effects(scene.on_enter), *(e for c in scene.choices for e in all_effects(c.effects))]
 
 
 def _stat_compares(node: Node) -> list[Compare]:

@@ -2,7 +2,13 @@
 
 Like ChoiceScript's randomtest: each run starts a new playthrough and picks
 uniformly among the choices on offer until an ending, a dead end (nothing on
-offer), an engine error, or ``--max-turns``. One Engine (one transitions
+offer), an engine error, or ``--max-turns``. An open question counts as one
+thing on offer: the random player answers it blindly (a random candidate in
+every blank) and pays for it. In a story with questions, as many runs again
+are played by an informed player, who answers a question only when it can
+answer it right; game.tools.playtest_questions reports, per question and
+player, how often it was reached, solved at the first try, how many wrong
+answers it cost and how often a wrong conclusion was acted on. One Engine (one transitions
 Machine) serves every run; ``Engine.start`` resets the playthrough, which
 costs nothing, where building a machine costs O(scenes).
 
@@ -30,11 +36,13 @@ from ..engine import Engine
 from ..rules import DEDUCE
 from ..state import LogEntry, Playthrough
 from ..story import Story
+from .playtest_questions import QuestionTally, RunQuestions
 
 DEFAULT_RUNS = 1000
 DEFAULT_MAX_TURNS = 500
 MAX_REPLAYS_PER_KIND = 10  # replay files written for each kind of problem
 MAX_LISTED = 5  # problems of each kind listed in the text report
+ASKED = "\0ask:"  # a candidate that stands for answering an open question (never a choice id)
 
 
 @dataclass
@@ -79,6 +87,9 @@ class Report:
     clue_turns: dict[str, list[int]] = field(default_factory=dict)
     shortest: RunSummary | None = None
     longest: RunSummary | None = None
+    questions: QuestionTally | None = None
+    informed_endings: Counter = field(default_factory=Counter)  # endings the informed player reached
+    informed_choices: int = 0
 
     @property
     def ok(self) -> bool:
@@ -119,6 +130,9 @@ class Report:
             "clues": self.clue_table(),
             "shortest": self.shortest.to_json() if self.shortest else None,
             "longest": self.longest.to_json() if self.longest else None,
+            "questions": self.questions.to_json() if self.questions else {},
+            "informed_endings": {e: self.informed_endings.get(e, 0) for e in self.story.endings}
+            if self.story.questions else {},
         }
 
 
@@ -138,12 +152,14 @@ class Playtester:
         self.engine = engine or Engine(story)
         self.out_dir = out_dir
         self._written: Counter = Counter()
-        self._choice_ids = {scene: [] for scene in story.scenes}
-        for scene, choice in all_choices(story):
-            self._choice_ids[scene].append(choice)
+        # A scene's own choices; deductions and questions are looked up by what the player holds
+        # (a case board offers only those open, so a pick costs what is open, not the story's size).
+        self._choice_ids = {scene.id: [c.id for c in scene.choices] for scene in story.scenes.values()}
+        self.tally = QuestionTally(story, self.engine)
 
     def run(self, runs: int = DEFAULT_RUNS, seed: int = 0, max_turns: int = DEFAULT_MAX_TURNS) -> Report:
         report = Report(self.story, runs, seed, max_turns)
+        report.questions = self.tally
         if self.out_dir is not None and self.out_dir.is_dir():
             # Replays from an earlier playtest would be mistaken for this one's.
             for old in self.out_dir.glob(f"playtest-*{saves.SUFFIX}"):
@@ -152,21 +168,28 @@ class Playtester:
         started = time.perf_counter()  # for the text report only; the JSON holds no timings
         for index in range(1, runs + 1):
             self._one(report, index, seeds.randrange(2**31), max_turns)
+        if self.story.questions:  # as many runs again, by a player who knows the answers
+            for index in range(runs + 1, 2 * runs + 1):
+                self._one(report, index, seeds.randrange(2**31), max_turns, informed=True)
         report.seconds = time.perf_counter() - started
         return report
 
-    def _one(self, report: Report, index: int, run_seed: int, max_turns: int) -> None:
+    def _one(self, report: Report, index: int, run_seed: int, max_turns: int, informed: bool = False) -> None:
         engine = self.engine
         rng = random.Random(run_seed)
         pt, _ = engine.start(run_seed)
         problem: Problem | None = None
+        asked = RunQuestions()
+        watch = bool(self.story.questions)
         while pt.ending is None:
             if pt.turn >= max_turns:
                 problem = Problem("stuck", index, run_seed, pt.turn, pt.scene,
                                   message=f"no ending within {max_turns} turns")
                 break
             try:
-                choice = self._pick(pt, rng)
+                if watch:
+                    self.tally.before(asked, pt)
+                choice = self._pick(pt, rng, informed)
             except Exception as exc:  # a condition that fails to evaluate is an engine error too
                 problem = Problem("engine-error", index, run_seed, pt.turn + 1, pt.scene, "",
                                   f"{type(exc).__name__} while testing the choices: {exc}")
@@ -176,6 +199,7 @@ class Playtester:
                                   message=f"nothing can be chosen in scene '{pt.scene}'")
                 break
             scene, turn = pt.scene, len(pt.log) + 1
+            before = Playthrough(scene, answers=dict(pt.answers)) if watch else pt
             try:
                 engine.choose(pt, choice)
             except Exception as exc:  # any engine failure is a finding, never a crash of the tool
@@ -183,6 +207,20 @@ class Playtester:
                                   f"{type(exc).__name__}: {exc}")
                 del pt.log[turn - 1:]
                 break
+            if watch:
+                self.tally.after(asked, before, choice, pt)
+        if watch:
+            self.tally.finish(asked, pt, informed)
+        if informed:  # the informed runs count for the questions, their own endings and coverage
+            report.informed_choices += len(pt.log)
+            report.visited.update(pt.visited)  # a scene behind a right answer is reachable too
+            report.taken.update((e.scene, e.choice) for e in pt.log)
+            if problem is not None and problem.kind != "stuck":
+                problem.replay = self._write_replay(problem, pt)
+                report.errors.append(problem)
+            elif pt.ending is not None:
+                report.informed_endings[pt.ending] += 1
+            return
         report.choices += len(pt.log)
         report.visited.update(pt.visited)
         report.taken.update((e.scene, e.choice) for e in pt.log)
@@ -200,18 +238,31 @@ class Playtester:
         if report.longest is None or summary.turns > report.longest.turns:
             report.longest = summary
 
-    def _pick(self, pt: Playthrough, rng: random.Random) -> str | None:
-        """A choice drawn uniformly from those that can be taken now (None: there are none).
+    def _pick(self, pt: Playthrough, rng: random.Random, informed: bool = False) -> str | None:
+        """A move drawn uniformly from those that can be taken now (None: there are none).
 
         Draws candidates in a random order and takes the first that is open:
         the first open entry of a random permutation is uniform among the open
         ones, and most turns test two or three choices instead of all of them.
+        The ready deductions and open questions here are added to the scene's
+        choices (an open question is one candidate, answered as this player does).
         """
         candidates = list(self._choice_ids[pt.scene])
+        engine = self.engine
+        if engine.deductions_by_clue:
+            candidates.extend(DEDUCE + d.id for d in engine.ready_deductions(pt))
+        # Answering is one candidate however many questions are open (the player walks up to the
+        # board once, then picks one of them): otherwise a board with five open questions would
+        # hold a random player five times as long as a real one, guessing.
+        asks = self.tally.asks(pt, informed) if self.story.questions else []
+        if asks:
+            candidates.append(ASKED)
         while candidates:
             index = rng.randrange(len(candidates))
             choice = candidates[index]
-            if self.engine.why_locked(pt, choice) is None:
+            if choice == ASKED:
+                return self.tally.answer(pt, rng.choice(asks), informed, rng)
+            if choice.startswith(DEDUCE) or engine.why_locked(pt, choice) is None:
                 return choice
             candidates[index] = candidates[-1]
             candidates.pop()
@@ -247,16 +298,21 @@ def playtest(story: Story, runs: int = DEFAULT_RUNS, seed: int = 0, max_turns: i
 def format_report(report: Report) -> str:
     story = report.story
     lines = []
-    rate = f", {report.choices / report.seconds:,.0f} choices/s" if report.seconds > 0 else ""
+    played = report.choices + report.informed_choices
+    rate = f", {played / report.seconds:,.0f} choices/s" if report.seconds > 0 else ""
+    informed = f" (and {report.runs:,} informed runs, {report.informed_choices:,} choices)" \
+        if report.informed_choices else ""
     lines.append(f"Playtest of {story.title}: {report.runs:,} runs (seed {report.seed}), "
-                 f"{report.choices:,} choices in {report.seconds:.1f} s{rate}")
+                 f"{report.choices:,} choices{informed} in {report.seconds:.1f} s{rate}")
     lines.append("")
     lines.append("Endings:")
     width = max((len(e) for e in story.endings), default=0)
     for ending_id, ending in story.endings.items():
         count = report.endings.get(ending_id, 0)
         share = count / report.runs if report.runs else 0
-        mark = "" if count else "   <- never reached"
+        informed = report.informed_endings.get(ending_id, 0)
+        mark = "" if count else f"   <- only by the informed player ({informed:,})" if informed \
+            else "   <- never reached"
         lines.append(f"  {ending_id:<{width}}  {count:>7,}  {share:6.1%}  {ending.title}{mark}")
     if report.shortest and report.longest:
         s, long_ = report.shortest, report.longest
@@ -292,6 +348,11 @@ def format_report(report: Report) -> str:
             else:
                 lines.append(f"  {clue:<{width}}  {row['found_share']:6.1%}  turn {row['mean_turn']:.1f} / "
                              f"{row['median_turn']:g}")
+    if report.questions is not None and story.questions:
+        lines.append("")
+        lines.extend(report.questions.lines())
+        reached = ", ".join(f"{e} {n:,}" for e, n in report.informed_endings.items() if n) or "none"
+        lines.append(f"  endings the informed player reached: {reached}")
     lines.append("")
     verdict = "ok" if report.ok else "FAILED"
     lines.append(f"playtest {verdict}: {len(report.errors)} errors, {len(report.stuck)} stuck")

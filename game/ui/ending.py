@@ -23,7 +23,7 @@ def ending_screen(session: Session) -> tuple[list[Line], list[Option]]:
     ending = story.endings[pt.ending or ""]
     warning = ""
     try:
-        found = profile.record(session.saves_dir, story, ending.id).discovered
+        found = profile.record(session.saves_dir, story, ending.id, playthrough=pt).discovered
     except SaveError as exc:
         found = profile.load(session.saves_dir, story).discovered
         warning = f"Could not record this ending: {exc}"
@@ -34,7 +34,8 @@ def ending_screen(session: Session) -> tuple[list[Line], list[Option]]:
     # hint is left out, the menu below says it
     lines += [line for line in render.ending_lines(story, pt, len(found))[1:] if line[0] != "class:hint"]
     titles = [story.endings[e].title for e in found]
-    lines.append(("class:item", "Endings found so far: " + ", ".join(titles) + "."))
+    lines.append(("class:item", "Endings found so far: " + ", ".join(titles) + ". The title screen's "
+                                "endings gallery has hints at the others."))
     if warning:
         lines.append(("class:error", warning))
     options = [Option(number, label, True, "", RUN + command) for number, (command, label) in enumerate(MENU, 1)]

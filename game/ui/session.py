@@ -14,8 +14,12 @@ from pathlib import Path
 from .. import saves
 from ..engine import Engine, Offer, Step
 from ..errors import ChoiceError, ReplayError, SaveError
-from ..state import Playthrough
+from ..questions import ASK
+from ..rules import Numbering, keep_numbers, pick, visit_of
+from ..state import LogEntry, Playthrough
 from ..story import Story
+from .answering import Draft
+from .scribe import Scribe
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,14 @@ class Session:
         self.last_step: Step
         self._autosaved: tuple | None = None  # (seed, log) of the newest autosave this session wrote
         self._autosave_warning = ""
+        self.draft: Draft | None = None  # an answer to a question being put together, slot by slot
+        self._numbering: Numbering | None = None  # the numbers this visit's choices were shown with
+        self.numbers = False  # show stats as numbers too (the 'numbers' command)
+        self.pending: str | None = None  # a command waiting for the player's 'yes' (see commands)
+        self.abandoned: Playthrough | None = None  # the game a restart left, until a turn is taken
+        self._abandoned_numbering: Numbering | None = None
+        self.last_input: str | LogEntry | None = None  # what 'again' repeats: a command line, or a choice
+        self.scribe = Scribe(saves_dir)  # the in-game transcript ('transcript NAME')
         self.new_game(seed)
 
     # -- playing ----------------------------------------------------------
@@ -62,31 +74,68 @@ class Session:
         if seed is not None:
             self.seed = seed
         self.pt, self.last_step = self.engine.start(self.seed)
+        self._numbering = None
+        self.draft = None
         return self.last_step
+
+    def restart(self) -> Step:
+        """Start over, keeping the game left behind: it is autosaved first, and
+        'undo' brings it back until a turn is taken in the new one."""
+        if self.pt.log:
+            self.autosave()
+            self.abandoned, self._abandoned_numbering = self.pt, self._numbering
+        return self.new_game()
 
     @property
     def over(self) -> bool:
         return self.pt.over
 
     def offers(self) -> list[Offer]:
-        return self.engine.offers(self.pt)
+        """The choices on offer, numbered so that a number keeps its meaning for
+        the whole visit to a scene (rules.keep_numbers)."""
+        offers, self._numbering = keep_numbers(self.engine.offers(self.pt), visit_of(self.pt), self._numbering)
+        return offers
 
     def text(self) -> list[str]:
         return self.engine.text(self.pt)
 
     def take(self, number: int) -> Step:
-        """Take the numbered choice; ChoiceError if there is none or it is locked."""
-        self.last_step = self.engine.choose_number(self.pt, number)
-        return self.last_step
+        """Take the choice shown with this number; ChoiceError if there is none or it is locked."""
+        return self.take_id(pick(self.offers(), number).id)
 
     def take_id(self, choice_id: str) -> Step:
         self.last_step = self.engine.choose(self.pt, choice_id)
+        self.abandoned = None  # moved on: the restarted game is the one now
+        if self.last_step.entered:
+            self._numbering = None  # a new visit: numbers start again in the writer's order
         return self.last_step
 
+    def start_answer(self, offer: Offer) -> Draft:
+        """Begin answering the open question an offer stands for (ChoiceError if it can't be now)."""
+        if not offer.id.startswith(ASK):
+            raise ChoiceError(f"choice {offer.number} is not a question")
+        if not offer.enabled:
+            raise ChoiceError(f"that question can't be answered now: {offer.hint}")
+        self.draft = Draft(self.story.questions[offer.id[len(ASK):]])
+        return self.draft
+
+    def give_answer(self) -> Step:
+        """Answer with the draft, as a move (a turn); the draft is gone afterwards either way."""
+        draft, self.draft = self.draft, None
+        if draft is None:
+            raise ChoiceError("no answer is being put together")
+        return self.take_id(draft.move)
+
     def undo(self, turns: int = 1) -> int:
-        """Go back some turns by replaying the shorter log; returns how many were undone."""
+        """Go back some turns by replaying the shorter log; returns how many were undone.
+        At the start of a restarted game, undo brings back the game the restart left."""
         if turns < 1:
             raise ChoiceError("undo takes a positive number of turns")
+        if not self.pt.log and self.abandoned is not None:
+            self.pt, self.abandoned = self.abandoned, None
+            self.last_step = Step(None)
+            self._numbering = self._abandoned_numbering  # the numbers it was left with
+            return 0
         if not self.pt.log:
             raise ChoiceError("nothing to undo: this is the start of the case")
         turns = min(turns, len(self.pt.log))
@@ -103,6 +152,8 @@ class Session:
         # The log was made by this very story, so it always replays.
         self.pt = result.playthrough
         self.last_step = Step(None)
+        self.abandoned = None
+        self.draft = None
 
     def reload(self, story: Story) -> ReloadResult:
         """Switch to an edited story, keeping the playthrough by replaying its log.
@@ -117,6 +168,8 @@ class Session:
         self.story, self.engine, self.pt = story, engine, result.playthrough
         self.last_step = Step(None)
         self._autosaved = None
+        self._numbering = None  # the edit may have changed what is offered
+        self.draft = None
         return ReloadResult(len(result.playthrough.log), len(logged), result.error)
 
     # -- saving -----------------------------------------------------------
@@ -139,12 +192,36 @@ class Session:
         partial, which loads the turns that still fit. loaded.notes() says what
         the player should be told."""
         loaded = saves.load_slot(self.saves_dir, slot, self.engine, partial=partial)
-        self.pt = loaded.playthrough
-        self.seed = self.pt.seed
-        self.last_step = Step(None)
+        self._adopt(loaded)
         if loaded.fits and loaded.slot == saves.autosave_slots()[0]:
             # The newest autosave already holds this state: quitting now should not push the ring.
             self._autosaved = (self.pt.seed, tuple(self.pt.log))
+        return loaded
+
+    def _adopt(self, loaded: saves.Loaded) -> None:
+        self.pt = loaded.playthrough
+        self.seed = self.pt.seed
+        self.last_step = Step(None)
+        self._numbering = None
+        self.abandoned = None
+        self.draft = None
+
+    def load_doc(self, doc: dict, where: str, partial: bool = False) -> saves.Loaded:
+        """Load a save document read from elsewhere (a file a player picked in a
+        web page); the same checks and notes as load(). The saves folder is not touched."""
+        loaded = saves.replay_doc(doc, self.engine, where)
+        if not loaded.fits and not partial:
+            raise loaded.misfit()
+        self._adopt(loaded)
+        return loaded
+
+    def load_file(self, path: Path) -> saves.Loaded:
+        """Load a save file outside the slots (the endings gallery's closing saves);
+        SaveError if it cannot be read or no longer fits the story."""
+        loaded = saves.replay_doc(saves.read_doc(path), self.engine, str(path))
+        if not loaded.fits:
+            raise loaded.misfit()
+        self._adopt(loaded)
         return loaded
 
     def slots(self) -> list[saves.SaveInfo]:

@@ -14,6 +14,7 @@ moving the selection scrolls just enough to show the selected choice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from prompt_toolkit.data_structures import Point
@@ -24,6 +25,7 @@ from .render import Line
 from .wrap import Fragment, Row, cell_width, wrap
 
 MAX_ENTRIES = 3000  # older paragraphs are dropped; the save file keeps the real history
+TRIM_SLACK = 300  # ... that many more at a time
 MAX_MEASURE = 78  # prose reads badly in very long lines; wider terminals get a margin
 WIDE = 60  # from this width on, the text gets a small left margin
 
@@ -41,6 +43,7 @@ class Option:
     enabled: bool = True
     hint: str = ""
     key: str = ""  # what taking it means, for the owner (a choice id, a menu action)
+    note: str = ""  # said dimly after the text, e.g. render.SPENT
 
 
 @dataclass
@@ -86,11 +89,16 @@ class StoryView(UIControl):
         self.top = 0
         self.row_count = 0
         self._owners: list[tuple[int, int]] = []
+        self._version = 0  # bumped whenever entries are removed (added ones are laid out incrementally)
+        self._laid_out: tuple[tuple[int, int, int], tuple[list[Row], list[tuple[int, int]], list[int]]] | None = None
+        self.listener: Callable[[list[Line]], None] | None = None  # told every block added (transcripts)
 
     # -- content ------------------------------------------------------------
 
     def add(self, lines: list[Line]) -> None:
         """Append a block of styled paragraphs, spaced as in plain mode."""
+        if self.listener is not None and lines:
+            self.listener(lines)
         for style, text in lines:
             kind = "para" if style in PARAGRAPH_STYLES else "line"
             if self._last_kind and (kind == "para" or self._last_kind == "para"):
@@ -98,7 +106,8 @@ class StoryView(UIControl):
             for number, paragraph in enumerate(text.split("\n\n")):
                 if number:
                     self._blank()
-                self._add_paragraph(style, " ".join(paragraph.split()))
+                for line in paragraph.split("\n"):  # a line break the writer kept (a `lines:` paragraph)
+                    self._add_paragraph(style, " ".join(line.split()))
             self._last_kind = kind
         self._trim()
 
@@ -130,9 +139,12 @@ class StoryView(UIControl):
         self.entries.append(_Entry([], blank=True))
 
     def _trim(self) -> None:
-        extra = len(self.entries) - MAX_ENTRIES
+        if len(self.entries) <= MAX_ENTRIES:
+            return
+        extra = len(self.entries) - MAX_ENTRIES + TRIM_SLACK  # trimmed in steps, so the layout is redone rarely
         if extra > 0:
             del self.entries[:extra]
+            self._version += 1
             entry, row = self._anchor
             self._anchor = (max(0, entry - extra), row if entry >= extra else 0)
 
@@ -146,6 +158,7 @@ class StoryView(UIControl):
 
     def clear(self) -> None:
         self.generation += 1
+        self._version += 1
         self.entries.clear()
         self.options = []
         self._option_entries = []
@@ -196,10 +209,15 @@ class StoryView(UIControl):
         self._reveal = False
 
     def scroll(self, rows: int) -> None:
-        """Scroll by rows (negative: up), as the last render laid them out."""
+        """Scroll by rows (negative: up), as the last render laid them out.
+
+        The new top is kept at once, not only at the next render: several
+        PageDowns that arrive together (a held key, a fast hand) each move on
+        from where the one before left the view, so three pages are three pages."""
         if not self._owners:
             return
         top = max(0, min(self.top + rows, max(0, self.row_count - self.height)))
+        self.top = top
         self._anchor = self._owners[top]
         self._reveal = False
 
@@ -233,28 +251,59 @@ class StoryView(UIControl):
         if option.enabled:
             style = "class:choice.selected" if selected else "class:choice"
             body = [(style, text)]
+            if option.note:
+                body.append(("class:locked.hint", f" ({printable(option.note, limit=0)})"))
         else:
             style = "class:locked"
             hint = f" (locked: {printable(option.hint, limit=0)})" if option.hint else " (locked)"
+            if option.note:  # not a lock, e.g. an ending not found yet
+                hint = f" ({printable(option.note, limit=0)})"
             body = [(style, text), ("class:locked.hint", hint)]
         first = [("class:choice.mark", mark), (style + ".number" if option.enabled else style, number)]
         indent = [("", " " * (len(mark) + cell_width(number)))]
         return _Entry(body, first, indent)
 
     def layout(self, width: int) -> tuple[list[Row], list[tuple[int, int]], list[int]]:
-        """Rows for the width, the (entry, row) each came from, and each entry's first row."""
+        """Rows for the width, the (entry, row) each came from, and each entry's first row.
+
+        The transcript's rows are kept between renders until it changes (a long
+        game has thousands of rows, and most renders only move the selection or
+        echo a key); the menu's few rows are laid out every time."""
         margin = 1 if width >= WIDE else 0
         measure = max(1, min(width - margin, MAX_MEASURE))
+        pad: Row = [("", " " * margin)] if margin else []
+        key = (measure, margin, self._version)
+        laid = self._laid_out
+        if laid is None or laid[0] != key:
+            self._laid_out = laid = (key, ([], [], []))
+        cached_rows, cached_owners, cached_starts = laid[1]
+        if len(cached_starts) < len(self.entries):  # entries added since: lay out only those
+            done = len(cached_starts)
+            new_rows, new_owners, new_starts = self._lay_out(self.entries[done:], done, measure, pad,
+                                                             len(cached_rows))
+            cached_rows += new_rows
+            cached_owners += new_owners
+            cached_starts += new_starts
+        rows, owners, starts = list(cached_rows), list(cached_owners), list(cached_starts)
+        menu = self._all_entries()[len(self.entries):]
+        more_rows, more_owners, more_starts = self._lay_out(menu, len(self.entries), measure, pad, len(rows))
+        rows += more_rows
+        owners += more_owners
+        starts += more_starts
+        starts.append(len(rows))  # the end, so starts[i + 1] is always the row after entry i
+        return rows, owners, starts
+
+    @staticmethod
+    def _lay_out(entries: list[_Entry], first_index: int, measure: int, pad: Row,
+                 first_row: int = 0) -> tuple[list[Row], list[tuple[int, int]], list[int]]:
         rows: list[Row] = []
         owners: list[tuple[int, int]] = []
         starts: list[int] = []
-        pad: Row = [("", " " * margin)] if margin else []
-        for index, entry in enumerate(self._all_entries()):
-            starts.append(len(rows))
+        for index, entry in enumerate(entries, start=first_index):
+            starts.append(first_row + len(rows))
             for number, row in enumerate(entry.rows(measure)):
                 rows.append(pad + row if row else [])
                 owners.append((index, number))
-        starts.append(len(rows))  # the end, so starts[i + 1] is always the row after entry i
         return rows, owners, starts
 
     def create_content(self, width: int, height: int) -> UIContent:

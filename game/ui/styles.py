@@ -1,4 +1,4 @@
-"""Colours and attributes for the terminal UI's style classes.
+"""Colours and attributes for the terminal UI's style classes: three themes.
 
 The class names are the ones render.py gives its lines, plus a few of the
 full UI's own. Nothing may depend on colour alone: every notice has a
@@ -6,7 +6,10 @@ leading mark or a word, the selected choice a '>' as well as reverse video,
 a locked choice the word "locked" as well as dim text. With NO_COLOR set
 (https://no-color.org) prompt-toolkit drops to monochrome by itself; we
 also swap in a style that uses only bold, italic, underline and reverse, so
-nothing is left looking half-styled.
+nothing is left looking half-styled. `--high-contrast` gives white on black
+with no dim greys: every colour it uses has a contrast ratio of at least 7:1
+against the black background (WCAG AAA), and the screen's background is set
+rather than left to the terminal's. NO_COLOR wins over it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ COLOUR = {
     "error": "#e07070",
     "error.mark": "bold #e07070",
     "hint": "#909090",
+    "stakes": "#d0a060",  # what a wrong answer to a question costs
     "item": "",
     "ending": "bold #e0b050",
     "banner": "bold #e0b050",
@@ -47,8 +51,8 @@ COLOUR = {
     "toolbar.value": "bg:#262a33 bold #e8e8e8",
     "toolbar.changed": "bg:#262a33 bold #e0b050",
     "toolbar.sep": "bg:#262a33 #50565f",
-    "completion-menu": "bg:#303540 #d0d0d0",
-    "completion-menu.completion.current": "bg:#e0b050 #000000",
+    "completion": "#d0d0d0",
+    "completion.current": "bg:#e0b050 #000000",
     "scrollbar.background": "bg:#262a33",
     "scrollbar.button": "bg:#707480",
 }
@@ -59,6 +63,7 @@ MONO = {
     "outcome": "italic",
     "notice": "bold",
     "notice.mark": "bold",
+    "stakes": "bold",
     "error.mark": "bold",
     "ending": "bold",
     "banner": "bold",
@@ -74,11 +79,53 @@ MONO = {
     "toolbar.place": "reverse bold",
     "toolbar.value": "reverse bold",
     "toolbar.changed": "reverse bold underline",
-    "completion-menu": "reverse",
-    "completion-menu.completion.current": "bold",
+    "completion.current": "reverse bold",
     "scrollbar.background": "",
     "scrollbar.button": "reverse",
 }
+
+
+HIGH_CONTRAST = {
+    "screen": "bg:#000000 #ffffff",
+    "title": "bold #ffff00",
+    "heading": "bold underline #ffffff",
+    "text": "#ffffff",
+    "outcome": "italic #ffffff",
+    "notice": "bold #00ffff",
+    "notice.mark": "bold #00ffff",
+    "error": "bold #ff9090",
+    "error.mark": "bold #ff9090",
+    "hint": "#e0e0e0",
+    "stakes": "bold #ffffff",
+    "item": "#ffffff",
+    "ending": "bold #ffff00",
+    "banner": "bold #ffff00",
+    "echo": "#e0e0e0",
+    "echo.mark": "#e0e0e0",
+    "choice": "#ffffff",
+    "choice.number": "bold #ffff00",
+    "choice.mark": "bold #ffff00",
+    "choice.selected": "bg:#ffff00 #000000 bold",
+    "choice.selected.number": "bg:#ffff00 #000000 bold",
+    "locked": "#d0d0d0",
+    "locked.hint": "#d0d0d0 italic",
+    "rule": "#ffffff",
+    "rule.more": "bold #ffff00",
+    "prompt": "bold #ffff00",
+    "placeholder": "#d0d0d0 italic",
+    "toolbar": "bg:#ffffff #000000",
+    "toolbar.place": "bg:#ffffff #000000 bold",
+    "toolbar.label": "bg:#ffffff #000000",
+    "toolbar.value": "bg:#ffffff #000000 bold",
+    "toolbar.changed": "bg:#ffffff #000000 bold underline",
+    "toolbar.sep": "bg:#ffffff #000000",
+    "completion": "#ffffff",
+    "completion.current": "bg:#ffff00 #000000 bold",
+    "scrollbar.background": "bg:#000000",
+    "scrollbar.button": "bg:#ffffff",
+}
+
+THEMES = {"default": COLOUR, "high-contrast": HIGH_CONTRAST}
 
 
 def no_color() -> bool:
@@ -86,8 +133,8 @@ def no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))
 
 
-def build_style(monochrome: bool | None = None) -> Style:
+def build_style(monochrome: bool | None = None, theme: str = "default") -> Style:
     if monochrome is None:
         monochrome = no_color()
-    table = MONO if monochrome else COLOUR
+    table = MONO if monochrome else THEMES[theme]
     return Style([(name, value) for name, value in table.items() if value])

@@ -3,9 +3,9 @@
     +--------------------------------------------+
     | story view: transcript + numbered choices  |  storyview.StoryView
     |                                            |
-    |---------------------- more below: PgDn ----|  a rule (and the scroll hint)
+    |---------------------- more below: PgDn ----|  a rule: the scroll hint, or Tab's candidates
     | > input line (Tab completes, history)      |  inputline.InputLine
-    | Area: Scene | Turn 3 | Clues 1/4 | Trish 2 |  toolbar.rows
+    | Area: Scene | Turn 3 | Clues 1/4 | Trust 2 |  toolbar.rows
     +--------------------------------------------+
 
 Full screen, because the layout needs it: the toolbar stays at the bottom,
@@ -34,38 +34,33 @@ from prompt_toolkit.data_structures import Point
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
-from prompt_toolkit.layout import (
-    Float,
-    FloatContainer,
-    HSplit,
-    Layout,
-    Window,
-)
+from prompt_toolkit.layout import HSplit, Layout, Window
 from prompt_toolkit.layout.controls import UIContent, UIControl
 from prompt_toolkit.layout.margins import ConditionalMargin, ScrollbarMargin
-from prompt_toolkit.layout.menus import CompletionsMenu
 from prompt_toolkit.output import ColorDepth
 
 from .. import profile
 from ..errors import GameError, SaveError
 from ..safetext import printable
-from . import render, title, toolbar
+from . import answering, board, gallery, render, title, toolbar
 from .commands import COMMANDS, Reply, dispatch
+from .completion import menu_row
 from .ending import RUN, ending_screen
 from .inputline import InputLine
-from .render import Line
+from .render import Line, error_line
 from .session import Session
 from .storyview import Option, StoryView
 from .styles import build_style, no_color
 from .watch import LiveReload
 from .wrap import Row
 
-TITLE, SLOTS, GAME = "title", "slots", "game"
+TITLE, SLOTS, GALLERY, GAME = "title", "slots", "gallery", "game"
 WATCH_SECONDS = 0.5  # how often --watch looks at the story's files
 
 KEY_HELP: list[Line] = [
     ("class:heading", "Keys"),
     ("class:item", "- Up/Down, then Enter: take the highlighted choice (or type its number)"),
+    ("class:item", "- Answering a question: Up/Down and Enter pick each blank's candidate; Esc leaves the question"),
     ("class:item", "- PageUp/PageDown: scroll the story"),
     ("class:item", "- Tab: complete a command or a save name; Ctrl-P/Ctrl-N: earlier commands"),
     ("class:item", "- Ctrl-D or Ctrl-C: autosave and quit"),
@@ -90,14 +85,21 @@ class RowsControl(UIControl):
 
 class TerminalUI:
     def __init__(self, session: Session, resumed: str | None = None, monochrome: bool | None = None,
-                 notes: list[str] | None = None, live: LiveReload | None = None):
+                 notes: list[str] | None = None, live: LiveReload | None = None, theme: str = "default",
+                 color_depth: ColorDepth | None = None, hosted: bool = False):
         """resumed: the slot the game was loaded from (--load); None shows the title screen.
         notes: what the load said (story updated, damaged autosave passed over...).
-        live: with --watch, reloads the story when its files change (polled on a timer)."""
+        live: with --watch, reloads the story when its files change (polled on a timer).
+        theme: "default" or "high-contrast" (styles.THEMES); NO_COLOR wins over both.
+        color_depth: the terminal's colours (None: what the output says its TERM allows).
+        hosted: one of many games in a server's event loop (game/serve): it leaves the
+        process's signals and the loop's exception handler to the server."""
         self.session = session
         self.live = live
+        self.hosted = hosted
         self.monochrome = no_color() if monochrome is None else monochrome
         self.view = StoryView()
+        self.view.listener = session.scribe.write  # the in-game transcript sees what the view shows
         self.mode = TITLE
         self.errors: list[BaseException] = []  # unexpected errors shown to the player (tests check it)
         self.farewell = ""  # printed on the normal screen once the UI has gone
@@ -109,19 +111,19 @@ class TerminalUI:
         self.app: Application[int] = Application(
             layout=self._layout(),
             key_bindings=self._bindings(),
-            style=build_style(self.monochrome),
+            style=build_style(self.monochrome, theme),
             full_screen=True,
             mouse_support=False,
-            color_depth=ColorDepth.MONOCHROME if self.monochrome else None,
+            color_depth=ColorDepth.MONOCHROME if self.monochrome else color_depth,
         )
         startup = profile.load(session.saves_dir, session.story)
         if resumed:
             self._enter_game([("class:notice", f"Resumed '{resumed}' at turn {session.pt.turn}."),
-                              *(("class:notice", note) for note in notes or ())])
+                              *(("class:notice", note) for note in notes or ())], recap=True)
         else:
             self._show_title()
         if startup.warning:
-            self.view.add_block([("class:error", startup.warning)])
+            self.view.add_block([error_line(startup.warning)])
 
     # -- running ------------------------------------------------------------
 
@@ -133,11 +135,19 @@ class TerminalUI:
             return 0
 
     async def run_async(self) -> int:
-        """The same, inside a running event loop (tests drive it this way)."""
-        return await self.app.run_async(pre_run=self._pre_run) or 0
+        """The same, inside a running event loop (tests and the SSH server drive it this way)."""
+        own = not self.hosted  # a hosted game must not take the server's SIGINT or exception handler
+        return await self.app.run_async(pre_run=self._pre_run, handle_sigint=own, set_exception_handler=own) or 0
+
+    def stop(self, notice: str) -> None:
+        """End the game from outside (the server's idle timeout or shutdown) as Ctrl-D
+        does: a game in progress is autosaved; notice comes first in the farewell."""
+        self._guard(self._leave)
+        self.farewell = f"{notice} {self.farewell}".strip()
 
     def _pre_run(self) -> None:
-        self._on_signals()
+        if not self.hosted:
+            self._on_signals()
         if self.live is not None:
             self.app.create_background_task(self._watch())
 
@@ -179,19 +189,25 @@ class TerminalUI:
             always_hide_cursor=True,
         )
         prompt = self.line.window(self._placeholder)
+        # No floating completion menu: Tab's candidates are shown in the rule
+        # (menu_row), so nothing is ever drawn over the toolbar or the choices.
         body = HSplit([
             story,
             Window(RowsControl(self._rule), height=1),
             prompt,
             Window(RowsControl(self._toolbar), style="class:toolbar", dont_extend_height=True),
-        ])
-        menu = Float(xcursor=True, ycursor=True, content=CompletionsMenu(max_height=8, scroll_offset=1))
-        return Layout(FloatContainer(body, floats=[menu]), focused_element=prompt)
+        ], style="class:screen")  # the high-contrast theme sets the whole screen's background
+        return Layout(body, focused_element=prompt)
 
     def _placeholder(self) -> str:
+        if self.mode == GAME and self.session.pending is not None:
+            return "yes or no"  # a question is waiting (restart asks one)
         return "a number, or 'help'" if self.view.options else "'help' lists the commands"
 
     def _rule(self, width: int) -> list[Row]:
+        state = self.line.buffer.complete_state
+        if state is not None and state.completions:
+            return [menu_row([c.text for c in state.completions], state.complete_index, width)]
         if self.view.more_below:
             label = " more below: PgDn "
             if width > len(label) + 4:
@@ -203,7 +219,7 @@ class TerminalUI:
     def _toolbar(self, width: int) -> list[Row]:
         if self.mode != GAME:
             return toolbar.title_rows(self.session.story.title, width)
-        return toolbar.rows(self.session, width, self._changed_from)
+        return toolbar.rows(self.session, width, self._changed_from, self.session.numbers)
 
     # -- keys -----------------------------------------------------------------
 
@@ -268,8 +284,10 @@ class TerminalUI:
         def _(event: KeyPressEvent) -> None:
             if line.completing:
                 line.cancel_completion()
-            elif self.mode == SLOTS:
+            elif self.mode in (SLOTS, GALLERY):
                 self._guard(self._show_title)
+            elif self.mode == GAME and self.session.draft is not None and not line.text:
+                self._guard(lambda: self.submit("cancel"))
             else:
                 line.clear()
 
@@ -318,7 +336,7 @@ class TerminalUI:
         mark, generation = self.view.mark(), self.view.generation
         option = self._option_for(text)
         echo = f"{option.number}. {option.text}" if option else text
-        self.view.add_block([("class:echo", echo)])
+        self.view.add_block([("class:echo", echo)])  # the transcript (view.listener) writes it as "> ..."
         if self.mode == GAME:
             self._game_input(text, option)
         else:
@@ -335,42 +353,46 @@ class TerminalUI:
 
     def _game_input(self, text: str, option: Option | None) -> None:
         session = self.session
-        before = toolbar.values(session)
+        before = toolbar.values(session, session.numbers)
         if option is not None and option.key.startswith(RUN):
             text = option.key[len(RUN):]
         reply: Reply = dispatch(session, text)
-        if text.split(" ", 1)[0].lower() in ("help", "h", "?"):
+        if text.split(" ", 1)[0].lower() in ("help", "h", "?") and session.pending is None:
             reply.lines.extend(KEY_HELP)
         self.view.add(reply.lines)
-        if reply.took_turn or (reply.show_scene and toolbar.values(session) != before):
+        if reply.took_turn or (reply.show_scene and toolbar.values(session, session.numbers) != before):
             self._changed_from = before
         if reply.quit:
             self._leave()
             return
+        if reply.recap:
+            self.view.add_block(render.recap_lines(session.engine, session.pt, numbers=session.numbers))
         if reply.show_scene:
-            # A choice that keeps Jessica in the same scene shows only what is new in it;
+            # A choice that keeps the player in the same scene shows only what is new in it;
             # 'look' (or anything else) shows the whole scene again.
             stayed = reply.took_turn and not session.last_step.entered
             self._show_scene(only_new=stayed, arrived=reply.arrived)
+        if reply.show_draft and session.draft is not None:
+            self._show_draft()
         self._slot_cache = None
 
     def _menu_input(self, text: str, option: Option | None) -> None:
         word, _, arg = text.partition(" ")
         if option is not None:
             if not option.enabled:
-                self.view.add([("class:error", f"That is not available: {option.hint}.")])
+                self.view.add([error_line(f"that is not available: {option.hint}")])
                 return
             action = option.key
         elif word.lower() in ("help", "h", "?"):
             self.view.add([("class:text", "Type a number from the list, or new, continue, load NAME, "
-                                          "quit."), *KEY_HELP])
+                                          "endings, quit."), *KEY_HELP])
             return
         elif word.lower() in title.WORDS:
             action = title.WORDS[word.lower()]
             if action == title.LOAD and arg:
                 action = title.SLOT + arg
         else:
-            self.view.add([("class:error", "Type a number from the list, or 'help'.")])
+            self.view.add([error_line("type a number from the list, or 'help'")])
             return
         self._menu_action(action)
 
@@ -383,8 +405,12 @@ class TerminalUI:
             self._load("autosave")
         elif action == title.LOAD:
             self._show_slots()
+        elif action == title.GALLERY:
+            self._show_gallery()
         elif action.startswith(title.SLOT):
             self._load(action[len(title.SLOT):])
+        elif action.startswith(title.REPLAY):
+            self._replay_ending(action[len(title.REPLAY):])
         elif action == title.BACK:
             self._show_title()
         elif action == title.QUIT:
@@ -394,10 +420,21 @@ class TerminalUI:
         try:
             loaded = self.session.load(slot)
         except SaveError as exc:
-            self.view.add([("class:error", str(exc))])
+            self.view.add([error_line(str(exc))])
             return
         self._enter_game([("class:notice", f"Resumed '{slot}' at turn {self.session.pt.turn}."),
-                          *(("class:notice", note) for note in loaded.notes())])
+                          *(("class:notice", note) for note in loaded.notes())], recap=True)
+
+    def _replay_ending(self, ending: str) -> None:
+        """From the gallery: load the save that first reached this ending; 'undo' steps back into it."""
+        try:
+            loaded = self.session.load_file(profile.closing_save(self.session.saves_dir, ending))
+        except SaveError as exc:
+            self.view.add([error_line(str(exc))])
+            return
+        self._enter_game([("class:notice", f"Replaying the game that first reached this ending, at turn "
+                                           f"{self.session.pt.turn}. 'undo' steps back into it."),
+                          *(("class:notice", note) for note in loaded.notes())], recap=True)
 
     # -- screens ----------------------------------------------------------------
 
@@ -405,7 +442,8 @@ class TerminalUI:
         self.mode = TITLE
         self.view.clear()
         self.view.add_block(title.title_lines(self.session.story))
-        options = title.menu(self.session.slots())
+        found = profile.load(self.session.saves_dir, self.session.story)
+        options = title.menu(self.session.slots(), self.session.story, found)
         resume = options[1]  # Continue, when there is an autosave, is what a returning player wants
         self.view.set_options(options, selected=1 if resume.enabled else None)
         self.view.show_from(0)
@@ -413,13 +451,24 @@ class TerminalUI:
     def _show_slots(self) -> None:
         self.mode = SLOTS
         self.view.add_block([("class:heading", "Saved cases (Esc: back)")])
-        self.view.set_options(title.slot_menu(self.session.slots()))
+        self.view.set_options(title.slot_menu(self.session.slots(), self.session.story))
 
-    def _enter_game(self, lines: list[Line], arrived: bool = False) -> None:
+    def _show_gallery(self) -> None:
+        self.mode = GALLERY
+        story = self.session.story
+        found = profile.load(self.session.saves_dir, story)
+        self.view.add_block([("class:heading", gallery.heading(story, found) + " (Esc: back)"),
+                             ("class:hint", "Pick a found ending to replay the game that reached it.")])
+        self.view.set_options(title.gallery_menu(story, found, self.session.saves_dir))
+
+    def _enter_game(self, lines: list[Line], arrived: bool = False, recap: bool = False) -> None:
         self.mode = GAME
         self._changed_from = None
         self.view.clear()
         self.view.add_block(lines)
+        if recap:  # a continued game: the last few turns as they read, instead of an empty screen
+            session = self.session
+            self.view.add_block(render.recap_lines(session.engine, session.pt, numbers=session.numbers))
         self._show_scene(arrived=arrived)
         self.view.show_from(0)
 
@@ -427,20 +476,31 @@ class TerminalUI:
         session = self.session
         self.view.add_block(self._memory.lines(session.engine, session.pt, only_new))
         if arrived:  # what entering the scene gave, after its text (render.arrival_lines)
-            self.view.add(render.arrival_lines(session.story, session.last_step, session.pt))
+            self.view.add(render.arrival_lines(session.story, session.last_step, session.pt, session.numbers))
+            self.view.add_block(board.arrival_board(session.engine, session.pt, session.last_step.entered))
         if session.over:
             lines, options = ending_screen(session)
             self.view.add_block(lines)
             self.view.set_options(options)
         else:
-            self.view.set_options([Option(o.number, o.text, o.enabled, o.hint, o.id)
-                                   for o in session.offers()])
+            offers = session.offers()
+            session.scribe.write(render.offer_lines(offers))  # the menu is not added as lines
+            self.view.set_options([Option(o.number, render.offer_text(o), o.enabled, o.hint, o.id,
+                                          render.SPENT if o.spent else "") for o in offers])
+
+    def _show_draft(self) -> None:
+        """A question being answered: the answer so far and the picks for the blank (arrows and Enter)."""
+        draft = self.session.draft
+        assert draft is not None
+        self.view.add_block(answering.prompt_lines(self.session, draft))
+        self.view.set_options([Option(p.number, p.text) for p in answering.picks(self.session, draft)])
 
     # -- leaving and errors -------------------------------------------------------
 
     def _leave(self) -> None:
         """Quit: autosave a game in progress (never the title screen's untouched new game)."""
         self.quit_requested = True
+        self.session.scribe.stop(closing="Transcript ends: the player left the game")
         if self.mode == GAME:
             warning = self.session.try_autosave()
             self.farewell = warning or "Autosaved. 'Continue' on the title screen resumes the case."
@@ -452,11 +512,11 @@ class TerminalUI:
         try:
             action()
         except GameError as exc:
-            self.view.add_block([("class:error", printable(str(exc)))])  # may quote a save file
+            self.view.add_block([error_line(printable(str(exc)))])  # may quote a save file
         except Exception as exc:  # a bug: say so in one line and keep the game alive
             self.errors.append(exc)
-            self.view.add_block([("class:error", f"Something went wrong ({type(exc).__name__}: {exc}). "
-                                                 "Your game is autosaved after every turn.")])
+            self.view.add_block([error_line(f"Something went wrong ({type(exc).__name__}: {exc}). "
+                                            "Your game is autosaved after every turn.")])
 
     # -- completion sources -------------------------------------------------------
 
@@ -477,12 +537,12 @@ class TerminalUI:
 
 
 def run(session: Session, stdout: TextIO, resumed: str | None = None, notes: list[str] | None = None,
-        live: LiveReload | None = None) -> int:
+        live: LiveReload | None = None, theme: str = "default") -> int:
     """Play in the terminal; returns the exit code. Ctrl-C and Ctrl-D autosave and quit.
 
     resumed: the slot already loaded (--load SLOT), which skips the title screen;
     notes: what that load said; live: --watch's reloader."""
-    ui = TerminalUI(session, resumed=resumed, notes=notes, live=live)
+    ui = TerminalUI(session, resumed=resumed, notes=notes, live=live, theme=theme)
     code = ui.run()
     if ui.farewell:  # back on the normal screen, where the terminal wraps at any letter
         width = shutil.get_terminal_size((80, 24)).columns

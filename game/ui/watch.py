@@ -3,9 +3,10 @@
 StoryWatcher polls the modification times of the story's files (standard
 library only: polling a few dozen files costs microseconds, and needs no
 platform-specific notifier). LiveReload ties it to a Session: poll() loads
-the edited story and, if it has no errors, hands it to Session.reload, which
-replays the playthrough's log on it; if it has errors, the old story keeps
-playing and the errors are returned, one line each with path:line:col.
+the edited story (parsing again only the files whose text changed: a
+loader.ParseCache) and, if it has no errors, hands it to Session.reload,
+which replays the playthrough's log on it; if it has errors, the old story
+keeps playing and the errors are returned, one line each with path:line:col.
 
 Any UI can use it: call poll() before each prompt and after each input line
 (or on a timer) and show the lines of the event it returns.
@@ -77,12 +78,13 @@ class LiveReload:
         self.session = session
         self.root = Path(root)
         self.watcher = watcher or StoryWatcher(self.root)
+        self.cache = loader.ParseCache()  # an edit re-parses only the files it changed
 
     def poll(self) -> ReloadEvent | None:
         """None if nothing changed; otherwise what happened, with lines to show."""
         if not self.watcher.changed():
             return None
-        story, diagnostics = loader.check(self.root)
+        story, diagnostics = loader.check(self.root, self.cache)
         if story is None:
             errors = [str(d) for d in diagnostics if d.severity == "error"]
             lines: list[Line] = [("class:error", f"The edited story has {len(errors)} "

@@ -12,6 +12,7 @@ import os
 import resource
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -231,18 +232,23 @@ def mutated(draw: st.DrawFn, data: bytes, max_edits: int = 4) -> bytes:
 # --- hostile cases in a child process -------------------------------------
 
 
-def _limit_memory() -> None:  # pragma: no cover - runs in the child
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+def memory_limit(limit: int = MEMORY_BYTES) -> Callable[[], None]:
+    """A preexec_fn giving a child process at most `limit` bytes of address space."""
+
+    def limit_memory() -> None:  # pragma: no cover - runs in the child
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return limit_memory
 
 
 def run_play(*args: Any, stdin: bytes = b"", cwd: Path = ROOT, env: dict[str, str] | None = None,
-             timeout: float = HANG_SECONDS) -> subprocess.CompletedProcess[bytes]:
+             timeout: float = HANG_SECONDS, memory: int = MEMORY_BYTES) -> subprocess.CompletedProcess[bytes]:
     """Run play.py as a user would, with bounded memory; a hang fails the test
     (subprocess.TimeoutExpired), a crash shows as a negative return code."""
     full_env = {key: value for key, value in os.environ.items() if key != "PYTHONIOENCODING"}
     full_env.update(env or {})
     proc = subprocess.run([sys.executable, str(PLAY), *map(str, args)], input=stdin, capture_output=True,
-                          cwd=cwd, timeout=timeout, env=full_env, preexec_fn=_limit_memory)
+                          cwd=cwd, timeout=timeout, env=full_env, preexec_fn=memory_limit(memory))
     output = proc.stdout + proc.stderr
     assert b"Traceback" not in output, output.decode("utf-8", "replace")[-3000:]
     assert proc.returncode >= 0, f"killed by signal {-proc.returncode}"
@@ -251,3 +257,43 @@ def run_play(*args: Any, stdin: bytes = b"", cwd: Path = ROOT, env: dict[str, st
 
 def error_lines(proc: subprocess.CompletedProcess[bytes]) -> list[str]:
     return [line for line in proc.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+
+
+# --- the full-screen UI, drawn --------------------------------------------
+
+
+def draw_tui(session: Any, keys: list[str] | str, columns: int = 80) -> tuple[Any, str]:
+    """Run the full UI on a terminal of the given width, typing the keys one at a
+    time (drawing after each, so every screen is drawn), then Ctrl-D; return the
+    TerminalUI and every byte it wrote. Fails if the UI had to swallow an error."""
+    import asyncio
+    import io
+
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    from game.ui.tui import TerminalUI
+
+    screen = io.StringIO()
+    output = Vt100_Output(screen, lambda: Size(rows=24, columns=columns), term="xterm")
+
+    async def run(ui: TerminalUI, pipe: Any) -> None:
+        running = asyncio.ensure_future(ui.app.run_async())
+        for key in keys:
+            drawn = ui.app.render_counter
+            pipe.send_text(key)
+            for _ in range(300):
+                await asyncio.sleep(0.01)
+                if ui.app.render_counter > drawn or running.done():
+                    break
+        if not running.done():
+            pipe.send_text("\x04")
+        await asyncio.wait_for(running, HANG_SECONDS)
+
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=output):
+        ui = TerminalUI(session)
+        asyncio.run(run(ui, pipe))
+    assert ui.errors == []
+    return ui, screen.getvalue()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import tempfile
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 
-from game import loader
+from game import loader, saves
 from game.engine import Engine
 from game.ui.session import Session
 from game.ui.tui import TerminalUI
@@ -66,14 +67,27 @@ def test_any_keys_keep_the_full_screen_game_sound(keys, seed, resumed):
         check_invariants(session.engine, session.pt)
 
 
-def test_escape_sequences_from_a_save_are_drawn_as_text(tmp_path):
-    """A load note quoting a hostile save must not drive the terminal: prompt-toolkit
-    draws control characters in caret notation (^[), never raw."""
-    screen = io.StringIO()
-    output = Vt100_Output(screen, lambda: Size(rows=24, columns=80), term="xterm")
+def test_escape_sequences_from_a_save_are_drawn_as_escapes_by_the_game(tmp_path):
+    """A load note quoting a hostile save must not drive the terminal. The note
+    comes from the game's own load (a save whose log names a scene with an
+    escape sequence and a right-to-left override, loaded with --partial), and
+    is drawn as the game escapes it (\\x1b, \\u202e), not left for
+    prompt-toolkit to show in caret notation (^[)."""
+    hostile = "\x1b]0;pwned\x07\x1b[6n\u202e"
     session = Session(STORY, tmp_path, seed=1, engine=ENGINE)
+    session.take_id("look_door")
+    path = session.save("hostile")
+    doc = json.loads(path.read_text())
+    doc["log"].append([hostile, "board"])
+    doc["checksum"] = saves.checksum(doc)
+    path.write_text(json.dumps(doc))
+    loaded = session.load("hostile", partial=True)
+    screen = io.StringIO()
+    output = Vt100_Output(screen, lambda: Size(rows=24, columns=120), term="xterm")
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=output):
-        ui = TerminalUI(session, resumed="x", notes=["scene '\x1b]0;pwned\x07\x1b[6n' no longer exists"])
+        ui = TerminalUI(session, resumed="hostile", notes=loaded.notes())
         drive(ui, pipe, "")
     drawn = screen.getvalue()
-    assert "pwned" in drawn and "\x1b]0;pwned" not in drawn and "\x1b[6n" not in drawn
+    assert "\\x1b]0;pwned\\x07\\x1b[6n\\u202e" in drawn  # the game's escapes, drawn as text
+    assert "\x1b]0;pwned" not in drawn and "\x1b[6n" not in drawn and "\u202e" not in drawn
+    assert "^[" not in drawn  # nothing was left for prompt-toolkit to escape

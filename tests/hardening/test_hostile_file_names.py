@@ -11,7 +11,6 @@ cannot be loaded, and never offered to load or complete.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import os
@@ -19,7 +18,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from fuzzkit import SAMPLE
+from fuzzkit import SAMPLE, draw_tui
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.data_structures import Size
 from prompt_toolkit.document import Document
@@ -105,37 +104,12 @@ def test_the_in_game_saves_command_lists_them_escaped(folder) -> None:
     assert "- keep: " in text and "\\x1b[31mred" in text
 
 
-def _draw(session: Session, keys: str, columns: int) -> tuple[TerminalUI, str]:
-    """Run the full UI on a terminal of the given width; return it and every byte it wrote."""
-    screen = io.StringIO()
-    output = Vt100_Output(screen, lambda: Size(rows=24, columns=columns), term="xterm")
-
-    async def run(ui: TerminalUI, pipe) -> None:
-        running = asyncio.ensure_future(ui.app.run_async())
-        for key in keys:  # one at a time, drawing after each, so every screen is drawn
-            drawn = ui.app.render_counter
-            pipe.send_text(key)
-            for _ in range(300):
-                await asyncio.sleep(0.01)
-                if ui.app.render_counter > drawn or running.done():
-                    break
-        if not running.done():
-            pipe.send_text(CTRL_D)
-        await asyncio.wait_for(running, 20)
-
-    with create_pipe_input() as pipe, create_app_session(input=pipe, output=output):
-        ui = TerminalUI(session)
-        asyncio.run(run(ui, pipe))
-    assert ui.errors == []
-    return ui, screen.getvalue()
-
-
 @pytest.mark.parametrize("columns", [80, 40])
 def test_the_load_menu_shows_odd_names_safely_and_still_loads_a_good_save(folder, columns) -> None:
     session = Session(STORY, folder, seed=3, engine=ENGINE)
     menu = title.slot_menu(session.slots())
     keep = next(o.number for o in menu if o.key == title.SLOT + "keep")
-    ui, drawn = _draw(session, ["3", ENTER, "\x1b[6~" * 3, str(keep), ENTER], columns)  # PgDn through it
+    ui, drawn = draw_tui(session, ["3", ENTER, "\x1b[6~" * 3, str(keep), ENTER], columns)  # PgDn through it
 
     drawn.encode("utf-8")
     for raw in RAW:  # what a file name held is drawn as text, never sent raw
@@ -172,7 +146,7 @@ def test_tab_completes_only_real_slot_names(folder) -> None:
         assert completer is not None
         offered = [c.text for c in completer.get_completions(Document("load "), None)]  # type: ignore[arg-type]
     assert offered == ["keep"]  # not one of the odd names, nor a name the lookalike autosave claims
-    ui, _ = _draw(Session(STORY, folder, seed=3, engine=ENGINE),
+    ui, _ = draw_tui(Session(STORY, folder, seed=3, engine=ENGINE),
                   ["1", ENTER, "loa", TAB, " k", TAB, ENTER], 80)  # new case, then 'load k<Tab>'
     assert [(e.scene, e.choice) for e in ui.session.pt.log] == [("office.desk", "look_door")]  # completed to 'keep', which loaded
 

@@ -48,11 +48,19 @@ def test_hostile_slot_names_are_refused(name):
     assert message and "\n" not in message and "\x1b" not in message and "\x00" not in message
 
 
-@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=repr)
-def test_hostile_slot_names_typed_in_game_write_nothing_outside(tmp_path, name):
+@pytest.mark.parametrize("name", [*HOSTILE_NAMES, "{tmp}/x", "{tmp}/cwd/x", "{tmp}/saves/../x", "../cwd/x"],
+                         ids=repr)
+def test_hostile_slot_names_typed_in_game_write_nothing_outside(tmp_path, monkeypatch, name):
     """Typed at the prompt, control characters are dropped first (commands.clean),
-    so 'save x<NUL>y' saves to 'xy'; everything else is a one-line error."""
+    so 'save x<NUL>y' saves to 'xy'; everything else is a one-line error.
+
+    Paths that lead out of the saves folder lead into this test's own folder
+    (the working folder is in it too), so a file written where it should not
+    be is found there, not looked for in a global place like /tmp."""
     saves_dir = tmp_path / "saves"
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    name = name.replace("{tmp}", str(tmp_path))
     session = fresh_session(saves_dir)
     session.save("mine")
     before = files_under(tmp_path)
@@ -67,7 +75,6 @@ def test_hostile_slot_names_typed_in_game_write_nothing_outside(tmp_path, name):
         else:
             assert style == "class:error"
     assert {p.parent for p in files_under(tmp_path) - before} <= {saves_dir}, "nothing outside the saves folder"
-    assert not Path("/tmp/x").exists()
 
 
 @pytest.mark.parametrize("name", ["../x", "/etc/passwd", "con", "x\ny", "a" * 1000])
@@ -155,7 +162,7 @@ def test_read_only_or_full_disk_keeps_the_previous_save(tmp_path, monkeypatch, t
     """As root, chmod cannot make a folder read-only, so the failing system call is simulated."""
     saves_dir = tmp_path / "saves"
     session, before = _one_good_save(saves_dir)
-    session.take(1)
+    session.take(2)  # the case board (choice 1, the door, was taken and keeps its number)
 
     def fail(*args, **kwargs):
         raise OSError(code, os.strerror(code))

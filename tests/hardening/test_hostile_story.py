@@ -49,7 +49,9 @@ def assert_error(errors: list[dict], path: str, code: str, line: int | None = No
     assert found, f"no {code} error in {path}: {errors}"
     error = found[0]
     if line is not None:
-        assert (error["line"], error["col"]) == (line, col), error
+        assert error["line"] == line, error
+    if col is not None:
+        assert error["col"] == col, error
     return error
 
 
@@ -59,15 +61,21 @@ def billion_laughs() -> str:
     return "\n".join(lines) + "\n"
 
 
-# (name, {file: content}, file with the error, code, line, col); line None: not checked
+# (name, {file: content}, file with the error, code, line, col); None: not checked. Nesting
+# errors name the line only: libyaml 0.2.6 has a limit of its own (1,000 levels) that may
+# fire before ours, at its own column, and the game reports either as 'too-deep'.
 CASES = [
     ("recursive-alias", {"x.yaml": "scenes: &s\n  a.two: *s\n"}, "x.yaml", "bad-alias", 2, 10),
     ("undefined-alias", {"x.yaml": "clues: *nowhere\n"}, "x.yaml", "bad-alias", 1, 8),
     ("duplicate-anchor", {"x.yaml": "flags: {f: &x one, g: &x two}\n"}, "x.yaml", "bad-alias", 1, 23),
-    ("deep-flow", {"x.yaml": "[" * 1_000_000 + "]" * 1_000_000}, "x.yaml", "too-deep", 1, 65),
-    ("deep-flow-map", {"x.yaml": "{a: " * 300_000 + "b" + "}" * 300_000}, "x.yaml", "too-deep", 1, 257),
-    ("deep-block", {"x.yaml": "- " * 1_000_000 + "x\n"}, "x.yaml", "too-deep", 1, 129),
-    ("deep-block-lines", {"x.yaml": "".join(" " * i + "- \n" for i in range(100))}, "x.yaml", "too-deep", 65, 65),
+    ("deep-flow", {"x.yaml": "[" * 1_000_000 + "]" * 1_000_000}, "x.yaml", "too-deep", 1, None),
+    ("deep-flow-1001", {"x.yaml": "flags: {f: x}\nclues: " + "[" * 1_001 + "]" * 1_001}, "x.yaml", "too-deep",
+     2, None),
+    ("deep-flow-100", {"x.yaml": "clues: " + "[" * 100 + "]" * 100}, "x.yaml", "too-deep", 1, None),
+    ("deep-flow-map", {"x.yaml": "{a: " * 300_000 + "b" + "}" * 300_000}, "x.yaml", "too-deep", 1, None),
+    ("deep-block", {"x.yaml": "- " * 1_000_000 + "x\n"}, "x.yaml", "too-deep", 1, None),
+    ("deep-block-lines", {"x.yaml": "".join(" " * i + "- \n" for i in range(100))}, "x.yaml", "too-deep", 65,
+     None),
     ("deep-keys", {"x.yaml": "? " * 100_000 + "x\n"}, "x.yaml", "bad-key", 1, 3),
     ("huge-file", {"x.yaml": "# " + "x" * yamlsrc.MAX_FILE_BYTES}, "x.yaml", "file-too-large", None, None),
     ("base-60-number", {"x.yaml": "a: 1" + ":30" * 200_000 + "\n"}, "x.yaml", "bad-scalar", 1, 4),

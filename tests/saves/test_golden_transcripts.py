@@ -6,6 +6,7 @@ golden transcript exists. Suites (walkthrough folder -> story -> goldens):
 
     tests/data/walkthroughs/*.json  -> tests/data/sample -> tests/data/transcripts/sample/NAME.txt
     tests/walkthroughs/*.json       -> story/            -> tests/data/transcripts/story/NAME.txt
+    tests/data/walkthroughs/lighthouse/*.json -> examples/lighthouse -> tests/data/transcripts/lighthouse/NAME.txt
 
 To write or refresh the goldens after a deliberate story change, run
 
@@ -34,6 +35,8 @@ GOLDENS = ROOT / "tests" / "data" / "transcripts"
 SUITES = [
     (ROOT / "tests" / "data" / "walkthroughs", ROOT / "tests" / "data" / "sample", GOLDENS / "sample"),
     (ROOT / "tests" / "walkthroughs", ROOT / "story", GOLDENS / "story"),
+    (ROOT / "tests" / "data" / "walkthroughs" / "lighthouse", ROOT / "examples" / "lighthouse",
+     GOLDENS / "lighthouse"),
 ]
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 

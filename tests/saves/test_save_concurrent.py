@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from game import loader, profile, savelock, saves
+from game import loader, profile, savelist, savelock, saves
 from game.engine import Engine
 from game.ui.session import Session
 
@@ -69,7 +69,7 @@ def test_games_autosaving_into_one_folder_at_once_keep_a_whole_ordered_ring(tmp_
     for slot in saves.autosave_slots():
         loaded = saves.load_slot(tmp_path, slot, engine)  # raises if a file is missing or damaged
         assert loaded.fits and loaded.doc["slot"] == "autosave-1"
-        ring.append((saves._when(loaded.doc["updated"]), loaded.doc["seed"]))
+        ring.append((savelist.when(loaded.doc["updated"]), loaded.doc["seed"]))
     times = [when for when, _ in ring]
     assert times == sorted(times, reverse=True)  # autosave-1 is the newest, autosave-5 the oldest
     for worker in range(WORKERS):  # and each game's own autosaves keep their order down the ring

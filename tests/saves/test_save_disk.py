@@ -80,7 +80,7 @@ def test_the_game_plays_on_when_autosave_fails_and_says_so_once(tmp_path, sample
     assert first.took_turn
     warnings = [text for style, text in first.lines if style == "class:error"]
     assert len(warnings) == 1 and "a file is in the way of the saves folder" in warnings[0]
-    second = dispatch(session, "1")
+    second = dispatch(session, "2")
     assert second.took_turn and not [t for s, t in second.lines if s == "class:error"]
     assert blocker.read_text().startswith("a file")
 
@@ -96,6 +96,37 @@ def test_stale_temp_files_from_a_crash_are_tidied_but_fresh_ones_are_not(tmp_pat
     os.utime(stale, (old, old))
     session.save("slot")
     assert not stale.exists() and fresh.exists()
+
+
+def _leave_temps(folder: Path, names: list[str], age: float) -> list[Path]:
+    made = []
+    for index, name in enumerate(names):
+        path = folder / f".{name}.json.crash{index}-{int(age)}.tmp"
+        path.write_text("half a save")
+        os.utime(path, (time.time() - age, time.time() - age))
+        made.append(path)
+    return made
+
+
+@pytest.mark.parametrize("opening", [["saves"], ["--plain", "--story", "tests/data/sample", "--seed", "1"]],
+                         ids=["listing", "playing"])
+def test_stale_temp_files_of_any_slot_are_tidied_when_the_folder_is_opened(tmp_path, sample_story, opening):
+    """A game killed mid-save leaves a temp file each time (43 after 320 kills):
+    opening the folder, by listing it or by playing, tidies every stale one up,
+    whatever slot it was for, and leaves young ones and other files alone."""
+    Session(sample_story, tmp_path).save("mine")
+    stale = _leave_temps(tmp_path, ["autosave-1"] * 40 + ["mine", "other", "autosave-3"],
+                         age=saves.STALE_TEMP_SECONDS + 60)
+    fresh = _leave_temps(tmp_path, ["autosave-1", "mine"], age=1)
+    others = [tmp_path / ".notes.tmp", tmp_path / ".autosave.lock", tmp_path / "x.tmp"]
+    for path in others:
+        path.write_text("")
+        os.utime(path, (0, 0))
+    args = [*opening, "--saves", str(tmp_path)]
+    proc = subprocess.run([sys.executable, "play.py", *args], cwd=ROOT, input=b"", capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert [path.name for path in stale if path.exists()] == []
+    assert all(path.exists() for path in fresh + others)
 
 
 # The writer runs in a child process that saves in a loop (a named slot and
@@ -178,10 +209,10 @@ def test_cli_play_with_an_unwritable_saves_folder_warns_and_never_claims_it_save
     blocker.write_text("in the way")
     out = io.StringIO()
     code = cli.main(["--plain", "--story", str(ROOT / "tests" / "data" / "sample"), "--saves", str(blocker)],
-                    stdin=io.StringIO("1\n1\nsave mine\nquit\n"), stdout=out)
+                    stdin=io.StringIO("1\n2\nsave mine\nquit\n"), stdout=out)
     text = out.getvalue()
     assert code == 0 and "Traceback" not in text + capsys.readouterr().err
     assert text.count("Autosave failed: cannot write to") == 2  # after the first turn, and on leaving
-    assert "cannot write to" in text.split("> ")[3]  # 'save mine' says why, in one line
+    assert "Cannot write to" in text.split("> ")[3]  # 'save mine' says why, in one line
     assert "Autosaved." not in text
     assert blocker.read_text() == "in the way"

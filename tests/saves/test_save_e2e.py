@@ -29,7 +29,7 @@ def test_a_new_user_comes_back_to_an_edited_story(tmp_path) -> None:
     common = ("--plain", "--saves", str(saves_dir))
 
     first = _play(*common, "--story", str(SAMPLE), "--seed", "4",
-                  stdin="1\n1\n2\nsave first\n1\n2\n1\nsave second\nquit\n")
+                  stdin="1\n2\n2\nsave first\n1\n2\n1\nsave second\nquit\n")
     assert first.returncode == 0
     assert "Saved to slot 'first'." in first.stdout and "Saved to slot 'second'." in first.stdout
     assert first.stdout.rstrip().endswith("Autosaved. Come back to it with --continue.")

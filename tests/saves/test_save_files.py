@@ -13,6 +13,7 @@ from game.errors import SaveError
 from game.ui.session import Session
 
 V1_FIXTURE = Path(__file__).resolve().parent.parent / "data" / "saves" / "v1-game.json"
+V2_FIXTURE = Path(__file__).resolve().parent.parent / "data" / "saves" / "v2-game.json"  # written by the version 2 code
 FOUND = ["look_door", "board", "deduce:shop", "back", "shop", "ask"]  # the 'found' ending in six turns
 
 
@@ -289,6 +290,28 @@ def test_a_version_1_walkthrough_without_checksum_upgrades_to_a_walkthrough() ->
     upgraded = saves.validate(doc, "walk.json")
     assert upgraded["kind"] == "walkthrough" and upgraded["version"] == saves.VERSION
     assert doc["version"] == 1  # the upgrade does not change its input
+
+
+def test_a_version_2_save_is_upgraded_gains_the_question_state_and_plays_on(tmp_path, engine,
+                                                                           sample_story) -> None:
+    original = json.loads(V2_FIXTURE.read_text())
+    assert original["version"] == 2 and "answers" not in original["snapshot"]
+    shutil.copy(V2_FIXTURE, tmp_path / "old.json")
+    session = Session(sample_story, tmp_path)
+    loaded = session.load("old")
+    assert loaded.fits and loaded.notes() == []
+    assert session.pt.scene == "office.board" and "address" in session.pt.clues
+    assert loaded.doc["version"] == saves.VERSION
+    assert loaded.doc["snapshot"]["answers"] == {} and loaded.doc["snapshot"]["clues"] == original["snapshot"]["clues"]
+    session.save("old")
+    assert saves.read_doc(tmp_path / "old.json")["version"] == saves.VERSION
+
+
+def test_a_malformed_answer_in_a_log_is_one_clear_error() -> None:
+    doc = {"format": "aka-save", "version": saves.VERSION, "kind": "walkthrough",
+           "log": [["office.board", "answer:who"]]}
+    with pytest.raises(SaveError, match="log entry 1 is not a well-formed answer"):
+        saves.validate(doc, "walk.json")
 
 
 def test_every_version_below_the_current_one_has_an_upgrade() -> None:

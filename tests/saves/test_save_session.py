@@ -103,12 +103,12 @@ def _fresh_after(story, tmp_path, choices) -> dict:
 
 
 @pytest.mark.parametrize("line, error", [
-    ("rewind", "rewind takes a turn number"),
-    ("rewind two", "rewind takes a turn number"),
-    ("rewind 3", "rewind takes a turn from 0 to 2"),
-    ("rewind -1", "rewind takes a turn from 0 to 2"),
+    ("rewind", "Rewind takes a turn number"),
+    ("rewind two", "Rewind takes a turn number"),
+    ("rewind 3", "Rewind takes a turn from 0 to 2"),
+    ("rewind -1", "Rewind takes a turn from 0 to 2"),
     ("undo 0", "positive number"),
-    ("undo x", "undo takes a number"),
+    ("undo x", "Undo takes a number"),
 ])
 def test_bad_rewinds_and_undos_are_one_line_errors(tmp_path, sample_story, line, error) -> None:
     session = Session(sample_story, tmp_path)
@@ -153,7 +153,7 @@ def test_continue_resumes_the_newest_autosave_or_starts_a_new_case(tmp_path, sam
     story = str(Path(__file__).resolve().parent.parent / "data" / "sample")
     out = io.StringIO()
     assert cli.main(["--plain", "--story", story, "--saves", str(tmp_path), "--continue"],
-                    stdin=io.StringIO("1\n2\nquit\n"), stdout=out) == 0
+                    stdin=io.StringIO("1\n3\nquit\n"), stdout=out) == 0
     assert out.getvalue().startswith("No autosave yet; a new case begins.")
     out = io.StringIO()
     assert cli.main(["--plain", "--story", story, "--saves", str(tmp_path), "--continue"],
