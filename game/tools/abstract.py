@@ -235,7 +235,7 @@ class Analyzer:
                         transfer = replace(transfer, set_flags=transfer.set_flags | bits,
                                            clear_flags=transfer.clear_flags & ~bits)
                 moves.append(Move(scene.id, None, None, effects, _ends(effects), transfer,
-                                  question=question, outcome=outcome))
+                                  may_end=_may_end(effects), question=question, outcome=outcome))
         return moves
 
     def compile_effects(self, effects: tuple[Effect, ...]) -> Transfer:
