@@ -211,6 +211,8 @@ class Finder:
             if sid in trapped:
                 continue
             for move in poss.enabled.get(sid, []):
+                if move.ends:
+                    continue  # the game ends on the way: the player never stands in target
                 for target in poss.targets.get((sid, move.id), []):
                     if target in trapped and target not in self.dead_ends:
                         region = self.region(target)
