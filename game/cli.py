@@ -5,6 +5,7 @@
     python play.py graph [DIR] [--format mermaid|dot] [-o FILE]
     python play.py playtest [DIR] [-n RUNS] [--seed N] [--max-turns T] [--out DIR] [--json]
     python play.py replay FILE|SLOT [--story DIR] [--transcript OUT] [--to N] [--branch SLOT] [--partial]
+    python play.py walkthrough SAVE OUT [--story DIR] [--saves DIR] [--partial]
     python play.py saves [--saves DIR]
     python play.py lsp | schema | new DIR
     python play.py publish [STORY] OUT [--runtime DIR] [--no-precompile]
@@ -107,6 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--compare", type=_path, metavar="GOLDEN",
                         help="compare the transcript with a saved one; show the difference, exit 1 if any")
 
+    walk = sub.add_parser("walkthrough", help="turn a save or autosave into a walkthrough file that replays",
+                          description="Replay a save (a file, a slot name, or 'autosave') on the story and write "
+                          "its choices as a walkthrough (docs/SAVES.md) with what it reaches as expectations; "
+                          "the file is read back and replayed before it is kept. The save is only read.")
+    walk.add_argument("file", metavar="SAVE", help="a save file (.json), or a slot name in the saves folder")
+    walk.add_argument("out", metavar="OUT", type=_path, help="the walkthrough file to write (must not exist)")
+    walk.add_argument("--story", dest="replay_story", type=_path, default=None, help="story folder")
+    walk.add_argument("--saves", dest="saves_dir", type=_path, default=None, help="saves folder")
+    walk.add_argument("--partial", dest="replay_partial", action="store_true",
+                      help="if the save stops fitting the story, write the turns that still fit")
+
     publish = sub.add_parser("publish", help="the story as a web page: a folder OUT and OUT.zip for itch.io",
                              description="Check the story, then write a static web page that plays it in the "
                              "browser with this same engine (docs/PUBLISHING.md).")
@@ -148,6 +160,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
             return cmd_replay(args, stdout)
         if args.command == "saves":
             return cmd_saves(args, stdout)
+        if args.command == "walkthrough":
+            return cmd_walkthrough(args, stdout)
         if args.command == "serve":
             return cmd_serve(args, stdout)
         if args.command == "lsp":
@@ -417,6 +431,28 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
         path = saves.save_slot(saves_dir, story, loaded.playthrough, branch)
         stdout.write(f"Saved turn {loaded.playthrough.turn} as slot '{branch}' ({path}); "
                      f"play on with --load {branch}\n")
+    return 0
+
+
+def cmd_walkthrough(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .engine import Engine
+    from .tools import walkthrough
+
+    story = _load_story(args.replay_story or args.story)
+    if args.out.exists() or args.out.is_symlink():  # before any work: the answer will not change
+        raise UsageError(f"{args.out} already exists; a walkthrough is never written over a file (pick a new name)")
+    doc, where, skipped = _read_replayable(args)
+    for problem in skipped:
+        print(f"note: passed over a damaged autosave: {_safe(problem)}", file=sys.stderr)
+    engine = Engine(story)
+    made, note = walkthrough.from_save(doc, engine, where, partial=args.replay_partial)
+    walkthrough.write_new(args.out, made, engine)
+    if note:
+        print(f"note: {where}: {_safe(note)}", file=sys.stderr)
+    expect = made["expect"]
+    reaches = f"ending '{expect['ending']}'" if "ending" in expect else f"scene '{expect['scene']}' (no ending yet)"
+    stdout.write(f"Walkthrough of {len(made['log'])} turns written to {args.out}: it replays to {reaches}; "
+                 f"replay it with: play.py replay {args.out}\n")
     return 0
 
 
