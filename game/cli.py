@@ -3,7 +3,8 @@
     python play.py [--story DIR] [--saves DIR] [--load SLOT | --continue] [--partial] [--plain] [--seed N] [--watch]
     python play.py check [DIR] [--json] [--stats] [--deep] [--budget STATES]
     python play.py graph [DIR] [--format mermaid|dot] [-o FILE]
-    python play.py playtest [DIR] [-n RUNS] [--seed N] [--max-turns T] [--out DIR] [--json]
+    python play.py playtest [DIR] [-n RUNS] [--seed N] [--max-turns T] [--out DIR] [--random]
+                            [--save-walkthroughs DIR] [--no-check] [--json]
     python play.py replay FILE|SLOT [--story DIR] [--transcript OUT] [--to N] [--branch SLOT] [--partial]
     python play.py walkthrough SAVE OUT [--story DIR] [--saves DIR] [--partial]
     python play.py saves [--saves DIR]
@@ -85,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("-o", "--output", type=_path, metavar="FILE",
                        help="write to FILE (.mmd, .md, .dot, .gv) instead of standard output")
 
-    playtest = sub.add_parser("playtest", help="many random playthroughs: endings, coverage, errors")
+    playtest = sub.add_parser("playtest", help="many playthroughs, each going where none went: endings, coverage, errors")
     playtest.add_argument("dir", nargs="?", type=_path, default=DEFAULT_STORY, help="story folder")
     playtest.add_argument("-n", "--runs", type=_positive, default=1000, help="number of runs (default 1000)")
     playtest.add_argument("--seed", dest="playtest_seed", type=int, default=0,
@@ -94,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
                           help="a run with no ending by then counts as stuck (default 500)")
     playtest.add_argument("--out", type=_path, default=Path("playtest-replays"), metavar="DIR",
                           help="folder for replay files of failed or stuck runs (default playtest-replays/)")
+    playtest.add_argument("--random", action="store_true",
+                          help="uniform random players instead of the coverage-guided one: the odds a random "
+                          "reader meets each ending, and the blind and informed players' question statistics")
+    playtest.add_argument("--save-walkthroughs", type=_path, metavar="DIR",
+                          help="write the shortest run to each ending reached as DIR/ENDING.json, a walkthrough "
+                          "that replays (replaces only files an earlier playtest wrote)")
+    playtest.add_argument("--no-check", dest="verdicts", action="store_false",
+                          help="skip check's analysis: no proven reachable / unreachable column")
     playtest.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
     replay = sub.add_parser("replay", help="replay a save or walkthrough and print its transcript")
@@ -237,7 +246,16 @@ def cmd_playtest(args: argparse.Namespace, stdout: TextIO) -> int:
     from .tools import playtest
 
     story = _load_story(args.dir)
-    report = playtest.playtest(story, args.runs, args.playtest_seed, args.max_turns, args.out)
+    tester = playtest.Playtester(story, args.out, guided=not args.random)
+    report = tester.run(args.runs, args.playtest_seed, args.max_turns)
+    if args.verdicts:
+        from .tools.verdicts import of_story
+
+        report.verdicts = of_story(story, tester.engine)
+    if args.save_walkthroughs is not None:
+        from .tools.walkthrough import save_per_ending
+
+        report.walkthroughs = save_per_ending(tester.engine, report.kept, args.save_walkthroughs)
     if args.json:
         stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
     else:

@@ -126,3 +126,34 @@ def from_save(doc: dict[str, Any], engine: Engine, where: str, partial: bool = F
     source = doc.get("slot") or Path(where).name
     made = f"from {'the ' + doc['kind'] if doc.get('kind') else 'a save'} '{printable(str(source), 100)}'"
     return document(engine.story, loaded.playthrough, note=made), note
+
+
+MADE_BY_PLAYTEST = "playtest run "  # how the note of a walkthrough playtest wrote begins
+
+
+def save_per_ending(engine: Engine, kept: dict[str, Any], folder: Path) -> list[Path]:
+    """Write each kept run (ending -> an object with run, seed and log) as folder/ENDING.json,
+    each read back and replayed. A file of that name is replaced only if an earlier playtest
+    wrote it; anything else there is refused (SaveError) before a file is written."""
+    if folder.exists() and not folder.is_dir():
+        raise SaveError(f"--save-walkthroughs {folder}: not a folder")
+    paths = {ending: folder / f"{ending}{saves.SUFFIX}" for ending in sorted(kept)}
+    for path in paths.values():
+        if path.exists() or path.is_symlink():
+            try:
+                mine = str(saves.read_doc(path).get("note", "")).startswith(MADE_BY_PLAYTEST)
+            except SaveError:
+                mine = False
+            if not mine:
+                raise SaveError(f"{path} exists and was not written by playtest; it is left alone and no "
+                                "walkthrough was written (pick another folder)")
+    written = []
+    for ending, path in paths.items():
+        run = kept[ending]
+        pt = engine.replay(run.log, run.seed).playthrough
+        doc = document(engine.story, pt, note=f"{MADE_BY_PLAYTEST}{run.run} (seed {run.seed}): the shortest "
+                       f"run to '{ending}' seen")
+        saves.write_doc(path, doc)
+        verify_file(path, engine)
+        written.append(path)
+    return written
