@@ -32,6 +32,7 @@ from ..state import Playthrough
 from ..story import EndGame, Story
 
 LOOKAHEAD = 8  # most moves looked at one step ahead per turn
+MAX_REMEMBERED = 500_000  # situations (and looks ahead) remembered: bounds memory (~100 MB) on any story
 TOWARDS_NEW = 0.5  # share of turns without anything new that head for the nearest scene with something new
 
 
@@ -44,7 +45,12 @@ class CoverageGuide:
         self.taken: set[tuple[str, str]] = set()  # (scene, move key) taken in some run
         self.entered: set[str] = set()  # scenes some run has been in
         self.endings: set[str] = set()  # endings some run reached
-        self.situations: set[tuple] = set()  # situations some run has been in (see situation())
+        # Situations some run has been in (hashes of situation(): a collision only hides a novelty),
+        # and what a move from a situation led to when looked at ahead: (situation, move) -> the
+        # situation's hash, or the ending (the same look again is a lookup, not a step).
+        self.situations: set[int] = set()
+        self._ahead: dict[tuple[int, str], int | str] = {}
+        self._here = 0  # the hash of the situation of the last arrival
         self._moves_of = {s.id: {c.id: c.targets for c in s.choices} for s in story.scenes.values()}
         self._ending_scenes = _ending_scenes(story)
         self._into: dict[str, set[str]] = {}  # scene -> scenes with a choice into it
@@ -88,7 +94,9 @@ class CoverageGuide:
             self.endings.add(pt.ending)
             self._stale = True
         if pt.ending is None:
-            self.situations.add(self.situation(pt))
+            self._here = hash(self.situation(pt))
+            if len(self.situations) < MAX_REMEMBERED:
+                self.situations.add(self._here)
 
     # -- choosing ------------------------------------------------------------
 
@@ -110,25 +118,39 @@ class CoverageGuide:
         return rng.choice(moves)
 
     def _novel(self, pt: Playthrough, moves: list[str], rng: random.Random) -> list[str]:
-        """The moves (of at most LOOKAHEAD looked at) that lead to a situation or ending no run met."""
+        """The moves (of at most LOOKAHEAD looked at) that lead to a situation or ending no run met.
+
+        pt must be where the guide last arrived (its situation is self._here)."""
         sample = moves if len(moves) <= LOOKAHEAD else rng.sample(moves, LOOKAHEAD)
+        novel, ends = [], []
+        for move in sample:
+            result = self._ahead.get((self._here, move))
+            if result is None:
+                result = self._look(pt, move)
+                if result is None:
+                    continue
+                if len(self._ahead) < MAX_REMEMBERED:
+                    self._ahead[(self._here, move)] = result
+            if isinstance(result, str):
+                if result not in self.endings:
+                    ends.append(move)
+            elif result not in self.situations:
+                novel.append(move)
+        return ends or novel
+
+    def _look(self, pt: Playthrough, move: str) -> int | str | None:
+        """Where a move leads (with the draw the turn would make): the ending, or the situation's
+        hash; None if the move fails (the real turn will report that)."""
         log, pt.log = pt.log, []  # the copy need not carry the log
         try:
-            novel, ends = [], []
-            for move in sample:
-                after = pt.copy()
-                try:
-                    self.rules.step(after, move, narrate=False)
-                except Exception:  # the real turn will report it; here it is just not new
-                    continue
-                if after.ending is not None:
-                    if after.ending not in self.endings:
-                        ends.append(move)
-                elif self.situation(after) not in self.situations:
-                    novel.append(move)
-            return ends or novel
+            after = pt.copy()
         finally:
             pt.log = log
+        try:
+            self.rules.step(after, move, narrate=False)
+        except Exception:  # the real turn will report it; here it is just not new
+            return None
+        return after.ending if after.ending is not None else hash(self.situation(after))
 
     def _towards_new(self, scene: str, moves: list[str]) -> list[str]:
         """The scene's choices that lead nearer a scene where something is still new."""
