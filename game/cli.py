@@ -458,7 +458,7 @@ def cmd_walkthrough(args: argparse.Namespace, stdout: TextIO) -> int:
 
     story = _load_story(args.replay_story or args.story)
     if args.out.exists() or args.out.is_symlink():  # before any work: the answer will not change
-        raise UsageError(f"{args.out} already exists; a walkthrough is never written over a file (pick a new name)")
+        raise SaveError(f"{args.out} already exists; a walkthrough is never written over a file (pick a new name)")
     doc, where, skipped = _read_replayable(args)
     for problem in skipped:
         print(f"note: passed over a damaged autosave: {_safe(problem)}", file=sys.stderr)
