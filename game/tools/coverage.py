@@ -10,9 +10,9 @@ what every run before it saw and, at each turn, prefers in this order:
    answer are different moves here), those that lead to a scene no run has
    entered first;
 2. a move whose result (looked at one step ahead, with the seeded draw the
-   turn will really make) is a situation no run has been in (scene, clues,
-   flags, stats, conclusions, once-choices spent), or an ending no run has
-   reached;
+   turn will really make; moves in random order, the first that qualifies) is
+   a situation no run has been in (scene, clues, flags, stats, conclusions,
+   once-choices spent), or an ending no run has reached;
 3. otherwise, half the time, a move towards the nearest scene that still has
    something new (in the scene graph, gates ignored), else any move.
 
@@ -118,11 +118,13 @@ class CoverageGuide:
         return rng.choice(moves)
 
     def _novel(self, pt: Playthrough, moves: list[str], rng: random.Random) -> list[str]:
-        """The moves (of at most LOOKAHEAD looked at) that lead to a situation or ending no run met.
+        """A move that leads to an ending no run reached or a situation no run was in ([] if none
+        of at most LOOKAHEAD looked at in random order does). It stops at the first new situation:
+        in a big story nearly every situation is new, and looking at every move would cost a step
+        each for nothing.
 
         pt must be where the guide last arrived (its situation is self._here)."""
-        sample = moves if len(moves) <= LOOKAHEAD else rng.sample(moves, LOOKAHEAD)
-        novel, ends = [], []
+        sample = rng.sample(moves, min(len(moves), LOOKAHEAD))
         for move in sample:
             result = self._ahead.get((self._here, move))
             if result is None:
@@ -131,12 +133,11 @@ class CoverageGuide:
                     continue
                 if len(self._ahead) < MAX_REMEMBERED:
                     self._ahead[(self._here, move)] = result
-            if isinstance(result, str):
-                if result not in self.endings:
-                    ends.append(move)
-            elif result not in self.situations:
-                novel.append(move)
-        return ends or novel
+            if isinstance(result, str) and result not in self.endings:
+                return [move]
+            if isinstance(result, int) and result not in self.situations:
+                return [move]
+        return []
 
     def _look(self, pt: Playthrough, move: str) -> int | str | None:
         """Where a move leads (with the draw the turn would make): the ending, or the situation's
