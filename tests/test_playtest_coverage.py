@@ -72,8 +72,11 @@ def test_a_default_run_reaches_every_ending_check_proves_reachable_on_the_lighth
 
 
 def test_the_real_story_every_ending_check_proves_reachable_is_reached_in_a_default_run() -> None:
+    """300 runs: the first 300 of a default run with the same seed are these very runs (each run's
+    seed comes from one generator in turn, and the guide learns only from the runs before), so what
+    they reach, the default run reaches; the whole 1,000 would cost this suite half a minute."""
     story = loader.load(ROOT / "story").story
-    report = playtest(story, seed=0, guided=True)
+    report = playtest(story, runs=300, seed=0, guided=True)
     report.verdicts = of_story(story)
     proven = {e for e in story.endings if report.verdicts.ending(e) == "proven reachable"}
     assert proven  # check proves most of them; the test is that none of those is missed
