@@ -469,8 +469,9 @@ def cmd_walkthrough(args: argparse.Namespace, stdout: TextIO) -> int:
         print(f"note: {where}: {_safe(note)}", file=sys.stderr)
     expect = made["expect"]
     reaches = f"ending '{expect['ending']}'" if "ending" in expect else f"scene '{expect['scene']}' (no ending yet)"
+    story_arg = f" --story {args.replay_story}" if args.replay_story else ""
     stdout.write(f"Walkthrough of {len(made['log'])} turns written to {args.out}: it replays to {reaches}; "
-                 f"replay it with: play.py replay {args.out}\n")
+                 f"replay it with: play.py replay {args.out}{story_arg}\n")
     return 0
 
 
