@@ -16,7 +16,7 @@ from game import loader, saves
 from game.cli import main
 from game.engine import Engine
 from game.tools import playtest_report
-from game.tools.playtest import playtest
+from game.tools.playtest import Playtester, playtest
 from game.tools.verdicts import Verdicts, of_story
 from game.tools.walkthrough import replay_problems
 
@@ -152,9 +152,15 @@ def run_replay(path: Path) -> int:
     return main(["replay", str(path), "--story", str(LIGHTHOUSE)], stdout=io.StringIO())
 
 
-def test_questions_every_outcome_is_tried_and_both_endings_met(tmp_path: Path) -> None:
-    """The coverage player answers each question once per outcome (right, each response, wrong)."""
+def test_questions_every_outcome_and_every_slot_value_is_tried_and_both_endings_met() -> None:
+    """The coverage player answers each question once per outcome (right, each response, wrong)
+    and puts every candidate it holds into every slot at least once."""
     story = loader.load(DATA / "board").story
-    report = playtest(story, runs=200, seed=2, guided=True)
+    tester = Playtester(story, guided=True)
+    report = tester.run(runs=100, seed=2)
     assert {e for e in story.endings if report.runs_reaching(e)} == set(story.endings)
     assert report.questions is None  # per-question odds are the random players' (--random)
+    guide = tester.guide
+    assert {("office.board", f"answer:thief:{o}") for o in ("right", "blame_clerk", "wrong")} <= guide.taken
+    assert {v for q, slot, v in guide.slots_tried if (q, slot) == ("pet", "kind")} == {"cat", "parrot", "ferret"}
+    assert {v for q, slot, v in guide.slots_tried if (q, slot) == ("thief", "who")} >= {"owner", "clerk"}

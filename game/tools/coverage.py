@@ -7,7 +7,8 @@ what every run before it saw and, at each turn, prefers in this order:
 
 1. a move never taken in this scene (choices, deductions, and one answer per
    outcome of each open question: a wrong answer, a response and the right
-   answer are different moves here), those that lead to a scene no run has
+   answer are different moves here; and an answer that puts in a slot a
+   candidate no run put there yet), those that lead to a scene no run has
    entered first;
 2. a move whose result (looked at one step ahead, with the seeded draw the
    turn will really make; moves in random order, the first that qualifies) is
@@ -26,7 +27,7 @@ from __future__ import annotations
 import random
 from collections import deque
 
-from ..questions import parse_answer
+from ..questions import answer_id, parse_answer
 from ..rules import Rules
 from ..state import Playthrough
 from ..story import EndGame, Story
@@ -51,6 +52,7 @@ class CoverageGuide:
         self.situations: set[int] = set()
         self._ahead: dict[tuple[int, str], int | str] = {}
         self._here = 0  # the hash of the situation of the last arrival
+        self.slots_tried: set[tuple[str, str, str]] = set()  # (question, slot, value) some answer put in
         self._moves_of = {s.id: {c.id: c.targets for c in s.choices} for s in story.scenes.values()}
         self._ending_scenes = _ending_scenes(story)
         self._into: dict[str, set[str]] = {}  # scene -> scenes with a choice into it
@@ -80,6 +82,9 @@ class CoverageGuide:
 
     def record(self, scene: str, move: str, pt: Playthrough) -> None:
         """A move just taken in scene, and where it led."""
+        parsed = parse_answer(move)
+        if parsed is not None:
+            self.slots_tried.update((parsed[0], slot, value) for slot, value in parsed[1].items())
         item = (scene, self.move_key(move))
         if item not in self.taken:
             self.taken.add(item)
@@ -104,6 +109,8 @@ class CoverageGuide:
         """The move to make among those available (moves is not empty)."""
         scene = pt.scene
         fresh = [m for m in moves if (scene, self.move_key(m)) not in self.taken]
+        if self.story.questions:
+            fresh += self._untried_slots(pt)
         if fresh:
             targets = self._moves_of[scene]
             new_places = [m for m in fresh if any(t not in self.entered for t in targets.get(m, ()))]
@@ -116,6 +123,27 @@ class CoverageGuide:
             if nearer:
                 return rng.choice(nearer)
         return rng.choice(moves)
+
+    def _untried_slots(self, pt: Playthrough) -> list[str]:
+        """For each question that can be answered here, an answer that puts in some slot a
+        candidate no answer has put there yet (the other slots: any candidate); [] if none."""
+        rules = self.rules.questions
+        moves = []
+        for question in rules.open_here(pt):
+            if rules.locked_for(question, pt):
+                continue
+            values, new = {}, False
+            for slot in question.slots:
+                pool = rules.candidates(question, slot, pt)
+                if not pool:
+                    break
+                untried = [v for v in pool if (question.id, slot.id, v) not in self.slots_tried]
+                values[slot.id] = (untried or pool)[0]
+                new = new or bool(untried)
+            else:
+                if new:
+                    moves.append(answer_id(question.id, values))
+        return moves
 
     def _novel(self, pt: Playthrough, moves: list[str], rng: random.Random) -> list[str]:
         """A move that leads to an ending no run reached or a situation no run was in ([] if none
