@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, Pos
 from ..engine import Engine
-from ..story import EndGame, Story
+from ..story import EndGame, Story, all_effects
 from . import DEFAULT_BUDGET, escape, witness
 from .abstract import Analyzer, Possibilities, possibilities
 from .explore import Explorer
@@ -58,6 +58,11 @@ class Verdict:
     reasons: list[str] = field(default_factory=list)  # why something is unknown, in words
     soft_locks: bool = False  # some soft-lock or dead end was found (then they are errors)
     unreachable: int = 0  # scenes and endings proved unreachable (each an error above)
+    # Which ones, and the endings proved reachable (for playtest's per-scene and per-ending verdicts;
+    # a scene is proved reachable when it is neither unreachable nor unknown).
+    unreachable_scenes: list[str] = field(default_factory=list)
+    unreachable_endings: list[str] = field(default_factory=list)
+    reachable_endings: list[str] = field(default_factory=list)
 
     @property
     def proven(self) -> bool:
@@ -142,8 +147,9 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
         endings = poss.endings & reached_endings
     else:
         endings = poss.endings
-    verdict.unreachable = sum(1 for s in story.scenes if s not in possible) + \
-        sum(1 for e in _named_endings(story) if e not in endings)
+    verdict.unreachable_scenes = [s for s in story.scenes if s not in possible]
+    verdict.unreachable_endings = sorted(e for e in _named_endings(story) if e not in endings)
+    verdict.unreachable = len(verdict.unreachable_scenes) + len(verdict.unreachable_endings)
     if poss.gaps:
         verdict.reasons.append("the analysis does not model " + ", ".join(poss.gaps))
     if not exact:
@@ -170,6 +176,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
         elif not exact and target not in verdict.unproved_escape:
             verdict.unproved_escape.append(target)
     verdict.unproved_escape.sort()
+    verdict.reachable_endings = sorted((_named_endings(story) & endings) - set(verdict.unknown_endings))
     return Analysis(_dedupe(finder.found), search, verdict, finder.poss, finder.analyzer)
 
 
@@ -185,8 +192,8 @@ def _named_endings(story: Story) -> set[str]:
     """Endings some scene or effect names (an unused ending is the loader's warning)."""
     named = {s.ending for s in story.scenes.values() if s.ending}
     for scene in story.scenes.values():
-        effects = list(scene.on_enter) + [e for c in scene.choices for e in c.effects]
-        named.update(e.ending for e in effects if isinstance(e, EndGame))
+        for effects in (scene.on_enter, *(c.effects for c in scene.choices)):  # inside if/chance too
+            named.update(e.ending for e in all_effects(effects) if isinstance(e, EndGame))
     return named
 
 

@@ -15,10 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine import Engine
-from ..story import EndGame, Story, all_effects
+from ..story import Story
 from . import DEFAULT_BUDGET
 from .analysis import analyze
-from .explore import Explorer
 
 REACHABLE = "proven reachable"
 UNREACHABLE = "proven unreachable"
@@ -48,31 +47,11 @@ class Verdicts:
 
 
 def of_story(story: Story, engine: Engine | None = None, budget: int = DEFAULT_BUDGET) -> Verdicts:
-    """check's verdicts, from main's analysis: the may-analysis (what it never allows is
-    unreachable) and the bounded search (every scene and ending it enters has a path)."""
-    analysis = analyze(story, budget=0, engine=engine)  # the may-analysis only; the search is below
-    poss = analysis.possibilities
-    assert poss is not None
-    possible = poss.reached | poss.shown_at_end
-    named = named_endings(story)
-    unreachable = {s for s in story.scenes if s not in possible}
-    unreachable |= {f"ending:{e}" for e in named if e not in poss.endings}
-    reachable: set[str] = set()
-    why = ""
-    if budget > 0:
-        search = Explorer(story, engine).search(budget)
-        reachable = set(search.scenes) | {f"ending:{e}" for e in search.ended if e is not None}
-        if not search.complete:
-            why = f"the search stopped at its budget of {budget:,} states"
-    else:
-        why = "the search was skipped"
-    return Verdicts(frozenset(reachable - unreachable), frozenset(unreachable), why)
-
-
-def named_endings(story: Story) -> set[str]:
-    """Endings some scene or effect names (an ending nothing names is the loader's warning)."""
-    named = {s.ending for s in story.scenes.values() if s.ending}
-    for scene in story.scenes.values():
-        for effects in (scene.on_enter, *(c.effects for c in scene.choices)):
-            named.update(e.ending for e in all_effects(effects) if isinstance(e, EndGame))
-    return named
+    """check's verdicts (game.tools.analysis, its Verdict): what it proved unreachable, what it
+    left unknown, and what it has a witness path for; budget as `check --budget`."""
+    verdict = analyze(story, budget=budget, engine=engine).verdict
+    unknown = set(verdict.unknown_scenes)
+    unreachable = set(verdict.unreachable_scenes) | {f"ending:{e}" for e in verdict.unreachable_endings}
+    reachable = {s for s in story.scenes if s not in unknown and s not in unreachable}
+    reachable |= {f"ending:{e}" for e in verdict.reachable_endings}  # an ending check did not judge is unknown
+    return Verdicts(frozenset(reachable), frozenset(unreachable), "; ".join(verdict.reasons))
