@@ -22,6 +22,7 @@ no longer reach an ending. Then every claim `check` made must hold:
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from hypothesis import strategies as st
 
 from game import loader
 from game.engine import Engine
+from game.story import all_effects
 from game.tools.check import run_check
 
 MAX_LITERAL = 4  # the largest number a generated condition compares with
@@ -46,17 +48,25 @@ def stories(draw) -> str:
     stats = {"x": (0, draw(st.integers(1, 4)), draw(st.sampled_from(["clamp", "block"]))),
              "y": (-1, draw(st.integers(1, 3)), "clamp")}
     deduction = len(clues) >= 3 and draw(st.booleans())
+    random_effects = draw(st.booleans())  # if / chance among the effects
+    question = draw(st.booleans())  # a question at a case board (or at a scene), with options
 
     def condition() -> str:
         atoms = []
         for _ in range(draw(st.integers(1, 2))):
-            kind = draw(st.sampled_from(["clue", "flag", "stat", "visited", "turn"]))
+            kind = draw(st.sampled_from(["clue", "flag", "stat", "visited", "turn", "visits", "question"]))
             if kind == "clue" and clues:
                 atoms.append(f"{'not ' if draw(st.booleans()) else ''}clue.{draw(st.sampled_from(clues))}")
             elif kind == "flag" and flags:
                 atoms.append(f"{'not ' if draw(st.booleans()) else ''}flag.{draw(st.sampled_from(flags))}")
             elif kind == "visited":
                 atoms.append(f"visited.{draw(st.sampled_from(scenes))}")
+            elif kind == "visits":
+                atoms.append(f"visits.{draw(st.sampled_from(scenes))} {draw(st.sampled_from(['>=', '<']))} "
+                             f"{draw(st.integers(1, 3))}")
+            elif kind == "question" and question:
+                atoms.append(f"{'not ' if draw(st.booleans()) else ''}"
+                             f"{draw(st.sampled_from(['solved.q', 'concluded.q', 'concluded.q.hasty']))}")
             elif kind == "turn":
                 atoms.append(f"turn {draw(st.sampled_from(['<', '<=', '>=']))} {draw(st.integers(1, MAX_LITERAL))}")
             else:
@@ -65,10 +75,20 @@ def stories(draw) -> str:
                              f"{draw(st.integers(-1, MAX_LITERAL))}")
         return f" {draw(st.sampled_from(['and', 'or']))} ".join(atoms)
 
-    def effects() -> list[str]:
+    def effects(depth: int = 0) -> list[str]:
         found = []
         for _ in range(draw(st.integers(0, 2))):
-            kind = draw(st.sampled_from(["clue", "flag", "unflag", "stat", "set"]))
+            kind = draw(st.sampled_from(["clue", "flag", "unflag", "stat", "set", "if", "chance"]))
+            if kind in ("if", "chance") and depth == 0 and random_effects:
+                head = f"- if: {condition()}" if kind == "if" else f"- chance: {draw(st.sampled_from([30, 50]))}"
+                then, otherwise = effects(1) or ["- stat: {y: +1}"], effects(1)
+                found.append(head)
+                found.append("  do:")
+                found += [f"    {line}" for line in then]
+                if otherwise:
+                    found.append("  else:")
+                    found += [f"    {line}" for line in otherwise]
+                continue
             if kind == "clue" and clues:
                 found.append(f"- clue: {draw(st.sampled_from(clues))}")
             elif kind in ("flag", "unflag") and flags:
@@ -77,6 +97,8 @@ def stories(draw) -> str:
                 found.append(f"- stat: {{{draw(st.sampled_from(sorted(stats)))}: {draw(st.sampled_from([-2, -1, 1, 2])):+d}}}")
             elif kind == "set":
                 found.append(f"- set: {{x: {draw(st.integers(0, stats['x'][1]))}}}")
+            elif kind == "if" and depth == 1:
+                found.append(f"- end: {draw(st.sampled_from(['e1', 'e2']))}")
         return found
 
     out = ["story: {id: r, title: R, start: a.s0}", "areas: {a: A}", "stats:"]
@@ -89,6 +111,29 @@ def stories(draw) -> str:
         out += ["flags:"] + [f"  {f}: a flag" for f in flags]
     if deduction:
         out += ["deductions:", "  d: {label: Think., needs: [c0, c1], gives: c2}"]
+    if question:
+        at = draw(st.sampled_from(scenes))
+        out += ["questions:", "  q:", "    ask: Who?", f"    at: {at}"]
+        if clues and draw(st.booleans()):
+            out.append(f"    opens: clue.{draw(st.sampled_from(clues))}")
+        out += ["    slots:", "      who: {prompt: It was, from: options, options: {a: A, b: B, c: C}}",
+                "    answer: {who: a}", "    right:", "      text: Right."]
+        if draw(st.booleans()):
+            out.append(f"      goto: {draw(st.sampled_from(scenes))}")
+        right = effects()
+        if right:
+            out += ["      do:"] + [f"        {e}" for e in right]
+        out += ["    wrong:", "      text: Wrong."]
+        wrong = effects()
+        if wrong:
+            out += ["      do:"] + [f"        {e}" for e in wrong]
+        if draw(st.booleans()):
+            out += ["    responses:", "      - id: hasty", "        if: {who: b}", "        text: Hasty.",
+                    "        conclude: true"]
+            if draw(st.booleans()):
+                out.append(f"        goto: {draw(st.sampled_from(scenes))}")
+        if draw(st.booleans()):
+            out.append(f"    lock: {{after: {draw(st.integers(1, 2))}, turns: {draw(st.integers(1, 2))}}}")
     out.append("scenes:")
     for index, scene in enumerate(scenes):
         out += [f"  {scene}:", "    text: Words."]
@@ -124,9 +169,22 @@ def stories(draw) -> str:
 # --- the brute force: every reachable state, stepping with the engine -------
 
 
+COUNT_CAP = 4  # visits are compared with at most 3: counts above are all alike
+QUESTION_LOCKS: dict[str, int] = {}  # question -> lock after this many wrong tries (set per story)
+
+
+def pt_lock(pt, question: str) -> int:
+    """Wrong tries only matter up to the next lock: counted modulo its period."""
+    return QUESTION_LOCKS.get(question, 0)
+
+
 def _key(pt) -> tuple:
     return (pt.scene, frozenset(pt.clues), frozenset(pt.flags), tuple(sorted(pt.stats.items())),
-            frozenset(pt.visited), frozenset(pt.taken), min(pt.turn, TURN_CAP), pt.ending)
+            frozenset((s, min(n, COUNT_CAP)) for s, n in pt.visited.items()), frozenset(pt.taken),
+            min(pt.turn, TURN_CAP), tuple(sorted((q, c.outcome) for q, c in pt.answers.items())),
+            tuple(sorted((q, n % (pt_lock(pt, q) or 1)) for q, n in pt.wrong.items())), tuple(sorted((q, t - pt.turn) for q, t in pt.locked.items()
+                                                          if t > pt.turn)),
+            pt.ending)
 
 
 class Truth:
@@ -149,14 +207,13 @@ class Truth:
                 if choice is not None:
                     index = next(i for i, b in enumerate(choice.branches) if b.condition is None or b.condition(pt))
                     self.branches.add((pt.scene, move, index))
-                after = pt.copy()
-                engine.choose(after, move)
-                after.log.clear()
-                after_key = _key(after)
-                edges[key].append(after_key)
-                if after_key not in states:
-                    states[after_key] = after
-                    queue.append(after)
+                for after in engine.successors(pt, move):  # every outcome of a chance
+                    after.log.clear()
+                    after_key = _key(after)
+                    edges[key].append(after_key)
+                    if after_key not in states:
+                        states[after_key] = after
+                        queue.append(after)
         self.states = states
         self.scenes = {k[0] for k in states}
         self.endings = {k[-1] for k in states if k[-1] is not None}
@@ -181,6 +238,8 @@ def _claims_hold(story_text: str, tmp_path: Path, budget: int) -> None:
     if story is None or any(d.severity == "error" for d in diagnostics):
         return  # the generator wrote something the loader refuses: nothing to check
     engine = Engine(story)
+    QUESTION_LOCKS.clear()
+    QUESTION_LOCKS.update({q.id: q.lock_after for q in story.questions.values() if q.lock_after})
     truth = Truth(engine)
     result = run_check(tmp_path, budget)
     verdict = result.verdict
@@ -203,10 +262,11 @@ def _claims_hold(story_text: str, tmp_path: Path, budget: int) -> None:
         if not verdict.soft_locks:
             assert not truth.stuck, f"'{verdict.line()}', yet {len(truth.stuck)} reachable states are stuck"
         named = {s.ending for s in story.scenes.values() if s.ending}
-        for scene in story.scenes.values():
-            for effect in [*scene.on_enter, *(e for c in scene.choices for e in c.effects)]:
-                if getattr(effect, "ending", None):
-                    named.add(effect.ending)
+        effects = [e for s in story.scenes.values() for e in (*s.on_enter, *(x for c in s.choices for x in c.effects))]
+        effects += [e for q in story.questions.values() for o in q.outcomes for e in o.effects]
+        for effect in all_effects(tuple(effects)):
+            if getattr(effect, "ending", None):
+                named.add(effect.ending)
         unreachable = sum(1 for s in story.scenes if s not in truth.scenes) + len(named - truth.endings)
         assert verdict.unreachable == unreachable, verdict.line()
     else:
@@ -218,8 +278,11 @@ def _claims_hold(story_text: str, tmp_path: Path, budget: int) -> None:
         assert not verdict.proven, f"'{verdict.line()}', yet a reachable state is stuck and nothing says so"
 
 
+# The example budget: modest by default (the suite runs on every change); raise it for a
+# thorough run, e.g. CHECK_SOUNDNESS_EXAMPLES=5000 pytest tests/test_check_soundness.py
+EXAMPLES = int(os.environ.get("CHECK_SOUNDNESS_EXAMPLES", "100"))
 SETTINGS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-                    deadline=None)
+                    deadline=None, max_examples=EXAMPLES)
 
 
 @SETTINGS

@@ -235,7 +235,7 @@ class Analyzer:
                         transfer = replace(transfer, set_flags=transfer.set_flags | bits,
                                            clear_flags=transfer.clear_flags & ~bits)
                 moves.append(Move(scene.id, None, None, effects, _ends(effects), transfer,
-                                  question=question, outcome=outcome))
+                                  may_end=_may_end(effects), question=question, outcome=outcome))
         return moves
 
     def compile_effects(self, effects: tuple[Effect, ...]) -> Transfer:
@@ -681,8 +681,11 @@ class Analyzer:
         return [branches[i].target for i in self.branch_indexes(move, state)]
 
     def after(self, move: Move, pre: AState, target: str | None) -> AState:
-        """The box after taking the move from pre into target (None: stays), turn not counted."""
-        post = self.transfer(move.transfer, pre)
+        """The box after taking the move from pre into target (None: stays).
+
+        The turn is not followed from scene to scene (any number of moves may have
+        been taken): a refinement by a condition on the turn holds only before the move."""
+        post = self.transfer(move.transfer, pre)._replace(turn=(0.0, INF))
         if target is not None:
             post = self.enter(target, post)
         return self.mark_taken(move, post)

@@ -58,11 +58,18 @@ class Verdict:
     reasons: list[str] = field(default_factory=list)  # why something is unknown, in words
     soft_locks: bool = False  # some soft-lock or dead end was found (then they are errors)
     unreachable: int = 0  # scenes and endings proved unreachable (each an error above)
-    # Which ones, and the endings proved reachable (for playtest's per-scene and per-ending verdicts;
-    # a scene is proved reachable when it is neither unreachable nor unknown).
-    unreachable_scenes: list[str] = field(default_factory=list)
-    unreachable_endings: list[str] = field(default_factory=list)
-    reachable_endings: list[str] = field(default_factory=list)
+    # Per scene and ending (for playtest's report, continuity): proven reachable (a witness
+    # path exists), proven unreachable (an argument covers every state); the rest is unknown.
+    reachable_scenes: set[str] = field(default_factory=set)
+    unreachable_scenes: set[str] = field(default_factory=set)
+    reachable_endings: set[str] = field(default_factory=set)
+    unreachable_endings: set[str] = field(default_factory=set)
+
+    def status(self, kind: str, name: str) -> str:
+        """'reachable', 'unreachable' or 'unknown' for kind 'scene' or 'ending'."""
+        reachable, unreachable = (self.reachable_scenes, self.unreachable_scenes) if kind == "scene" else \
+            (self.reachable_endings, self.unreachable_endings)
+        return "reachable" if name in reachable else "unreachable" if name in unreachable else "unknown"
 
     @property
     def proven(self) -> bool:
@@ -147,11 +154,11 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
         endings = poss.endings & reached_endings
     else:
         endings = poss.endings
-    verdict.unreachable_scenes = [s for s in story.scenes if s not in possible]
-    verdict.unreachable_endings = sorted(e for e in _named_endings(story) if e not in endings)
-    verdict.unreachable = len(verdict.unreachable_scenes) + len(verdict.unreachable_endings)
+    verdict.unreachable = sum(1 for s in story.scenes if s not in possible) + \
+        sum(1 for e in _named_endings(story) if e not in endings)
     if poss.gaps:
         verdict.reasons.append("the analysis does not model " + ", ".join(poss.gaps))
+    missing_endings: set[str] = set()
     if not exact:
         missing = {s for s in story.scenes if s in possible and s not in reached_scenes}
         missing_endings = {e for e in _named_endings(story) if e in poss.endings and e not in reached_endings}
@@ -169,14 +176,21 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
         escape_reason = escape_why(proof)
         if verdict.unproved_escape and escape_reason:
             verdict.reasons.append(escape_reason)
+    else:
+        reached_endings = set(endings)
     for diagnostic, target in finder.traps:
         if target in reached_scenes:  # a player can get there, and from there to no ending
             finder.found.append(diagnostic)
-            verdict.soft_locks = True
         elif not exact and target not in verdict.unproved_escape:
             verdict.unproved_escape.append(target)
     verdict.unproved_escape.sort()
-    verdict.reachable_endings = sorted((_named_endings(story) & endings) - set(verdict.unknown_endings))
+    verdict.soft_locks = any(d.code in ("soft-lock", "locked-dead-end") for d in finder.found)
+    verdict.reachable_scenes = {s for s in story.scenes if s in reached_scenes and s in possible}
+    verdict.unreachable_scenes = {s for s in story.scenes if s not in possible}
+    named = _named_endings(story)
+    verdict.reachable_endings = {e for e in named if e in endings and e not in verdict.unknown_endings
+                                 and (exact or e in reached_endings or e not in missing_endings)}
+    verdict.unreachable_endings = {e for e in named if e not in endings}
     return Analysis(_dedupe(finder.found), search, verdict, finder.poss, finder.analyzer)
 
 
@@ -192,8 +206,11 @@ def _named_endings(story: Story) -> set[str]:
     """Endings some scene or effect names (an unused ending is the loader's warning)."""
     named = {s.ending for s in story.scenes.values() if s.ending}
     for scene in story.scenes.values():
-        for effects in (scene.on_enter, *(c.effects for c in scene.choices)):  # inside if/chance too
-            named.update(e.ending for e in all_effects(effects) if isinstance(e, EndGame))
+        effects = all_effects((*scene.on_enter, *(e for c in scene.choices for e in c.effects)))
+        named.update(e.ending for e in effects if isinstance(e, EndGame))
+    for question in story.questions.values():
+        for outcome in question.outcomes:
+            named.update(e.ending for e in all_effects(outcome.effects) if isinstance(e, EndGame))
     return named
 
 

@@ -47,11 +47,9 @@ class Verdicts:
 
 
 def of_story(story: Story, engine: Engine | None = None, budget: int = DEFAULT_BUDGET) -> Verdicts:
-    """check's verdicts (game.tools.analysis, its Verdict): what it proved unreachable, what it
-    left unknown, and what it has a witness path for; budget as `check --budget`."""
+    """check's verdicts (game.tools.analysis, its Verdict's reachable and unreachable sets: a
+    witness path, or an argument over every state; the rest is unknown); budget as `check --budget`."""
     verdict = analyze(story, budget=budget, engine=engine).verdict
-    unknown = set(verdict.unknown_scenes)
+    reachable = set(verdict.reachable_scenes) | {f"ending:{e}" for e in verdict.reachable_endings}
     unreachable = set(verdict.unreachable_scenes) | {f"ending:{e}" for e in verdict.unreachable_endings}
-    reachable = {s for s in story.scenes if s not in unknown and s not in unreachable}
-    reachable |= {f"ending:{e}" for e in verdict.reachable_endings}  # an ending check did not judge is unknown
     return Verdicts(frozenset(reachable), frozenset(unreachable), "; ".join(verdict.reasons))

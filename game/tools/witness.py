@@ -115,13 +115,16 @@ def _distances(story: Story, targets: set[str]) -> dict[str, int]:
 
 
 def playouts(story: Story, targets: set[str], endings: set[str], steps: int = 60_000, seed: int = 0,
-             max_turns: int = 600, rules: Rules | None = None) -> dict[str, list[tuple[str, str]]]:
+             max_turns: int = 600, rules: Rules | None = None,
+             seconds: float = 2.0) -> dict[str, list[tuple[str, str]]]:
     """Coverage-guided random playthroughs: at each turn a choice never taken before if there
     is one (one towards a scene never entered first), else any; each run's log is a witness for
     the targets it enters. Cheap, and good at what a long random walk finds but a search
     ordered by distance misses (stats built up over many turns)."""
     import random
+    import time
 
+    deadline = time.monotonic() + seconds  # a witness only proves; a missing one leaves 'unknown'
     rules = rules or Rules(story)
     rng = random.Random(seed)
     wanted = set(targets) | {f"ending:{e}" for e in endings}
@@ -129,7 +132,7 @@ def playouts(story: Story, targets: set[str], endings: set[str], steps: int = 60
     taken: set[tuple[str, str]] = set()
     entered: set[str] = set()
     spent = 0
-    while wanted and spent < steps:
+    while wanted and spent < steps and time.monotonic() < deadline:
         pt, _ = rules.start(rng.randrange(2**31))
         path: list[tuple[str, str]] = []
         while pt.ending is None and len(path) < max_turns and spent < steps:
