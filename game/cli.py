@@ -3,8 +3,10 @@
     python play.py [--story DIR] [--saves DIR] [--load SLOT | --continue] [--partial] [--plain] [--seed N] [--watch]
     python play.py check [DIR] [--json] [--stats] [--deep] [--budget STATES] [--strict] [--max-memory SIZE]
     python play.py graph [DIR] [--format mermaid|dot] [-o FILE]
-    python play.py playtest [DIR] [-n RUNS] [--seed N] [--max-turns T] [--out DIR] [--json]
+    python play.py playtest [DIR] [-n RUNS] [--seed N] [--max-turns T] [--out DIR] [--random]
+                            [--save-walkthroughs DIR] [--no-check] [--json]
     python play.py replay FILE|SLOT [--story DIR] [--transcript OUT] [--to N] [--branch SLOT] [--partial]
+    python play.py walkthrough SAVE OUT [--story DIR] [--saves DIR] [--partial]
     python play.py saves [--saves DIR]
     python play.py lsp | schema | new DIR
     python play.py publish [STORY] OUT [--runtime DIR] [--no-precompile]
@@ -88,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("-o", "--output", type=_path, metavar="FILE",
                        help="write to FILE (.mmd, .md, .dot, .gv) instead of standard output")
 
-    playtest = sub.add_parser("playtest", help="many random playthroughs: endings, coverage, errors")
+    playtest = sub.add_parser("playtest", help="many playthroughs, each going where none went: endings, coverage, errors")
     playtest.add_argument("dir", nargs="?", type=_path, default=DEFAULT_STORY, help="story folder")
     playtest.add_argument("-n", "--runs", type=_positive, default=1000, help="number of runs (default 1000)")
     playtest.add_argument("--seed", dest="playtest_seed", type=int, default=0,
@@ -97,6 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
                           help="a run with no ending by then counts as stuck (default 500)")
     playtest.add_argument("--out", type=_path, default=Path("playtest-replays"), metavar="DIR",
                           help="folder for replay files of failed or stuck runs (default playtest-replays/)")
+    playtest.add_argument("--random", action="store_true",
+                          help="uniform random players instead of the coverage-guided one: the odds a random "
+                          "reader meets each ending, and the blind and informed players' question statistics")
+    playtest.add_argument("--save-walkthroughs", type=_path, metavar="DIR",
+                          help="write the shortest run to each ending reached as DIR/ENDING.json, a walkthrough "
+                          "that replays (replaces only files an earlier playtest wrote)")
+    playtest.add_argument("--no-check", dest="verdicts", action="store_false",
+                          help="skip check's analysis: no proven reachable / unreachable column")
     playtest.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
     replay = sub.add_parser("replay", help="replay a save or walkthrough and print its transcript")
@@ -110,6 +120,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="if the log stops fitting the story, stop there without failing")
     replay.add_argument("--compare", type=_path, metavar="GOLDEN",
                         help="compare the transcript with a saved one; show the difference, exit 1 if any")
+
+    walk = sub.add_parser("walkthrough", help="turn a save or autosave into a walkthrough file that replays",
+                          description="Replay a save (a file, a slot name, or 'autosave') on the story and write "
+                          "its choices as a walkthrough (docs/SAVES.md) with what it reaches as expectations; "
+                          "the file is read back and replayed before it is kept. The save is only read.")
+    walk.add_argument("file", metavar="SAVE", help="a save file (.json), or a slot name in the saves folder")
+    walk.add_argument("out", metavar="OUT", type=_path, help="the walkthrough file to write (must not exist)")
+    walk.add_argument("--story", dest="replay_story", type=_path, default=None, help="story folder")
+    walk.add_argument("--saves", dest="saves_dir", type=_path, default=None, help="saves folder")
+    walk.add_argument("--partial", dest="replay_partial", action="store_true",
+                      help="if the save stops fitting the story, write the turns that still fit")
 
     publish = sub.add_parser("publish", help="the story as a web page: a folder OUT and OUT.zip for itch.io",
                              description="Check the story, then write a static web page that plays it in the "
@@ -152,6 +173,8 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None, stdout: Tex
             return cmd_replay(args, stdout)
         if args.command == "saves":
             return cmd_saves(args, stdout)
+        if args.command == "walkthrough":
+            return cmd_walkthrough(args, stdout)
         if args.command == "serve":
             return cmd_serve(args, stdout)
         if args.command == "lsp":
@@ -241,7 +264,16 @@ def cmd_playtest(args: argparse.Namespace, stdout: TextIO) -> int:
     from .tools import playtest
 
     story = _load_story(args.dir)
-    report = playtest.playtest(story, args.runs, args.playtest_seed, args.max_turns, args.out)
+    tester = playtest.Playtester(story, args.out, guided=not args.random)
+    report = tester.run(args.runs, args.playtest_seed, args.max_turns)
+    if args.verdicts:
+        from .tools.verdicts import of_story
+
+        report.verdicts = of_story(story, tester.engine)
+    if args.save_walkthroughs is not None:
+        from .tools.walkthrough import save_per_ending
+
+        report.walkthroughs = save_per_ending(tester.engine, report.kept, args.save_walkthroughs)
     if args.json:
         stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
     else:
@@ -436,6 +468,29 @@ def cmd_replay(args: argparse.Namespace, stdout: TextIO) -> int:
         path = saves.save_slot(saves_dir, story, loaded.playthrough, branch)
         stdout.write(f"Saved turn {loaded.playthrough.turn} as slot '{branch}' ({path}); "
                      f"play on with --load {branch}\n")
+    return 0
+
+
+def cmd_walkthrough(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .engine import Engine
+    from .tools import walkthrough
+
+    story = _load_story(args.replay_story or args.story)
+    if args.out.exists() or args.out.is_symlink():  # before any work: the answer will not change
+        raise SaveError(f"{args.out} already exists; a walkthrough is never written over a file (pick a new name)")
+    doc, where, skipped = _read_replayable(args)
+    for problem in skipped:
+        print(f"note: passed over a damaged autosave: {_safe(problem)}", file=sys.stderr)
+    engine = Engine(story)
+    made, note = walkthrough.from_save(doc, engine, where, partial=args.replay_partial)
+    walkthrough.write_new(args.out, made, engine)
+    if note:
+        print(f"note: {where}: {_safe(note)}", file=sys.stderr)
+    expect = made["expect"]
+    reaches = f"ending '{expect['ending']}'" if "ending" in expect else f"scene '{expect['scene']}' (no ending yet)"
+    story_arg = f" --story {args.replay_story}" if args.replay_story else ""
+    stdout.write(f"Walkthrough of {len(made['log'])} turns written to {args.out}: it replays to {reaches}; "
+                 f"replay it with: play.py replay {args.out}{story_arg}\n")
     return 0
 
 

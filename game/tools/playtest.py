@@ -36,12 +36,13 @@ from ..engine import Engine
 from ..rules import DEDUCE
 from ..state import LogEntry, Playthrough
 from ..story import Story
+from .coverage import CoverageGuide
 from .playtest_questions import QuestionTally, RunQuestions
+from .verdicts import UNREACHABLE, Verdicts
 
 DEFAULT_RUNS = 1000
 DEFAULT_MAX_TURNS = 500
 MAX_REPLAYS_PER_KIND = 10  # replay files written for each kind of problem
-MAX_LISTED = 5  # problems of each kind listed in the text report
 ASKED = "\0ask:"  # a candidate that stands for answering an open question (never a choice id)
 
 
@@ -72,11 +73,21 @@ class RunSummary:
 
 
 @dataclass
+class Kept:
+    """The shortest run that reached an ending: enough to replay it."""
+
+    run: int
+    seed: int
+    log: list[LogEntry]
+
+
+@dataclass
 class Report:
     story: Story
     runs: int
     seed: int
     max_turns: int
+    guided: bool = False  # coverage-guided runs (counts are "seen in k runs", not odds)
     choices: int = 0
     seconds: float = 0.0
     endings: Counter = field(default_factory=Counter)
@@ -90,10 +101,40 @@ class Report:
     questions: QuestionTally | None = None
     informed_endings: Counter = field(default_factory=Counter)  # endings the informed player reached
     informed_choices: int = 0
+    kept: dict[str, Kept] = field(default_factory=dict)  # ending -> its shortest run
+    scene_runs: Counter = field(default_factory=Counter)  # scene -> runs (of either player) that entered it
+    verdicts: Verdicts | None = None  # check's verdict on each scene and ending, if it was asked
+    walkthroughs: list[Path] = field(default_factory=list)  # written by --save-walkthroughs
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.contradictions
+
+    def runs_reaching(self, ending: str) -> int:
+        """Runs of either player that reached the ending."""
+        return self.endings.get(ending, 0) + self.informed_endings.get(ending, 0)
+
+    @property
+    def contradictions(self) -> list[str]:
+        """Scenes and endings a run reached that check calls unreachable: check is wrong there
+        (a run is a path the engine took), which is a bug in check, never in the story."""
+        if self.verdicts is None:
+            return []
+        found = [f"scene {s}" for s in self.story.scenes
+                 if self.scene_runs.get(s) and self.verdicts.scene(s) == UNREACHABLE]
+        found += [f"ending {e}" for e in self.story.endings
+                  if self.runs_reaching(e) and self.verdicts.ending(e) == UNREACHABLE]
+        return found
+
+    def verdict_table(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Per scene and per ending: check's verdict (None if not asked) and the runs that got there."""
+        verdicts = self.verdicts
+        return {
+            "scenes": {s: {"verdict": verdicts.scene(s) if verdicts else None, "runs": self.scene_runs.get(s, 0)}
+                       for s in self.story.scenes},
+            "endings": {e: {"verdict": verdicts.ending(e) if verdicts else None, "runs": self.runs_reaching(e)}
+                        for e in self.story.endings},
+        }
 
     @property
     def unvisited_scenes(self) -> list[str]:
@@ -118,6 +159,7 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
+            "mode": "coverage" if self.guided else "random",
             "runs": self.runs,
             "seed": self.seed,
             "max_turns": self.max_turns,
@@ -132,7 +174,11 @@ class Report:
             "longest": self.longest.to_json() if self.longest else None,
             "questions": self.questions.to_json() if self.questions else {},
             "informed_endings": {e: self.informed_endings.get(e, 0) for e in self.story.endings}
-            if self.story.questions else {},
+            if self.story.questions and not self.guided else {},
+            "walkthroughs": [str(p) for p in self.walkthroughs],
+            "verdicts": self.verdict_table(),
+            "unknown_because": self.verdicts.why_unknown if self.verdicts else None,
+            "contradictions": self.contradictions,
         }
 
 
@@ -147,10 +193,12 @@ def all_choices(story: Story) -> list[tuple[str, str]]:
 
 
 class Playtester:
-    def __init__(self, story: Story, out_dir: Path | None = None, engine: Engine | None = None):
+    def __init__(self, story: Story, out_dir: Path | None = None, engine: Engine | None = None,
+                 guided: bool = False):
         self.story = story
         self.engine = engine or Engine(story)
         self.out_dir = out_dir
+        self.guide = CoverageGuide(story, self.engine) if guided else None
         self._written: Counter = Counter()
         # A scene's own choices; deductions and questions are looked up by what the player holds
         # (a case board offers only those open, so a pick costs what is open, not the story's size).
@@ -158,8 +206,8 @@ class Playtester:
         self.tally = QuestionTally(story, self.engine)
 
     def run(self, runs: int = DEFAULT_RUNS, seed: int = 0, max_turns: int = DEFAULT_MAX_TURNS) -> Report:
-        report = Report(self.story, runs, seed, max_turns)
-        report.questions = self.tally
+        report = Report(self.story, runs, seed, max_turns, guided=self.guide is not None)
+        report.questions = None if report.guided else self.tally
         if self.out_dir is not None and self.out_dir.is_dir():
             # Replays from an earlier playtest would be mistaken for this one's.
             for old in self.out_dir.glob(f"playtest-*{saves.SUFFIX}"):
@@ -168,7 +216,7 @@ class Playtester:
         started = time.perf_counter()  # for the text report only; the JSON holds no timings
         for index in range(1, runs + 1):
             self._one(report, index, seeds.randrange(2**31), max_turns)
-        if self.story.questions:  # as many runs again, by a player who knows the answers
+        if self.story.questions and self.guide is None:  # as many runs again, by a player who knows the answers
             for index in range(runs + 1, 2 * runs + 1):
                 self._one(report, index, seeds.randrange(2**31), max_turns, informed=True)
         report.seconds = time.perf_counter() - started
@@ -180,7 +228,10 @@ class Playtester:
         pt, _ = engine.start(run_seed)
         problem: Problem | None = None
         asked = RunQuestions()
-        watch = bool(self.story.questions)
+        guide = self.guide
+        watch = bool(self.story.questions) and guide is None
+        if guide is not None:
+            guide.arrive(pt)
         while pt.ending is None:
             if pt.turn >= max_turns:
                 problem = Problem("stuck", index, run_seed, pt.turn, pt.scene,
@@ -189,7 +240,11 @@ class Playtester:
             try:
                 if watch:
                     self.tally.before(asked, pt)
-                choice = self._pick(pt, rng, informed)
+                if guide is not None:
+                    moves = engine.available(pt)
+                    choice = guide.pick(pt, moves, rng) if moves else None
+                else:
+                    choice = self._pick(pt, rng, informed)
             except Exception as exc:  # a condition that fails to evaluate is an engine error too
                 problem = Problem("engine-error", index, run_seed, pt.turn + 1, pt.scene, "",
                                   f"{type(exc).__name__} while testing the choices: {exc}")
@@ -209,10 +264,13 @@ class Playtester:
                 break
             if watch:
                 self.tally.after(asked, before, choice, pt)
+            if guide is not None:
+                guide.record(scene, choice, pt)
         if watch:
             self.tally.finish(asked, pt, informed)
         if informed:  # the informed runs count for the questions, their own endings and coverage
             report.informed_choices += len(pt.log)
+            report.scene_runs.update(pt.visited.keys())
             report.visited.update(pt.visited)  # a scene behind a right answer is reachable too
             report.taken.update((e.scene, e.choice) for e in pt.log)
             if problem is not None and problem.kind != "stuck":
@@ -220,8 +278,10 @@ class Playtester:
                 report.errors.append(problem)
             elif pt.ending is not None:
                 report.informed_endings[pt.ending] += 1
+                _keep(report, index, run_seed, pt)
             return
         report.choices += len(pt.log)
+        report.scene_runs.update(pt.visited.keys())
         report.visited.update(pt.visited)
         report.taken.update((e.scene, e.choice) for e in pt.log)
         for clue, found in pt.clues.items():
@@ -232,6 +292,7 @@ class Playtester:
             return
         assert pt.ending is not None
         report.endings[pt.ending] += 1
+        _keep(report, index, run_seed, pt)
         summary = RunSummary(index, run_seed, pt.turn, pt.ending)
         if report.shortest is None or summary.turns < report.shortest.turns:
             report.shortest = summary
@@ -287,83 +348,17 @@ class Playtester:
         return str(path)
 
 
+def _keep(report: Report, index: int, run_seed: int, pt: Playthrough) -> None:
+    """Keep the run if it is the shortest yet to its ending (the nicest walkthrough)."""
+    assert pt.ending is not None
+    kept = report.kept.get(pt.ending)
+    if kept is None or len(pt.log) < len(kept.log):
+        report.kept[pt.ending] = Kept(index, run_seed, list(pt.log))
+
+
 def playtest(story: Story, runs: int = DEFAULT_RUNS, seed: int = 0, max_turns: int = DEFAULT_MAX_TURNS,
-             out_dir: Path | None = None) -> Report:
-    return Playtester(story, out_dir).run(runs, seed, max_turns)
+             out_dir: Path | None = None, guided: bool = False) -> Report:
+    return Playtester(story, out_dir, guided=guided).run(runs, seed, max_turns)
 
 
-# --- the text report -----------------------------------------------------
-
-
-def format_report(report: Report) -> str:
-    story = report.story
-    lines = []
-    played = report.choices + report.informed_choices
-    rate = f", {played / report.seconds:,.0f} choices/s" if report.seconds > 0 else ""
-    informed = f" (and {report.runs:,} informed runs, {report.informed_choices:,} choices)" \
-        if report.informed_choices else ""
-    lines.append(f"Playtest of {story.title}: {report.runs:,} runs (seed {report.seed}), "
-                 f"{report.choices:,} choices{informed} in {report.seconds:.1f} s{rate}")
-    lines.append("")
-    lines.append("Endings:")
-    width = max((len(e) for e in story.endings), default=0)
-    for ending_id, ending in story.endings.items():
-        count = report.endings.get(ending_id, 0)
-        share = count / report.runs if report.runs else 0
-        informed = report.informed_endings.get(ending_id, 0)
-        mark = "" if count else f"   <- only by the informed player ({informed:,})" if informed \
-            else "   <- never reached"
-        lines.append(f"  {ending_id:<{width}}  {count:>7,}  {share:6.1%}  {ending.title}{mark}")
-    if report.shortest and report.longest:
-        s, long_ = report.shortest, report.longest
-        lines.append(f"Shortest run: {_turns(s.turns)} (run {s.run}, seed {s.seed}, {s.ending}); "
-                     f"longest: {_turns(long_.turns)} (run {long_.run}, seed {long_.seed}, {long_.ending})")
-    lines.append("")
-    if report.stuck:
-        lines.append(f"Stuck: {len(report.stuck):,} runs reached no ending within {report.max_turns} turns "
-                     "(a loop with no way out, or raise --max-turns):")
-        lines.extend(_problem_line(p) for p in report.stuck[:MAX_LISTED])
-        if len(report.stuck) > MAX_LISTED:
-            lines.append(f"  ... and {len(report.stuck) - MAX_LISTED:,} more (all in --json)")
-    if report.errors:
-        lines.append(f"ERRORS: {len(report.errors):,} runs failed:")
-        lines.extend(_problem_line(p) for p in report.errors[:MAX_LISTED])
-        if len(report.errors) > MAX_LISTED:
-            lines.append(f"  ... and {len(report.errors) - MAX_LISTED:,} more (all in --json)")
-    unvisited = report.unvisited_scenes
-    lines.append(f"Scenes never visited ({len(unvisited)}): {', '.join(unvisited) if unvisited else 'none'}")
-    untaken = report.untaken_choices
-    in_visited = [c for c in untaken if c.split(":", 1)[0] in report.visited]
-    elsewhere = len(untaken) - len(in_visited)
-    more = f" (and {elsewhere} in scenes never visited)" if elsewhere else ""
-    lines.append(f"Choices never taken in visited scenes ({len(in_visited)}): "
-                 f"{', '.join(in_visited) if in_visited else 'none'}{more}")
-    if story.clues:
-        lines.append("")
-        lines.append("Clues: share of runs that found it; turn first found (mean / median)")
-        width = max(len(c) for c in story.clues)
-        for clue, row in report.clue_table().items():
-            if row["mean_turn"] is None:
-                lines.append(f"  {clue:<{width}}  {0:6.1%}  never found")
-            else:
-                lines.append(f"  {clue:<{width}}  {row['found_share']:6.1%}  turn {row['mean_turn']:.1f} / "
-                             f"{row['median_turn']:g}")
-    if report.questions is not None and story.questions:
-        lines.append("")
-        lines.extend(report.questions.lines())
-        reached = ", ".join(f"{e} {n:,}" for e, n in report.informed_endings.items() if n) or "none"
-        lines.append(f"  endings the informed player reached: {reached}")
-    lines.append("")
-    verdict = "ok" if report.ok else "FAILED"
-    lines.append(f"playtest {verdict}: {len(report.errors)} errors, {len(report.stuck)} stuck")
-    return "\n".join(lines) + "\n"
-
-
-def _problem_line(p: Problem) -> str:
-    where = f"turn {p.turn}, scene '{p.scene}'" + (f", choice '{p.choice}'" if p.choice else "")
-    replay = f" -> {p.replay}" if p.replay else ""
-    return f"  run {p.run} (seed {p.seed}), {where}: {p.kind}: {p.message}{replay}"
-
-
-def _turns(n: int) -> str:
-    return f"{n} turn" if n == 1 else f"{n} turns"
+from .playtest_report import format_report  # noqa: E402, F401  (the text report lives there)
