@@ -138,6 +138,8 @@ class Continuity:
             else:
                 self.everywhere.append(index)
         self.by_scene = by_scene
+        self.distance_cache: dict[str, dict[str, int]] = {}
+        self.left = [len(unit.mentions) for unit in self.units]
 
     # -- what the continuity conditions read --------------------------------
 
@@ -291,17 +293,33 @@ class Continuity:
         replayed and reported."""
         rng = random.Random(seed)
         taken: dict[tuple[str, str], int] = {}
-        for _ in range(walks):
+        for walk in range(walks):
             if len(trails) == total:
                 return
+            # Every other walk heads for the scene of a text still without a path, now and then.
+            goal, eagerness = None, 0.0
+            scenes = sorted({self.units[i].scene for i, n in enumerate(self.left) if n and self.units[i].scene})
+            if walk % 2 and scenes:
+                goal, eagerness = self._distances(rng.choice(scenes)), rng.uniform(0.2, 0.9)
             pt, _ = self.rules.start(0)
             trail: list[tuple[str, int]] = []
             for _ in range(MAX_WALK):
                 moves = self.rules.available(pt)
                 if not moves:
                     break
-                weights = [1.0 / (1 + taken.get((pt.scene, m), 0)) for m in moves]
-                move = rng.choices(moves, weights)[0]
+                if goal is not None and rng.random() < eagerness:
+                    here = self.story.scenes[pt.scene]
+                    far = len(self.story.scenes) + 1
+
+                    def distance(move: str, here=here, goal=goal, far=far) -> int:
+                        choice = here.choice(move)
+                        targets = choice.targets if choice is not None else ()
+                        return min((goal.get(t, far) for t in targets), default=goal.get(here.id, far))
+                    best = min(distance(m) for m in moves)
+                    move = rng.choice([m for m in moves if distance(m) == best])
+                else:
+                    weights = [1.0 / (1 + taken.get((pt.scene, m), 0)) for m in moves]
+                    move = rng.choices(moves, weights)[0]
                 taken[(pt.scene, move)] = taken.get((pt.scene, move), 0) + 1
                 results = self.rules.successors(pt, move)
                 which = rng.randrange(len(results))
@@ -312,6 +330,27 @@ class Continuity:
                 for key in found:
                     trails[key] = self._shorten(list(trail))
                     self.left[key[0]] -= 1
+
+    def _distances(self, goal: str) -> dict[str, int]:
+        """Choices needed from each scene to reach the goal scene, over the scene graph."""
+        cached = self.distance_cache.get(goal)
+        if cached is not None:
+            return cached
+        into: dict[str, list[str]] = {}
+        for scene in self.story.scenes.values():
+            for choice in scene.choices:
+                for target in choice.targets:
+                    into.setdefault(target, []).append(scene.id)
+        result = {goal: 0}
+        queue = deque([goal])
+        while queue:
+            scene_id = queue.popleft()
+            for source in into.get(scene_id, ()):
+                if source not in result:
+                    result[source] = result[scene_id] + 1
+                    queue.append(source)
+        self.distance_cache[goal] = result
+        return result
 
     def _shorten(self, trail: list[tuple[str, int]]) -> list[tuple[str, int]]:
         """The trail without its loops: from a state met twice, on from the second time."""
