@@ -295,3 +295,13 @@ def test_continuity_agrees_with_every_playthrough_of_small_random_stories(tmp_pa
                  f.mention.target.id) for f in result.findings}
     assert reported == _brute_force(story)
     assert result.unknown == []
+
+
+def test_mention_phrases_match_whole_words_case_only_with_capitals_and_either_apostrophe() -> None:
+    from game.tools.mentions import phrase_pattern
+
+    assert phrase_pattern("I'm working the Hogarth thing").search("\"I’m working the\n   Hogarth thing.\"")
+    assert phrase_pattern("Will Simpson").search("Find Will Simpson.")
+    assert not phrase_pattern("Will").search("you will see")  # a capital: case and all
+    assert phrase_pattern("the folder").search("The folder sits")  # no capital: any case
+    assert not phrase_pattern("Malus").search("Malusian")  # whole words
