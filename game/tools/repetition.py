@@ -10,7 +10,7 @@ Two parts:
   PHRASE_WORDS words, read THRESHOLD or more times in one playthrough is
   listed, with the most times in one run, in how many runs, and where it is
   written (file:line);
-- across the story: similes ("like a ...", "as if ...") and pet phrases
+- across the story: similes ("like a ...") and pet phrases
   (runs of words the story uses in many places), above a threshold.
 
 Deliberate refrains are marked where they are written, with a reason, like
@@ -36,10 +36,10 @@ from .mentions import Sources, Unit
 THRESHOLD = 3  # times in one playthrough
 PHRASE_WORDS = 6  # words in a repeated phrase
 MIN_SENTENCE_WORDS = 4  # shorter sentences ("You wait.") are not counted
-SIMILE = re.compile(r"\b(?:like (?:a|an|the|someone|something|somebody|you|it|he|she|they)|as if|as though)\b"
-                    r"[^.,;:!?\"”]{0,40}", re.IGNORECASE)
+# "like a ..." similes, the kind the issue counted (~91 in ~41k words)
+SIMILE = re.compile(r"\blike an?\b[^.,;:!?\"”]{0,40}", re.IGNORECASE)
 PET_WORDS = 4  # words in a pet phrase
-PET_PLACES = 4  # a pet phrase is written in at least this many places
+PET_PLACES = 3  # a pet phrase is written in at least this many places
 SIMILES_PER_10K = 10  # more similes than this per 10,000 words is reported
 REFRAIN = re.compile(r"#\s*refrain\b[\s\-—–:]*(.*)$")
 _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+[\"”’']?|$)")
@@ -76,6 +76,7 @@ class ProseReport:
     phrases: list[Repeat] = field(default_factory=list)
     similes: list[tuple[str, Pos]] = field(default_factory=list)
     pets: list[tuple[str, list[Pos]]] = field(default_factory=list)
+    twice: list[tuple[str, list[Pos]]] = field(default_factory=list)  # similes written in more than one place
     refrains: int = 0  # sentences read THRESHOLD times that are marked as refrains
 
     @property
@@ -111,6 +112,8 @@ class _Index:
                         add(_plain(text, variant), para.pos)
         for clue in story.clues.values():
             add(clue.text, clue.pos)
+        for deduction in story.deductions.values():
+            add(deduction.text, deduction.pos)
         for question in story.questions.values():
             for outcome in question.outcomes:
                 add(outcome.text, outcome.pos if outcome.pos.line else question.pos)
@@ -135,17 +138,25 @@ def _phrases(words: list[str], n: int) -> list[str]:
 
 
 def read_in_one_run(rules: Rules, rng: random.Random, max_turns: int) -> list[str]:
-    """The paragraphs one random playthrough reads, in order."""
+    """The paragraphs one random playthrough reads, in order.
+
+    The player is a reader, not a monkey: it takes a move it has not taken
+    before in this playthrough when there is one (at random among them), so a
+    hub is revisited about as often as errands send a person back to it."""
     pt, _ = rules.start(rng.randrange(1 << 30))
     read: list[str] = []
     shown = rules.text(pt)
     read.extend(shown)
+    tried: set[tuple[str, str]] = set()
     for _ in range(max_turns):
         moves = rules.available(pt)
         if not moves:
             break
         scene = pt.scene
-        step = rules.step(pt, rng.choice(moves))
+        fresh = [m for m in moves if (scene, m) not in tried]
+        move = rng.choice(fresh or moves)
+        tried.add((scene, move))
+        step = rules.step(pt, move)
         if step.outcome:
             read.extend(p for p in step.outcome.split("\n\n") if p.strip())
         for clue in step.clues:
@@ -210,19 +221,27 @@ def prose_report(story: Story, runs: int = 200, seed: int = 0, max_turns: int = 
 
 
 def _merge(phrases: list[Repeat]) -> list[Repeat]:
-    """Overlapping phrases of one longer run, written in the same places, listed once."""
+    """Overlapping phrases of one longer run of words, written in the same places, listed once."""
     kept: list[Repeat] = []
     for repeat in phrases:
-        words = repeat.text.split()
-        for other in kept:
-            if other.where == repeat.where and (" ".join(words[1:]) in other.text or " ".join(words[:-1]) in other.text):
-                if " ".join(words[1:]) in other.text and other.text.startswith(" ".join(words[1:])):
-                    other.text = words[0] + " " + other.text
-                elif other.text.endswith(" ".join(words[:-1])):
-                    other.text = other.text + " " + words[-1]
+        kept.append(Repeat(repeat.text, repeat.most, repeat.runs, list(repeat.where)))
+    joined = True
+    while joined:
+        joined = False
+        for a in kept:
+            for b in kept:
+                if a is b or a.where != b.where:
+                    continue
+                wa, wb = a.text.split(), b.text.split()
+                overlap = next((n for n in range(min(len(wa), len(wb)) - 1, 0, -1) if wa[-n:] == wb[:n]), 0)
+                if overlap >= PHRASE_WORDS - 1:
+                    a.text = " ".join(wa + wb[overlap:])
+                    a.most, a.runs = max(a.most, b.most), max(a.runs, b.runs)
+                    kept.remove(b)
+                    joined = True
+                    break
+            if joined:
                 break
-        else:
-            kept.append(repeat)
     return kept
 
 
@@ -241,6 +260,11 @@ def _story_tics(index: _Index, report: ProseReport) -> None:
             if len(where) >= PET_PLACES and sum(w not in stop for w in p.split()) >= 2]
     pets.sort(key=lambda item: (-len(item[1]), item[0]))
     report.pets = pets
+    by_words: dict[str, list[Pos]] = defaultdict(list)
+    for text, pos in report.similes:
+        by_words[" ".join(_key(text).split()[:5])].append(pos)
+    report.twice = sorted(((w, p) for w, p in by_words.items() if len(p) > 1 and len(w.split()) >= 3),
+                          key=lambda item: (-len(item[1]), item[0]))
 
 
 def format_prose_report(report: ProseReport, limit: int = 40) -> str:
@@ -260,8 +284,11 @@ def format_prose_report(report: ProseReport, limit: int = 40) -> str:
     if rate > SIMILES_PER_10K:
         for text, pos in report.similes[:limit]:
             out.append(f"  {pos}: {text}")
+    out.append(f"similes written in more than one place: {len(report.twice)}")
+    for words, where in report.twice[:limit]:
+        out.append(f"  {len(where)} places, first {where[0]}: \"{words} ...\"")
     out.append(f"pet phrases ({PET_WORDS} words, written in {PET_PLACES} or more places): {len(report.pets)}")
-    for phrase, where in report.pets[:limit]:
+    for phrase, where in report.pets:
         out.append(f"  {len(where)} places, first {where[0]}: \"{phrase}\"")
     return "\n".join(out) + "\n"
 
