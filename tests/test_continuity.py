@@ -305,3 +305,25 @@ def test_mention_phrases_match_whole_words_case_only_with_capitals_and_either_ap
     assert not phrase_pattern("Will").search("you will see")  # a capital: case and all
     assert phrase_pattern("the folder").search("The folder sits")  # no capital: any case
     assert not phrase_pattern("Malus").search("Malusian")  # whole words
+
+
+def test_facts_load_share_the_name_space_and_known_reads_them(tmp_path: Path) -> None:
+    story = _story(tmp_path, STALE_STATE.replace(
+        "      - {id: out, text: Go out., goto: z}",
+        "      - {id: out, text: Go out., goto: z, if: not known.folder_on_desk}"))
+    fact = story.facts["folder_on_desk"]
+    assert (fact.kind, fact.mentions, fact.known.source) == ("facts", ("folder sits on the blotter",),
+                                                            "not flag.gave_folder")
+    assert "folder_on_desk" not in story.entities  # never a candidate for a question's blank
+    (tmp_path / "story.yaml").write_text(MANIFEST + textwrap.dedent(STALE_STATE) + textwrap.dedent("""\
+        people:
+          folder_on_desk: {name: Someone, mentions: nope}
+        """))
+    _, problems = loader.check(tmp_path)
+    assert any("duplicate person, place, thing or fact 'folder_on_desk'" in p.message for p in problems)
+    (tmp_path / "story.yaml").write_text(MANIFEST + textwrap.dedent(STALE_STATE).replace(
+        'mentions: ["folder sits on the blotter"]', "mentions: {a: b}").replace(
+        "if: not flag.gave_folder", "if: not known.folder_on_dsk"))
+    messages = [p.message for p in loader.check(tmp_path)[1]]
+    assert any("'mentions' of fact 'folder_on_desk' must be a list of phrases" in m for m in messages)
+    assert any("unknown person, place, thing or fact 'folder_on_dsk'" in m for m in messages), messages
