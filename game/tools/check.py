@@ -60,9 +60,9 @@ def run_check(root: Path, budget: int = DEFAULT_BUDGET, continuity: bool = False
         odds = questions.odds()
     if continuity:
         from .choicelints import choice_lints
-        from .continuity import CONTINUITY_BUDGET, Continuity
+        from .continuity import CONTINUITY_BUDGET, DEEP_FACTOR, Continuity
 
-        found += Continuity(story).run(CONTINUITY_BUDGET * (10 if deep else 1)).diagnostics(story)
+        found += Continuity(story).run(CONTINUITY_BUDGET * (DEEP_FACTOR if deep else 1)).diagnostics(story)
         found += choice_lints(story)
     combined = sorted(diagnostics + found, key=lambda d: (d.pos, d.severity, d.message))
     return CheckResult(story, combined, analysis.search, odds)
