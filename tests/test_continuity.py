@@ -327,3 +327,19 @@ def test_facts_load_share_the_name_space_and_known_reads_them(tmp_path: Path) ->
     messages = [p.message for p in loader.check(tmp_path)[1]]
     assert any("'mentions' of fact 'folder_on_desk' must be a list of phrases" in m for m in messages)
     assert any("unknown person, place, thing or fact 'folder_on_dsk'" in m for m in messages), messages
+
+
+def test_a_clue_no_condition_reads_still_splits_states_for_its_text(tmp_path: Path) -> None:
+    # The card is read by nothing, so the soft-lock search would merge "card held" with "not held";
+    # its text names Vera before the bar, which only the state holding it shows.
+    story = _story(tmp_path, PATH_DEPENDENT.replace("""  alley:
+    text: Rats.
+    choices:""", """  alley:
+    text: Rats.
+    choices:
+      - {id: card, text: Pick up a card., do: [{clue: card}]}""").replace(
+        "people:", "clues:\n  card: {title: A card, text: Vera's card.}\npeople:").replace(
+        "text: Vera's boat is gone.", "text: A boat is gone."))
+    result, warnings = _warnings(story)
+    assert result.complete
+    assert [d.message.split(" in ")[1].split(" names")[0] for d in warnings] == ["clue card"]

@@ -159,7 +159,10 @@ class Continuity:
         return found
 
     def _reads(self) -> set[tuple[str, str]]:
-        return {ref for condition in self._conditions() for ref in condition.refs}
+        reads = {ref for condition in self._conditions() for ref in condition.refs}
+        # A clue's text shows while the clue is held: two states must not merge over that.
+        reads.update(("clue", unit.subject) for unit in self.units if unit.kind == "clue")
+        return reads
 
     def _extra_key(self):
         """A function: the values of everything the continuity conditions read (beside Explorer.key)."""
