@@ -343,3 +343,16 @@ def test_a_clue_no_condition_reads_still_splits_states_for_its_text(tmp_path: Pa
     result, warnings = _warnings(story)
     assert result.complete
     assert [d.message.split(" in ")[1].split(" names")[0] for d in warnings] == ["clue card"]
+
+
+def test_a_locked_choices_hint_is_checked_only_while_it_shows(tmp_path: Path) -> None:
+    story = _story(tmp_path, PATH_DEPENDENT.replace(
+        "      - {id: end, text: Go home., goto: home}",
+        "      - {id: end, text: Go home., goto: home}\n"
+        "      - {id: call, text: Call her., if: clue.number, visible_when_locked: true,\n"
+        "         hint: Vera never gave you her number.}").replace(
+        "people:", "clues:\n  number: {title: A number, text: Digits.}\npeople:").replace(
+        "text: Vera's boat is gone.", "text: A boat is gone."))
+    _, warnings = _warnings(story)
+    assert [d.message.split(" in ")[1].split(" names")[0] for d in warnings] == ["the hint of choice docks:call"]
+    assert warnings[0].message.endswith("e.g. after a:alley, alley:onward")

@@ -194,7 +194,7 @@ class Continuity:
     def shown(self, unit: Unit, pt: Playthrough, asked: dict | None = None) -> bool:
         """Whether the unit's text is on screen at pt (asked: the open questions here, if known)."""
         kind = unit.kind
-        if kind in ("scene", "label", "outcome"):
+        if kind in ("scene", "label", "hint", "outcome"):
             if pt.scene != unit.scene:
                 return False
             if kind == "scene":
@@ -204,10 +204,11 @@ class Continuity:
             choice = unit.choice
             assert choice is not None
             enabled = self.rules.tests[unit.scene][choice.id](pt)
-            if kind == "label":
-                return enabled or (choice.visible_when_locked
-                                   and not (choice.once and (unit.scene, choice.id) in pt.taken)
-                                   and (choice.shown_locked_if is None or bool(choice.shown_locked_if(pt))))
+            if kind in ("label", "hint"):
+                locked_in_view = (not enabled and choice.visible_when_locked
+                                  and not (choice.once and (unit.scene, choice.id) in pt.taken)
+                                  and (choice.shown_locked_if is None or bool(choice.shown_locked_if(pt))))
+                return locked_in_view if kind == "hint" else enabled or locked_in_view
             return enabled and (unit.paragraph.condition is None  # type: ignore[union-attr]
                                 or bool(unit.paragraph.condition(pt)))  # type: ignore[union-attr]
         if kind == "clue":
