@@ -257,17 +257,19 @@ def small_stories(draw):
             lines.append("    choices:")
             for number in range(draw(st.integers(1, 2))):
                 target = draw(st.integers(index + 1, count - 1))
-                effect = draw(st.sampled_from(["", "[{flag: f1}]", "[{flag: f2}]", "[{unflag: f1}]"]))
+                effect = draw(st.sampled_from(["", "[{flag: f1}]", "[{flag: f2}]", "[{unflag: f1}]", "[{clue: card}]"]))
                 do = f", do: {effect}" if effect else ""
                 lines.append(f"      - {{id: c{number}, text: Go {number}., goto: s{target}{do}}}")
         scenes.append("\n".join(lines))
-    return ("flags:\n  f1: {}\n  f2: {}\npeople:\n  vera: {name: Vera, known: flag.f1}\n"
+    return ("flags:\n  f1: {}\n  f2: {}\nclues:\n  card: {title: A card, text: Vera's card.}\n"
+            "people:\n  vera: {name: Vera, known: flag.f1}\n"
             "facts:\n  folder: {name: the folder, mentions: [The folder], known: not flag.f2}\n"
             "scenes:\n" + "\n".join(scenes).replace("s0:", "a:").replace("goto: s0", "goto: a") + "\n")
 
 
 def _brute_force(story) -> set[tuple[str, int, str]]:
-    """(scene, paragraph, target) for every paragraph shown somewhere without its target holding."""
+    """(scene, paragraph, target) for every paragraph shown somewhere without its target holding
+    (and ("clue card", 0, "vera") when the card's text can be read before she is known)."""
     rules = Rules(story)
     start, _ = rules.start(0)
     stack, found = [start], set()
@@ -279,6 +281,8 @@ def _brute_force(story) -> set[tuple[str, int, str]]:
                 for target in targets:
                     if target.mentions[0] in para.variants[0] and not target.is_known(pt):
                         found.add((pt.scene, index, target.id))
+        if "card" in pt.clues and not targets[0].is_known(pt):
+            found.add(("clue card", 0, "vera"))
         for move in rules.available(pt):
             stack.extend(rules.successors(pt, move))
     return found
@@ -292,7 +296,8 @@ def test_continuity_agrees_with_every_playthrough_of_small_random_stories(tmp_pa
     result = Continuity(story).run(100_000, 0)
     assert result.complete
     reported = {(f.unit.scene, next(i for i, p in enumerate(story.scenes[f.unit.scene].text) if p is f.unit.paragraph),
-                 f.mention.target.id) for f in result.findings}
+                 f.mention.target.id) if f.unit.scene else (f.unit.what, 0, f.mention.target.id)
+                for f in result.findings}
     assert reported == _brute_force(story)
     assert result.unknown == []
 
