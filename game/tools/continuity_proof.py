@@ -9,9 +9,9 @@ which is always sound.
 
 from __future__ import annotations
 
-from ..conditions import BoolOp, Condition, Node, Not, Ref
+from ..conditions import BoolOp, Condition, Lit, Node, Not, Ref
 from ..conditions import parse as parse_condition
-from ..story import Story
+from ..story import GainClue, SetFlag, Story, all_effects
 from .abstract import FALSE, TRUE, Analyzer, AState
 from .mentions import Mention, Unit
 
@@ -22,15 +22,30 @@ class MayAnalysis:
     def __init__(self, story: Story, conditions: list[Condition]):
         self.story = story
         self.analyzer = _KnowledgeAnalyzer(story, conditions)
-        self.states = self.analyzer.run().states
+        possible = self.analyzer.run()
+        self.states = possible.states
+        self.shown_at_end = possible.shown_at_end  # scenes entered only by a move that ends the game
+        self.must: dict[str, dict[str, bool]] = {}  # target -> scene -> known on every arrival
+        self.cleared = {e.flag for s in story.scenes.values() for c in (*s.choices, None)
+                        for e in all_effects(c.effects if c is not None else s.on_enter)
+                        if isinstance(e, SetFlag) and not e.value}
+        for question in story.questions.values():
+            for outcome in question.outcomes:
+                self.cleared.update(e.flag for e in all_effects(outcome.effects) if isinstance(e, SetFlag) and not e.value)
 
     def never(self, unit: Unit, mention: Mention) -> bool:
         known = mention.target.known
         truth = self.analyzer.truth
+        if known is not None and self.monotone(known.tree):
+            # Once true, true for good: enough that it holds on every arrival (or every gain of the clue).
+            if unit.scene and self.known_on_arrival(mention.target.id, known).get(unit.scene, False):
+                return True
+            if unit.kind == "clue" and self.known_when_gained(unit.subject, mention.target.id, known):
+                return True
         if unit.scene:
             state = self.states.get(unit.scene)
             if state is None:
-                return True  # the scene is never reached
+                return unit.scene not in self.shown_at_end  # never reached (or only as the game ends)
             for gate in (unit.paragraph.condition if unit.paragraph is not None else None,
                          unit.choice.condition if unit.choice is not None and unit.kind == "outcome" else None):
                 if gate is not None:
@@ -46,6 +61,74 @@ class MayAnalysis:
                     continue
                 state = self.assume(gate.tree, state)
             if truth(known, state) != TRUE:
+                return False
+        return True
+
+    def monotone(self, node: Node) -> bool:
+        """Whether a condition, once true, stays true: clues, visits, answers and flags nothing
+        clears, joined by and/or (a clue is never taken away; `not` or a number could turn back)."""
+        if isinstance(node, BoolOp):
+            return all(self.monotone(operand) for operand in node.operands)
+        if isinstance(node, Lit):
+            return True
+        if isinstance(node, Ref):
+            return node.kind in ("clue", "visited", "solved", "concluded") or (
+                node.kind == "flag" and node.name not in self.cleared)
+        return False
+
+    def _arrivals(self):
+        """Every (scene, scene arrived in or None for staying, the abstract state on arrival, the move)."""
+        analyzer = self.analyzer
+        for sid, state in self.states.items():
+            if analyzer.ends_on_entry(sid):
+                continue
+            for move in analyzer.moves[sid]:
+                pre = analyzer.available(move, state)
+                if pre is None:  # (a move that ends the game counts too: its texts still show)
+                    continue
+                post = analyzer.transfer(move.transfer, pre)
+                for target in analyzer.branches(move, pre):
+                    yield sid, target, (post if target is None else analyzer.enter(target, post)), move
+
+    def known_on_arrival(self, target: str, known: Condition) -> dict[str, bool]:
+        """For each scene: whether the (monotone) condition holds on every way into it (a must-analysis:
+        true at the start if it holds there; an arrival keeps it, or makes it hold)."""
+        if target in self.must:
+            return self.must[target]
+        truth = self.analyzer.truth
+        edges = [(sid, dest, truth(known, arrived) == TRUE) for sid, dest, arrived, _ in self._arrivals()
+                 if dest is not None]
+        start = self.story.start
+        result = dict.fromkeys(self.states, True)
+        result[start] = truth(known, self.analyzer.enter(start, self.analyzer.initial())) == TRUE
+        changed = True
+        while changed:
+            changed = False
+            for sid, dest, made in edges:
+                if result.get(dest) and not (result[sid] or made):
+                    result[dest] = False
+                    changed = True
+        self.must[target] = result
+        return result
+
+    def known_when_gained(self, clue: str, target: str, known: Condition) -> bool:
+        """Whether the (monotone) condition holds wherever the clue can be gained, right after."""
+        truth = self.analyzer.truth
+        arrived_known = self.known_on_arrival(target, known)
+        for sid, state in self.states.items():  # given on the way in
+            scene = self.story.scenes[sid]
+            if any(isinstance(e, GainClue) and e.clue == clue for e in all_effects(scene.on_enter)) \
+                    and not (arrived_known.get(sid) or truth(known, state) == TRUE):
+                return False
+        if any(sid not in self.states and any(isinstance(e, GainClue) and e.clue == clue
+                                              for e in all_effects(self.story.scenes[sid].on_enter))
+               for sid in self.shown_at_end):
+            return False  # given by a scene entered only as the game ends: not in the states above
+        for sid, _, arrived, move in self._arrivals():
+            gives = [e for e in all_effects(move.effects) if isinstance(e, GainClue) and e.clue == clue]
+            if move.deduction is not None and move.deduction.gives == clue:
+                gives.append(GainClue(clue))
+            if gives and not (arrived_known.get(sid) or truth(known, arrived) == TRUE):
                 return False
         return True
 
