@@ -25,7 +25,7 @@ class MayAnalysis:
         possible = self.analyzer.run()
         self.states = possible.states
         self.shown_at_end = possible.shown_at_end  # scenes entered only by a move that ends the game
-        self.must: dict[str, dict[str, bool]] = {}  # target -> scene -> known on every arrival
+        self.must: dict[str, tuple[dict[str, bool], set[str]]] = {}  # target -> (arrivals, clues implying it)
         self.cleared = {e.flag for s in story.scenes.values() for c in (*s.choices, None)
                         for e in all_effects(c.effects if c is not None else s.on_enter)
                         if isinstance(e, SetFlag) and not e.value}
@@ -37,10 +37,16 @@ class MayAnalysis:
         known = mention.target.known
         truth = self.analyzer.truth
         if known is not None and self.monotone(known.tree):
-            # Once true, true for good: enough that it holds on every arrival (or every gain of the clue).
-            if unit.scene and self.known_on_arrival(mention.target.id, known).get(unit.scene, False):
+            # Once true, true for good: enough that it holds on every arrival (or every gain of the
+            # clue), or that the text shows only with a clue that is never held before it holds.
+            arrival, implied = self.knowledge(mention.target.id, known)
+            if unit.scene and arrival.get(unit.scene, False):
                 return True
-            if unit.kind == "clue" and self.known_when_gained(unit.subject, mention.target.id, known):
+            if unit.kind == "clue" and unit.subject in implied:
+                return True
+            gates = [unit.paragraph.condition if unit.paragraph is not None else None,
+                     unit.choice.condition if unit.choice is not None and unit.kind == "outcome" else None]
+            if any(self._required_clues(g.tree) & implied for g in gates if g is not None):
                 return True
         if unit.scene:
             state = self.states.get(unit.scene)
@@ -90,13 +96,41 @@ class MayAnalysis:
                 for target in analyzer.branches(move, pre):
                     yield sid, target, (post if target is None else analyzer.enter(target, post)), move
 
-    def known_on_arrival(self, target: str, known: Condition) -> dict[str, bool]:
-        """For each scene: whether the (monotone) condition holds on every way into it (a must-analysis:
-        true at the start if it holds there; an arrival keeps it, or makes it hold)."""
+    def knowledge(self, target: str, known: Condition) -> tuple[dict[str, bool], set[str]]:
+        """What proves a (monotone) condition: the scenes it holds on every way into, and the clues
+        never held before it holds (at every place one is gained it holds). Two rounds: the clues
+        found in the first make arrivals that need them known in the second."""
         if target in self.must:
             return self.must[target]
+        arrival = self.known_on_arrival(known, set())
+        implied = {c for c in self.story.clues if self.known_when_gained(c, known, arrival)}
+        arrival = self.known_on_arrival(known, implied)
+        implied = {c for c in self.story.clues if self.known_when_gained(c, known, arrival)}
+        self.must[target] = (arrival, implied)
+        return arrival, implied
+
+    def _required_clues(self, node: Node) -> set[str]:
+        """The clues a condition needs held (its positive clue tests joined by `and`)."""
+        if isinstance(node, BoolOp) and node.op == "and":
+            return set().union(*(self._required_clues(o) for o in node.operands))
+        return {node.name} if isinstance(node, Ref) and node.kind == "clue" else set()
+
+    def known_on_arrival(self, known: Condition, implied: set[str]) -> dict[str, bool]:
+        """For each scene: whether the (monotone) condition holds on every way into it (a must-analysis:
+        true at the start if it holds there; an arrival keeps it, makes it hold, or needs or surely
+        holds a clue that is never held before it holds)."""
         truth = self.analyzer.truth
-        edges = [(sid, dest, truth(known, arrived) == TRUE) for sid, dest, arrived, _ in self._arrivals()
+        bits = 0
+        for clue in implied:
+            bits |= self.analyzer.clue_bit.get(clue, 0)
+
+        def made(arrived, move) -> bool:
+            if truth(known, arrived) == TRUE or (bits & ~arrived.no_clues):
+                return True
+            condition = move.choice.condition if move.choice is not None else None
+            return condition is not None and bool(self._required_clues(condition.tree) & implied)
+
+        edges = [(sid, dest, made(arrived, move)) for sid, dest, arrived, move in self._arrivals()
                  if dest is not None]
         start = self.story.start
         result = dict.fromkeys(self.states, True)
@@ -108,13 +142,11 @@ class MayAnalysis:
                 if result.get(dest) and not (result[sid] or made):
                     result[dest] = False
                     changed = True
-        self.must[target] = result
         return result
 
-    def known_when_gained(self, clue: str, target: str, known: Condition) -> bool:
+    def known_when_gained(self, clue: str, known: Condition, arrived_known: dict[str, bool]) -> bool:
         """Whether the (monotone) condition holds wherever the clue can be gained, right after."""
         truth = self.analyzer.truth
-        arrived_known = self.known_on_arrival(target, known)
         for sid, state in self.states.items():  # given on the way in
             scene = self.story.scenes[sid]
             if any(isinstance(e, GainClue) and e.clue == clue for e in all_effects(scene.on_enter)) \
