@@ -458,7 +458,7 @@ class Continuity:
                     result.proven += 1
                     continue
                 if possible is None:
-                    possible = MayAnalysis(self.story, self._conditions())
+                    possible = MayAnalysis(self.story)
                 if possible.never(unit, mention):
                     result.proven += 1
                 else:

@@ -1,7 +1,7 @@
 """The proofs of 'never' for check --continuity when its search is cut short (game.tools.continuity).
 
 The may-analysis (game.tools.abstract) over-approximates every state in every
-scene; told of the references the continuity conditions read, and narrowed
+scene; it tracks what the texts read (game.tools.model.all_conditions), and narrowed
 by a text's own conditions, it proves that a mention's condition holds
 wherever the text can show. Anything it cannot narrow it leaves as it is,
 which is always sound.
@@ -19,9 +19,9 @@ from .mentions import Mention, Unit
 class MayAnalysis:
     """The proofs of 'never' when the search is cut short: the may-analysis' states per scene."""
 
-    def __init__(self, story: Story, conditions: list[Condition]):
+    def __init__(self, story: Story):
         self.story = story
-        self.analyzer = _KnowledgeAnalyzer(story, conditions)
+        self.analyzer = Analyzer(story)  # it tracks what continuity reads too (model.all_conditions)
         possible = self.analyzer.run()
         self.states = possible.states
         self.shown_at_end = possible.shown_at_end  # scenes entered only by a move that ends the game
@@ -206,14 +206,3 @@ class MayAnalysis:
             return state._replace(unvisited=state.unvisited & ~bit) if positive else \
                 state._replace(visited=state.visited & ~bit)
         return state
-
-
-class _KnowledgeAnalyzer(Analyzer):
-    """The may-analysis, told of the scenes the continuity conditions read (so `visited.X` is tracked)."""
-
-    def __init__(self, story: Story, extra: list[Condition]):
-        self._extra = extra
-        super().__init__(story)
-
-    def _conditions(self) -> list[Condition]:
-        return [*super()._conditions(), *self._extra]
