@@ -392,3 +392,11 @@ def test_a_locked_choices_hint_is_checked_only_while_it_shows(tmp_path: Path) ->
     _, warnings = _warnings(story)
     assert [d.message.split(" in ")[1].split(" names")[0] for d in warnings] == ["the hint of choice docks:call"]
     assert warnings[0].message.endswith("e.g. after a:alley, alley:onward")
+
+
+def test_facts_do_not_make_the_soft_lock_verdict_unknown(tmp_path: Path) -> None:
+    from game.tools.check import run_check
+
+    _story(tmp_path, STALE_STATE)
+    verdict = run_check(tmp_path).verdict
+    assert verdict is not None and verdict.proven, verdict.line()
