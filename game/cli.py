@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit 1 when the verdict is 'unknown' (something could not be proved)")
     check.add_argument("--max-memory", type=_memory, default=DEFAULT_MAX_MEMORY, metavar="SIZE",
                        help="memory the proofs may use, e.g. 500M or 2G (default 1G)")
+    check.add_argument("--continuity", action="store_true",
+                       help="also report text that names what the player cannot know yet, or a fact that no "
+                            "longer holds, and choices that lie (slower: a search of its own)")
 
     graph = sub.add_parser("graph", help="the scene graph as Mermaid or Graphviz DOT")
     graph.add_argument("dir", nargs="?", type=_path, default=DEFAULT_STORY, help="story folder")
@@ -108,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     playtest.add_argument("--no-check", dest="verdicts", action="store_false",
                           help="skip check's analysis: no proven reachable / unreachable column")
     playtest.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    playtest.add_argument("--prose", action="store_true",
+                          help="instead: what one playthrough reads three or more times (sentences, phrases), "
+                               "and the story's similes and pet phrases")
 
     replay = sub.add_parser("replay", help="replay a save or walkthrough and print its transcript")
     replay.add_argument("file", help="a save file or walkthrough (.json), or a slot name in the saves folder")
@@ -264,6 +270,12 @@ def cmd_playtest(args: argparse.Namespace, stdout: TextIO) -> int:
     from .tools import playtest
 
     story = _load_story(args.dir)
+    if args.prose:
+        from .tools import repetition
+
+        prose = repetition.prose_report(story, args.runs, args.playtest_seed, args.max_turns)
+        stdout.write(repetition.format_prose_report(prose))
+        return 0
     tester = playtest.Playtester(story, args.out, guided=not args.random)
     report = tester.run(args.runs, args.playtest_seed, args.max_turns)
     if args.verdicts:
@@ -285,8 +297,8 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     from .tools import check
 
     budget = args.budget if args.budget is not None else DEEP_BUDGET if args.deep else DEFAULT_BUDGET
-    return check.report(check.run_check(args.dir, budget, args.max_memory), stdout, args.json, args.stats,
-                        args.strict)
+    result = check.run_check(args.dir, budget, args.max_memory, continuity=args.continuity, deep=args.deep)
+    return check.report(result, stdout, args.json, args.stats, args.strict)
 
 
 def cmd_graph(args: argparse.Namespace, stdout: TextIO) -> int:

@@ -55,7 +55,10 @@ EFFECTS = (GainClue, SetFlag, ChangeStat, EndGame, IfEffect, Chance, Roll, Answe
 STORY_FIELDS = {"id", "title", "version", "start", "scenes", "clues", "flags", "stats", "endings", "areas",
                 "deductions", "intro", "content_notes", "renamed_scenes", "renamed_choices", "fingerprint",
                 "root", "questions", "entities", "renamed_deductions", "renamed_questions", "format",
-                "protagonist", "stat_groups"}
+                "protagonist", "stat_groups",
+                # #16: text's knowledge; a fact changes nothing a player can do (a condition that says
+                # known.ID holds the fact's condition itself, which the analyses read like any other)
+                "facts"}
 SCENE_FIELDS = {"id", "area", "title", "text", "choices", "on_enter", "ending", "case_board", "pos"}
 CHOICE_FIELDS = {"id", "text", "branches", "condition", "effects", "outcome", "once", "visible_when_locked",
                  "hint", "pos", "if_pos", "shown_locked_if", "label", "hint_text", "shared"}
@@ -158,6 +161,9 @@ def all_conditions(story: Story) -> Iterator[tuple[Pos, Condition]]:
     for ending in story.endings.values():
         for condition in (ending.body.conditions if ending.body else ()):
             yield ending.pos, condition
+    for target in (*story.entities.values(), *story.facts.values()):  # what text may assume (#16: continuity)
+        if target.known is not None:
+            yield target.pos, target.known
 
 
 def escape_gaps(story: Story) -> list[str]:
