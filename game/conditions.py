@@ -212,7 +212,7 @@ def name_tokens(source: str) -> list[tuple[int, str]]:
 Deductions = Mapping[str, tuple[tuple[str, ...], str]]  # id -> (needs, gives)
 # word ('known', 'open') -> id -> the tree it stands for (an entity's known, a question's open test)
 Macros = Mapping[str, Mapping[str, Node]]
-MACROS = {"known": "person, place or thing", "open": "question"}
+MACROS = {"known": "person, place, thing or fact", "open": "question"}
 
 
 class _Parser:

@@ -301,15 +301,20 @@ ENTITY_KINDS = ("people", "places", "things")
 
 @dataclass(frozen=True)
 class Entity:
-    """A person, place or thing the story declares: a candidate for question slots."""
+    """A person, place or thing the story declares: a candidate for question slots.
+
+    A fact (kind "facts", #16) has the same shape: what the text may take for
+    granted (`known`: from when it holds); it is never a candidate."""
 
     id: str
-    kind: str  # "people" | "places" | "things"
+    kind: str  # "people" | "places" | "things" | "facts"
     name: str  # shown
-    words: tuple[str, ...] = ()  # phrases the prose uses for it (default: the name)
+    words: tuple[str, ...] = ()  # phrases the player may type for it (default: the name)
     known: Condition | None = None  # when the player knows of it (None: always)
     text: str = ""  # a line for the case file
     pos: Pos = field(default=Pos(""), compare=False)
+    # Phrases by which the prose names it, for the continuity check (default: the name; a fact: none).
+    mentions: tuple[str, ...] = ()
 
     def is_known(self, pt: object) -> bool:
         return self.known is None or bool(self.known(pt))
@@ -418,6 +423,7 @@ class Story:
     areas: dict[str, Area]
     deductions: dict[str, Deduction] = field(default_factory=dict)
     entities: dict[str, Entity] = field(default_factory=dict)
+    facts: dict[str, Entity] = field(default_factory=dict)  # what the text may assume, and from when (#16)
     questions: dict[str, Question] = field(default_factory=dict)
     intro: str = ""
     content_notes: tuple[str, ...] = ()

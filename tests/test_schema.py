@@ -100,3 +100,4 @@ def test_the_schema_knows_the_parts_of_a_question_and_an_entity() -> None:
     assert set(question["responses"]["items"]["properties"]) == loader.RESPONSE_FIELDS
     assert set(SCHEMA["definitions"]["outcome"]["oneOf"][1]["properties"]) == loader.OUTCOME_FIELDS
     assert set(SCHEMA["definitions"]["entity"]["oneOf"][1]["properties"]) == loader.ENTITY_FIELDS
+    assert set(SCHEMA["definitions"]["fact"]["oneOf"][1]["properties"]) == loader.FACT_FIELDS

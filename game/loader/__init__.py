@@ -3,7 +3,7 @@
 Every ``*.yaml`` file under the folder belongs to the story. ``story.yaml``
 (the manifest) holds the ``story:`` section: id, title, version, start scene.
 Any file may declare ``areas``, ``stats``, ``flags``, ``clues``, ``endings``,
-``deductions``, ``people``, ``places``, ``things``, ``questions`` and
+``deductions``, ``people``, ``places``, ``things``, ``facts``, ``questions`` and
 ``scenes``; an id may be declared only once in the whole story. Writers can keep a clue next to the scenes that give it.
 
 Loading runs in two passes: first every declaration is collected (so names
@@ -14,7 +14,7 @@ all of them, or returns the Story and its warnings.
 
 The package: ``fields`` (the shape of each entry), ``files`` (finding and
 vetting files), ``base`` (shared checks), ``reading`` (pass one), then one
-module per kind of thing built in pass two (``declarations``, ``entities``,
+module per kind of thing built in pass two (``declarations``, ``entities``, ``facts``,
 ``questions``, ``scenes``, ``effects``, ``renames``, ``usage``); ``core``
 puts them together.
 """
@@ -44,6 +44,7 @@ from .fields import (
     ENDING_FIELDS,
     ENTITY_FIELDS,
     ENTITY_SECTIONS,
+    FACT_FIELDS,
     FILE_DEFAULTS,
     FLAG_FIELDS,
     ID_RE,
@@ -67,7 +68,7 @@ from .files import display_path, story_files
 
 __all__ = [
     "AREA_FIELDS", "BRANCH_FIELDS", "CHOICE_FIELDS", "CLUE_FIELDS", "DEDUCTION_FIELDS", "EFFECT_KINDS",
-    "ENDING_FIELDS", "ENTITY_FIELDS", "ENTITY_SECTIONS", "FILE_DEFAULTS", "FLAG_FIELDS", "ID_RE", "LOCK_FIELDS",
+    "ENDING_FIELDS", "ENTITY_FIELDS", "ENTITY_SECTIONS", "FACT_FIELDS", "FILE_DEFAULTS", "FLAG_FIELDS", "ID_RE", "LOCK_FIELDS",
     "MANIFEST", "MANIFEST_ONLY", "MAX_FILES", "OUTCOME_FIELDS", "PARAGRAPH_FIELDS", "QUESTION_FIELDS",
     "RESPONSE_FIELDS", "SCENE_FIELDS", "SCENE_ID_RE", "SECTIONS", "SLOT_FIELDS", "STAT_FIELDS", "STAT_KINDS",
     "STORY_FIELDS", "Declaration", "Inspection", "LoadResult", "Observer", "ParseCache", "check", "display_path",

@@ -9,7 +9,7 @@ from ..story import DEFAULT_STAT_GROUPS, Story
 from .base import LoaderBase
 from .declarations import Declarations
 from .effects import Effects
-from .entities import Entities
+from .facts import Facts
 from .fields import ENTITY_SECTIONS
 from .files import display_path
 from .questions import Questions
@@ -19,7 +19,7 @@ from .scenes import Scenes
 from .usage import Usage
 
 
-class _Loader(Reading, Declarations, Entities, Questions, Scenes, Effects, Renames, Usage, LoaderBase):
+class _Loader(Reading, Declarations, Facts, Questions, Scenes, Effects, Renames, Usage, LoaderBase):
     def build(self) -> Story | None:
         meta = self.build_meta()
         self.format = meta.get("format", 1)
@@ -36,6 +36,9 @@ class _Loader(Reading, Declarations, Entities, Questions, Scenes, Effects, Renam
         entities = {k: e for section in ENTITY_SECTIONS for k, d in self.decls[section].items()
                     if (e := self.build_entity(section, d))}
         self.entity_macros(entities)
+        # Facts after the entities: a fact's condition may say `known.person`.
+        facts = {k: f for k, d in self.decls["facts"].items() if (f := self.build_fact(d))}
+        self.entity_macros(facts)
         self.stats = {}  # the questions' effects are built once the stats are (they check ranges)
         questions = {k: q for k, d in self.decls["questions"].items() if (q := self.build_question(d, entities))}
         self.question_macros(questions)
@@ -81,6 +84,7 @@ class _Loader(Reading, Declarations, Entities, Questions, Scenes, Effects, Renam
             areas=MappingProxyType(areas),
             deductions=MappingProxyType(deductions),
             entities=MappingProxyType(entities),
+            facts=MappingProxyType(facts),
             questions=MappingProxyType(questions),
             intro=meta.get("intro", ""),
             content_notes=tuple(meta.get("content_notes", ())),

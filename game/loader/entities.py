@@ -3,18 +3,20 @@
     people:
       singer:
         name: The singer                  # shown
-        words: [singer, the woman on stage]   # how the prose refers to her (default: the name)
+        words: [singer, the woman on stage]   # what the player may type for her (default: the name)
+        mentions: [Lena, the singer]      # how the prose names her, for the continuity check (default: the name)
         known: visited.street.bar         # when the player knows of her (default: always)
         text: A line for the case board.
 
 `known.ID` in any condition stands for the entity's `known` condition.
+Facts (game.loader.facts) share the name space and the `mentions` field.
 """
 
 from __future__ import annotations
 
 from ..conditions import BOOL, Lit
 from ..story import Entity
-from ..yamlsrc import YList
+from ..yamlsrc import YList, YMap
 from .base import LoaderBase, _Decl, _kind
 from .fields import ENTITY_FIELDS
 
@@ -25,22 +27,29 @@ class Entities(LoaderBase):
         what = f"{noun} '{decl.id}'"
         data = decl.data
         if isinstance(data, str):  # `bar: The bar on the corner`
-            return Entity(decl.id, kind, data, (data,), pos=decl.pos)
+            return Entity(decl.id, kind, data, (data,), pos=decl.pos, mentions=(data,))
         if not self.fields(data, decl.pos, ENTITY_FIELDS, what, required=("name",)):
             return None
         name = self.text(data, "name", what, decl.id)
-        words = data.get("words", [name])
-        if isinstance(words, str):
-            words = [words]
-        if not isinstance(words, YList | list) or not words or not all(isinstance(w, str) and w.strip()
-                                                                       for w in words):
-            self.err(data.vpos("words"), f"'words' of {what} must be a list of phrases, not {_kind(words)}",
-                     "bad-type")
-            words = [name]
+        words = self.phrases(data, "words", what, [name])
+        mentions = self.phrases(data, "mentions", what, [name], empty_ok=True)
         known = self.condition(data["known"], data.vpos("known")) if "known" in data else None
-        return Entity(decl.id, kind, name, tuple(words), known, self.text(data, "text", what), decl.pos)
+        return Entity(decl.id, kind, name, tuple(words), known, self.text(data, "text", what), decl.pos,
+                      tuple(mentions))
+
+    def phrases(self, data: YMap, key: str, what: str, default: list[str], empty_ok: bool = False) -> list[str]:
+        """A list of phrases (`words`, `mentions`); one phrase may be written alone."""
+        value = data.get(key, default)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, YList | list) or not (value or empty_ok) or not all(
+                isinstance(w, str) and w.strip() for w in value):
+            self.err(data.vpos(key), f"'{key}' of {what} must be a list of phrases, not {_kind(value)}",
+                     "bad-type")
+            return default
+        return list(value)
 
     def entity_macros(self, entities: dict[str, Entity]) -> None:
-        """Make `known.ID` mean each entity's known condition from here on."""
-        self.macros["known"] = {e.id: (e.known.tree if e.known is not None else Lit(True, BOOL, 0))
-                                for e in entities.values()}
+        """Make `known.ID` mean each entity's (or fact's) known condition from here on."""
+        self.macros["known"].update({e.id: (e.known.tree if e.known is not None else Lit(True, BOOL, 0))
+                                     for e in entities.values()})

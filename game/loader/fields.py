@@ -14,8 +14,10 @@ SCENE_ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 MAX_FILES = 5000
 
 SECTIONS = ("areas", "stats", "flags", "clues", "endings", "deductions", "snippets", "shared_choices",
-            "people", "places", "things", "questions", "scenes")
+            "people", "places", "things", "facts", "questions", "scenes")
 ENTITY_SECTIONS = ("people", "places", "things")
+# Everything the player can know, one name space (`known.ID`): the entities and the facts (#16).
+KNOWLEDGE_SECTIONS = (*ENTITY_SECTIONS, "facts")
 MANIFEST_ONLY = ("story", "renames")
 FILE_DEFAULTS = ("area",)  # a file may set the area of all its scenes
 # What a field may name (LoaderBase.ref): kind of reference -> the section its ids are declared in.
@@ -41,7 +43,8 @@ SHARED_CHOICE_FIELDS = (CHOICE_FIELDS - {"id"}) | {"areas", "scenes", "except"}
 BRANCH_FIELDS = {"if", "goto"}
 EFFECT_KINDS = ("clue", "flag", "unflag", "stat", "set", "end", "if", "chance", "roll", "answer")
 EFFECT_BRANCHES = ("do", "else")  # beside `if:` or `chance:` in one effect
-ENTITY_FIELDS = {"name", "words", "known", "text"}
+ENTITY_FIELDS = {"name", "words", "mentions", "known", "text"}
+FACT_FIELDS = {"name", "mentions", "known", "text"}
 QUESTION_FIELDS = {"ask", "opens", "at", "slots", "answer", "right", "wrong", "responses", "lock", "batch",
                    "batch_size", "pending", "required"}
 SLOT_FIELDS = {"prompt", "from", "among", "options"}

@@ -11,9 +11,9 @@ from ..yamlsrc import YMap, accept_text, parse_text, read_text
 from .base import LoaderBase, _Decl, _kind
 from .cache import Parsed
 from .fields import (
-    ENTITY_SECTIONS,
     FILE_DEFAULTS,
     ID_RE,
+    KNOWLEDGE_SECTIONS,
     MANIFEST,
     MANIFEST_ONLY,
     MAX_FILES,
@@ -22,7 +22,7 @@ from .fields import (
 )
 from .files import _link_problem, display_path, story_files
 
-SINGULAR = {"people": "person", "places": "place", "things": "thing", "questions": "question"}
+SINGULAR = {"people": "person", "places": "place", "things": "thing", "facts": "fact", "questions": "question"}
 
 
 class Reading(LoaderBase):
@@ -139,7 +139,8 @@ class Reading(LoaderBase):
         pattern = SCENE_ID_RE if section == "scenes" else ID_RE
         known = self.decls[section]
         # People, places and things share one name space: `known.ID` and answers name them alone.
-        kin = [self.decls[s] for s in ENTITY_SECTIONS] if section in ENTITY_SECTIONS else [known]
+        # Facts share it too (#16): `known.ID` names any of them.
+        kin = [self.decls[s] for s in KNOWLEDGE_SECTIONS] if section in KNOWLEDGE_SECTIONS else [known]
         noun = SINGULAR.get(section, section[:-1])
         for key, value in entries.items():
             where = entries.kpos(key)
@@ -150,8 +151,9 @@ class Reading(LoaderBase):
                 continue
             first_decl = next((table[key] for table in kin if key in table), None)
             if first_decl is not None:
-                what = "person, place or thing" if section in ENTITY_SECTIONS else noun
-                code = "duplicate-entity" if section in ENTITY_SECTIONS else f"duplicate-{noun}"
+                what = ("person, place or thing" if section != "facts" and key not in self.decls["facts"]
+                        else "person, place, thing or fact") if section in KNOWLEDGE_SECTIONS else noun
+                code = "duplicate-entity" if section in KNOWLEDGE_SECTIONS else f"duplicate-{noun}"
                 self.err(where, f"duplicate {what} '{key}' (first defined at {first_decl.pos})", code)
                 continue
             known[key] = _Decl(key, value, where, file_area, file_area_pos, entries.vpos(key))

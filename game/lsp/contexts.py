@@ -45,6 +45,8 @@ def _fields(section: str) -> tuple[str, ...]:
     """A section's entry fields, by fields.py's naming (CLUE_FIELDS, SHARED_CHOICE_FIELDS, ...)."""
     if section in fields.ENTITY_SECTIONS:
         return tuple(sorted(fields.ENTITY_FIELDS))
+    if section == "facts":
+        return tuple(sorted(fields.FACT_FIELDS))
     found = getattr(fields, noun(section).upper().replace(" ", "_") + "_FIELDS", None)
     return tuple(sorted(found)) if found else ()
 

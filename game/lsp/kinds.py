@@ -31,7 +31,7 @@ SPELLED_OUT = {
     "taken": (CHOICES,),  # taken.SCENE.CHOICE, taken.here.CHOICE, taken.CHOICE
     "snippet": ("snippets",),  # {snippet.ID}: game.markup
     "name": ("areas",),  # {name.AREA}: game.markup
-    "known": ("people", "places", "things"),  # known.ID: the entity's known condition
+    "known": ("people", "places", "things", "facts"),  # known.ID: the entity's (or fact's) known condition
     "open": ("questions",),  # open.QUESTION
     "solved": ("questions",),
     "concluded": ("questions",),  # concluded.QUESTION or concluded.QUESTION.OUTCOME
