@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"search up to {DEEP_BUDGET:,} states for soft-locks (default {DEFAULT_BUDGET:,})")
     check.add_argument("--budget", type=_count, metavar="STATES",
                        help="most states the soft-lock search may visit (0: skip the search)")
+    check.add_argument("--continuity", action="store_true",
+                       help="also report text that names what the player cannot know yet, or a fact that no "
+                            "longer holds, and choices that lie (slower: a search of its own)")
 
     graph = sub.add_parser("graph", help="the scene graph as Mermaid or Graphviz DOT")
     graph.add_argument("dir", nargs="?", type=_path, default=DEFAULT_STORY, help="story folder")
@@ -235,7 +238,8 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     from .tools import check
 
     budget = args.budget if args.budget is not None else DEEP_BUDGET if args.deep else DEFAULT_BUDGET
-    return check.report(check.run_check(args.dir, budget), stdout, args.json, args.stats)
+    result = check.run_check(args.dir, budget, continuity=args.continuity, deep=args.deep)
+    return check.report(result, stdout, args.json, args.stats)
 
 
 def cmd_graph(args: argparse.Namespace, stdout: TextIO) -> int:

@@ -44,8 +44,10 @@ class CheckResult:
         return self.story is not None and not self.errors
 
 
-def run_check(root: Path, budget: int = DEFAULT_BUDGET) -> CheckResult:
-    """Load and, if the story loads, analyse it; budget caps the soft-lock search (0: skip it)."""
+def run_check(root: Path, budget: int = DEFAULT_BUDGET, continuity: bool = False, deep: bool = False) -> CheckResult:
+    """Load and, if the story loads, analyse it; budget caps the soft-lock search (0: skip it).
+
+    continuity: also the continuity check and the lints about choices (game.tools.continuity, choicelints)."""
     story, diagnostics = loader.check(root)
     if story is None:
         return CheckResult(story, diagnostics)
@@ -56,6 +58,12 @@ def run_check(root: Path, budget: int = DEFAULT_BUDGET) -> CheckResult:
         questions = QuestionCheck(story, analysis.possibilities, analysis.analyzer)
         found += questions.run()
         odds = questions.odds()
+    if continuity:
+        from .choicelints import choice_lints
+        from .continuity import CONTINUITY_BUDGET, Continuity
+
+        found += Continuity(story).run(CONTINUITY_BUDGET * (10 if deep else 1)).diagnostics(story)
+        found += choice_lints(story)
     combined = sorted(diagnostics + found, key=lambda d: (d.pos, d.severity, d.message))
     return CheckResult(story, combined, analysis.search, odds)
 

@@ -1,0 +1,557 @@
+"""`check --continuity`: text that names what the player cannot know yet, or a fact that no longer holds (#16).
+
+Every mention found by game.tools.mentions gets one of three verdicts:
+
+- a finding (warning): a breadth-first search over the reachable states
+  reached one where the text is shown and the mention's `known` condition is
+  false; the path there is a shortest one, and it is replayed through the
+  rules from the start (unpruned) before it is reported, so every finding can
+  happen;
+- proven fine (counted in the summary): the search was complete, or the
+  may-analysis (game.tools.abstract, an over-approximation of every state in
+  every scene) shows the condition true wherever the text can show, or the
+  text never shows;
+- unknown (a note naming the text): neither, because the search stopped at
+  its budget first.
+
+The search keys its states on what the soft-lock search keys them on
+(game.tools.explore.Explorer.key: what choices can still read) plus every
+reference the continuity conditions read (a mention's `known`, a paragraph's
+`if:`, inline conditions, a locked choice's visibility), so two playthroughs
+in one state show the same text and agree on what is known. It steps with
+the same `Rules.successors` as every analysis.
+
+Approximations, on the side of saying more: a `one_of` variant, or an
+inline alternative, counts as shown whenever its paragraph is (the showing
+count that would pick it is not tracked); a mention in a snippet is not
+looked for (only the text as written).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from dataclasses import dataclass, field
+
+from ..conditions import BoolOp, Condition, Node, Not, Ref
+from ..conditions import parse as parse_condition
+from ..diagnostics import Diagnostic, Pos
+from ..prose import draw
+from ..rules import DEDUCE, Rules
+from ..state import Playthrough
+from ..story import Story
+from .abstract import FALSE, TRUE, Analyzer, AState
+from .explore import Explorer
+from .mentions import Mention, Sources, Unit, phrase_pattern, units
+
+CONTINUITY_BUDGET = 200_000  # states; --deep multiplies it by ten
+MAX_PATH = 8  # steps of a path shown in a message
+WALKS = 500  # random playthroughs after a search cut short, for the text it did not reach
+MAX_WALK = 400  # steps of one
+
+
+@dataclass
+class Finding:
+    unit: Unit
+    mention: Mention
+    pos: Pos
+    path: list[tuple[str, str]]  # (scene, move) from the start
+    silenced: str | None = None  # the reason, when a comment silences it
+    reasonless: bool = False  # a `# continuity: ok` without a reason covers it
+
+
+@dataclass
+class ContinuityResult:
+    findings: list[Finding] = field(default_factory=list)
+    proven: int = 0  # mentions proven to be shown only where known
+    unknown: list[tuple[Unit, Mention, Pos]] = field(default_factory=list)
+    states: int = 0
+    complete: bool = True
+    budget: int = 0
+
+    @property
+    def silenced(self) -> list[Finding]:
+        return [f for f in self.findings if f.silenced]
+
+    def diagnostics(self, story: Story) -> list[Diagnostic]:
+        result = []
+        for finding in self.findings:
+            if finding.silenced:
+                continue
+            message = _message(finding)
+            if finding.reasonless:
+                message += " (the '# continuity: ok' here has no reason, so it silences nothing: say why)"
+            result.append(Diagnostic(finding.pos, "warning", message, "continuity"))
+        for unit, mention, pos in self.unknown:
+            result.append(Diagnostic(pos, "note", f"continuity unknown: {_name(mention)} in {unit.what}: no path "
+                                     "found where it shows before it holds, and none proven impossible (the "
+                                     f"search stopped at its budget of {self.budget:,} states; run check "
+                                     "--continuity --deep)", "continuity-unknown"))
+        where = Pos(f"{story.root}/story.yaml" if story.root else "story.yaml")
+        verdict = "every reachable state" if self.complete else f"stopped at its budget of {self.budget:,}"
+        result.append(Diagnostic(where, "note", f"continuity: {len(self.findings) - len(self.silenced)} "
+                                 f"finding(s), {len(self.silenced)} silenced with a reason, {self.proven} "
+                                 f"mention(s) proven fine, {len(self.unknown)} unknown; search: {self.states:,} "
+                                 f"states ({verdict})", "continuity-summary"))
+        return result
+
+
+def _name(mention: Mention) -> str:
+    target = mention.target
+    kind = {"people": "person", "places": "place", "things": "thing", "facts": "fact"}[target.kind]
+    return f"'{' '.join(mention.phrase.split())}' ({kind} {target.id})"
+
+
+def _message(finding: Finding) -> str:
+    target = finding.mention.target
+    known = target.known.source if target.known is not None else "true"
+    if target.kind == "facts":
+        claim = f"assumes '{target.name}' where it may not hold (it holds when: {known})"
+    else:
+        claim = f"names {target.name} where the player may not know of them yet (known: {known})"
+    return f"{_name(finding.mention)} in {finding.unit.what} {claim}; e.g. {_path_text(finding.path)}"
+
+
+def _path_text(path: list[tuple[str, str]]) -> str:
+    if not path:
+        return "at the start"
+    shown = ", ".join(f"{scene}:{move}" for scene, move in path[-MAX_PATH:])
+    if len(path) > MAX_PATH:
+        return f"after {len(path)} choices (the last: {shown})"
+    return f"after {shown}"
+
+
+class Continuity:
+    def __init__(self, story: Story, rules: Rules | None = None):
+        self.story = story
+        self.rules = rules or Rules(story)
+        self.units = units(story)
+        self.sources = Sources()
+        self.explorer = Explorer(story, self.rules)
+        self.reads = self._reads()
+        self.extra = self._extra_key()
+        by_scene: dict[str, list[int]] = {}
+        self.everywhere: list[int] = []
+        for index, unit in enumerate(self.units):
+            if unit.scene:
+                by_scene.setdefault(unit.scene, []).append(index)
+            else:
+                self.everywhere.append(index)
+        self.by_scene = by_scene
+        self.distance_cache: dict[str, dict[str, int]] = {}
+        self.left = [len(unit.mentions) for unit in self.units]
+
+    # -- what the continuity conditions read --------------------------------
+
+    def _conditions(self) -> list[Condition]:
+        found: list[Condition] = []
+        for unit in self.units:
+            found.extend(m.target.known for m in unit.mentions if m.target.known is not None)
+            if unit.paragraph is not None and unit.paragraph.condition is not None:
+                found.append(unit.paragraph.condition)
+            found.extend(unit.text.conditions)
+            if unit.choice is not None and unit.choice.shown_locked_if is not None:
+                found.append(unit.choice.shown_locked_if)
+            if unit.kind == "entity":
+                known = self.story.entities[unit.subject].known
+                if known is not None:
+                    found.append(known)
+        return found
+
+    def _reads(self) -> set[tuple[str, str]]:
+        return {ref for condition in self._conditions() for ref in condition.refs}
+
+    def _extra_key(self):
+        """A function: the values of everything the continuity conditions read (beside Explorer.key)."""
+        reads = sorted(self.reads)
+        explorer = self.explorer
+        # The search's copies keep only the visits and takings conditions read: keep ours too.
+        for kind, name in reads:
+            if kind == "visited":
+                explorer.visited.add(name)
+            elif kind == "visits":
+                explorer.visits.add(name)
+            elif kind == "taken" and "." in name:
+                explorer.counted.add(tuple(name.rsplit(".", 1)))
+        clues = tuple(n for k, n in reads if k == "clue")
+        flags = tuple(n for k, n in reads if k == "flag")
+        stats = tuple(n for k, n in reads if k == "stat")
+        visited = tuple(n for k, n in reads if k in ("visited", "visits"))
+        taken = tuple(tuple(n.rsplit(".", 1)) for k, n in reads if k == "taken" and "." in n)
+        turn = any(k == "turn" for k, _ in reads)
+
+        def key(pt: Playthrough) -> tuple:
+            return (tuple(c in pt.clues for c in clues), tuple(f in pt.flags for f in flags),
+                    tuple(pt.stats.get(s, 0) for s in stats), tuple(pt.visited.get(v, 0) for v in visited),
+                    tuple(pt.chosen.get(t, 0) for t in taken), pt.turn if turn else 0)  # type: ignore[arg-type]
+        return key
+
+    # -- when a text shows ----------------------------------------------------
+
+    def shown(self, unit: Unit, pt: Playthrough, asked: dict | None = None) -> bool:
+        """Whether the unit's text is on screen at pt (asked: the open questions here, if known)."""
+        kind = unit.kind
+        if kind in ("scene", "label", "outcome"):
+            if pt.scene != unit.scene:
+                return False
+            if kind == "scene":
+                return unit.paragraph.condition is None or bool(unit.paragraph.condition(pt))  # type: ignore[union-attr]
+            if pt.ending is not None:
+                return False
+            choice = unit.choice
+            assert choice is not None
+            enabled = self.rules.tests[unit.scene][choice.id](pt)
+            if kind == "label":
+                return enabled or (choice.visible_when_locked
+                                   and not (choice.once and (unit.scene, choice.id) in pt.taken)
+                                   and (choice.shown_locked_if is None or bool(choice.shown_locked_if(pt))))
+            return enabled and (unit.paragraph.condition is None  # type: ignore[union-attr]
+                                or bool(unit.paragraph.condition(pt)))  # type: ignore[union-attr]
+        if kind == "clue":
+            return unit.subject in pt.clues
+        if kind == "entity":
+            return self.story.entities[unit.subject].is_known(pt)
+        if kind == "deduction":
+            return any(d.id == unit.subject for d in self.rules.ready_deductions(pt)) \
+                and self.story.scenes[pt.scene].case_board
+        if kind in ("ask", "answer"):
+            if pt.ending is not None:
+                return False
+            questions = self.rules.questions
+            if asked is None:
+                asked = {q.id: q for q in questions.open_here(pt)}
+            question = asked.get(unit.subject)
+            if question is None:
+                return False
+            if kind == "ask":
+                return True
+            return not questions.locked_for(question, pt) and any(
+                outcome.id == unit.outcome or (outcome.correct and unit.outcome == question.right.id)
+                for outcome, _ in questions.representatives(question, pt))
+        return pt.ending == unit.subject
+
+    def drawn(self, unit: Unit, mention: Mention, pt: Playthrough) -> bool:
+        """Whether a mention inside markup survives drawing the text at pt (at some showing)."""
+        if not mention.braced:
+            return True
+        pattern = phrase_pattern(mention.phrase)
+        return any(pattern.search(draw(unit.text, pt, f"{pt.seed}:{unit.what}", count)) for count in range(4))
+
+    def broken(self, unit: Unit, pt: Playthrough) -> list[int]:
+        """The mentions of a unit that show at pt without holding."""
+        if not self.shown(unit, pt):
+            return []
+        return [i for i, m in enumerate(unit.mentions)
+                if not m.target.is_known(pt) and self.drawn(unit, m, pt)]
+
+    # -- the search ---------------------------------------------------------------
+
+    def run(self, budget: int = CONTINUITY_BUDGET, walks: int = WALKS, seed: int = 0) -> ContinuityResult:
+        result = ContinuityResult(budget=budget)
+        if not self.units:
+            return result
+        found: dict[tuple[int, int], tuple[int, list]] = {}  # (unit, mention) -> (state, path)
+        self.left = [len(unit.mentions) for unit in self.units]  # per unit: mentions not found yet
+        explorer, extra = self.explorer, self.extra
+        start, _ = self.rules.start(0)
+        seen: dict[tuple, int] = {(explorer.key(start), extra(start)): 0}
+        # parent[i] = (state, move, which of its results): the way in, for the path and its replay
+        parent: list[tuple[int, str, int] | None] = [None]
+        queue: deque[tuple[int, Playthrough]] = deque([(0, start)])
+        self._look(0, start, found)
+        total = sum(len(u.mentions) for u in self.units)
+        while queue:
+            if len(found) == total:
+                break  # everything is found: nothing left to prove or look for
+            if len(seen) >= budget:
+                result.complete = False
+                break
+            index, pt = queue.popleft()
+            for move in explorer.moves(pt):
+                for which, after in enumerate(explorer.successors(pt, move)):
+                    key = (explorer.key(after), extra(after))
+                    if key in seen:
+                        continue
+                    number = seen[key] = len(parent)
+                    parent.append((index, move, which))
+                    self._look(number, after, found)
+                    if after.ending is None:
+                        queue.append((number, after))
+        result.states = len(seen)
+        trails = {k: self._trail(number, parent) for k, (number, _) in found.items()}
+        if not result.complete and walks:
+            self._walk(trails, total, walks, seed)
+        self._report(result, trails)
+        return result
+
+    def _walk(self, trails: dict, total: int, walks: int, seed: int) -> None:
+        """Random playthroughs for what the cut-short search did not reach: deep text.
+
+        Each prefers the moves taken least so far (coverage-guided), and every
+        state it passes is looked at like the search's; a trail found this way
+        is made shorter by cutting its loops (a state met twice) before it is
+        replayed and reported."""
+        rng = random.Random(seed)
+        taken: dict[tuple[str, str], int] = {}
+        for walk in range(walks):
+            if len(trails) == total:
+                return
+            # Every other walk heads for the scene of a text still without a path, now and then.
+            goal, eagerness = None, 0.0
+            scenes = sorted({self.units[i].scene for i, n in enumerate(self.left) if n and self.units[i].scene})
+            if walk % 2 and scenes:
+                goal, eagerness = self._distances(rng.choice(scenes)), rng.uniform(0.2, 0.9)
+            pt, _ = self.rules.start(0)
+            trail: list[tuple[str, int]] = []
+            for _ in range(MAX_WALK):
+                moves = self.rules.available(pt)
+                if not moves:
+                    break
+                if goal is not None and rng.random() < eagerness:
+                    here = self.story.scenes[pt.scene]
+                    far = len(self.story.scenes) + 1
+
+                    def distance(move: str, here=here, goal=goal, far=far) -> int:
+                        choice = here.choice(move)
+                        targets = choice.targets if choice is not None else ()
+                        return min((goal.get(t, far) for t in targets), default=goal.get(here.id, far))
+                    best = min(distance(m) for m in moves)
+                    move = rng.choice([m for m in moves if distance(m) == best])
+                else:
+                    weights = [1.0 / (1 + taken.get((pt.scene, m), 0)) for m in moves]
+                    move = rng.choices(moves, weights)[0]
+                taken[(pt.scene, move)] = taken.get((pt.scene, move), 0) + 1
+                results = self.rules.successors(pt, move)
+                which = rng.randrange(len(results))
+                pt = results[which]
+                trail.append((move, which))
+                found: dict = {}
+                self._look(0, pt, found, skip=trails)
+                for key in found:
+                    trails[key] = self._shorten(list(trail))
+                    self.left[key[0]] -= 1
+
+    def _distances(self, goal: str) -> dict[str, int]:
+        """Choices needed from each scene to reach the goal scene, over the scene graph."""
+        cached = self.distance_cache.get(goal)
+        if cached is not None:
+            return cached
+        into: dict[str, list[str]] = {}
+        for scene in self.story.scenes.values():
+            for choice in scene.choices:
+                for target in choice.targets:
+                    into.setdefault(target, []).append(scene.id)
+        result = {goal: 0}
+        queue = deque([goal])
+        while queue:
+            scene_id = queue.popleft()
+            for source in into.get(scene_id, ()):
+                if source not in result:
+                    result[source] = result[scene_id] + 1
+                    queue.append(source)
+        self.distance_cache[goal] = result
+        return result
+
+    def _shorten(self, trail: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        """The trail without its loops: from a state met twice, on from the second time."""
+        pt, _ = self.rules.start(0)
+        keys = [self._key(pt)]
+        for move, which in trail:
+            pt = self.rules.successors(pt, move)[which]
+            keys.append(self._key(pt))
+        stack = [keys[0]]  # the states kept; kept[i] leads from stack[i] to stack[i + 1]
+        kept: list[tuple[str, int]] = []
+        at = {keys[0]: 0}
+        for step, key in zip(trail, keys[1:], strict=True):
+            if key in at:  # back in a state met before: forget the loop
+                cut = at[key]
+                for dropped in stack[cut + 1:]:
+                    del at[dropped]
+                del stack[cut + 1:], kept[cut:]
+            else:
+                at[key] = len(stack)
+                stack.append(key)
+                kept.append(step)
+        return kept
+
+    def _key(self, pt: Playthrough) -> tuple:
+        return (self.explorer.key(pt), self.extra(pt))
+
+    def _look(self, number: int, pt: Playthrough, found: dict, skip: dict | None = None) -> None:
+        """Record the mentions that show at pt without holding (those not recorded before)."""
+        done = skip if skip is not None else found
+        left = self.left
+        known: dict[str, bool] = {}  # per target, evaluated once per state
+        asked: dict | None = None
+        for index in (*self.by_scene.get(pt.scene, ()), *self.everywhere):
+            if left[index] == 0:
+                continue  # every mention of it already has its path
+            unit = self.units[index]
+            bad = []
+            for mention_index, mention in enumerate(unit.mentions):
+                if (index, mention_index) in done:
+                    continue
+                target = mention.target
+                holds = known.get(target.id)
+                if holds is None:
+                    holds = known[target.id] = target.is_known(pt)
+                if not holds:
+                    bad.append(mention_index)
+            if not bad:
+                continue
+            if unit.kind == "clue" and unit.subject not in pt.clues:
+                continue
+            if unit.kind in ("ask", "answer") and asked is None:
+                asked = {q.id: q for q in self.rules.questions.open_here(pt)}
+            if not self.shown(unit, pt, asked):
+                continue
+            for mention_index in bad:
+                if self.drawn(unit, unit.mentions[mention_index], pt):
+                    found[(index, mention_index)] = (number, [])
+                    if skip is None:
+                        left[index] -= 1
+
+    def _trail(self, number: int, parent: list) -> list[tuple[str, int]]:
+        steps = []
+        while parent[number] is not None:
+            number, move, which = parent[number]
+            steps.append((move, which))
+        return steps[::-1]
+
+    def replay(self, trail: list[tuple[str, int]]) -> tuple[Playthrough, list[tuple[str, str]]] | None:
+        """The full playthrough at the end of a trail, stepped by the rules from the start (no pruning)."""
+        pt, _ = self.rules.start(0)
+        path = []
+        for move, which in trail:
+            if move not in self.rules.available(pt):
+                return None
+            results = self.rules.successors(pt, move)
+            if which >= len(results):
+                return None
+            path.append((pt.scene, move))
+            pt = results[which]
+        return pt, path
+
+    def _report(self, result: ContinuityResult, trails: dict) -> None:
+        possible = None
+        for index, unit in enumerate(self.units):
+            for mention_index, mention in enumerate(unit.mentions):
+                pos = self.sources.locate(unit, mention)
+                hit = trails.get((index, mention_index))
+                if hit is not None:
+                    replayed = self.replay(hit)
+                    if replayed is not None and mention_index in self.broken(unit, replayed[0]):
+                        finding = Finding(unit, mention, pos, replayed[1])
+                        silence = self.sources.silence(unit, pos)
+                        if silence is not None:
+                            if silence[0]:
+                                finding.silenced = silence[1]
+                            else:
+                                finding.reasonless = True
+                        result.findings.append(finding)
+                        continue
+                if result.complete and hit is None:
+                    result.proven += 1
+                    continue
+                if possible is None:
+                    possible = _MayAnalysis(self.story, self._conditions())
+                if possible.never(unit, mention):
+                    result.proven += 1
+                else:
+                    result.unknown.append((unit, mention, pos))
+        result.findings.sort(key=lambda f: f.pos)
+
+
+class _MayAnalysis:
+    """The proofs of 'never' when the search is cut short: the may-analysis' states per scene."""
+
+    def __init__(self, story: Story, conditions: list[Condition]):
+        self.story = story
+        self.analyzer = _KnowledgeAnalyzer(story, conditions)
+        self.states = self.analyzer.run().states
+
+    def never(self, unit: Unit, mention: Mention) -> bool:
+        known = mention.target.known
+        truth = self.analyzer.truth
+        if unit.scene:
+            state = self.states.get(unit.scene)
+            if state is None:
+                return True  # the scene is never reached
+            for gate in (unit.paragraph.condition if unit.paragraph is not None else None,
+                         unit.choice.condition if unit.choice is not None and unit.kind == "outcome" else None):
+                if gate is not None:
+                    if truth(gate, state) == FALSE:
+                        return True
+                    state = self.assume(gate.tree, state)  # only where the text shows
+            return truth(known, state) == TRUE
+        # Shown in any scene once it holds: the condition must be certain wherever the text may show.
+        gate = self._gate(unit)
+        for state in self.states.values():
+            if gate is not None:
+                if truth(gate, state) == FALSE:
+                    continue
+                state = self.assume(gate.tree, state)
+            if truth(known, state) != TRUE:
+                return False
+        return True
+
+    def _gate(self, unit: Unit) -> Condition | None:
+        """When a text outside scenes shows, as a condition (None: it may show anywhere)."""
+        if unit.kind == "clue":
+            return self.parse(f"clue.{unit.subject}")
+        if unit.kind == "entity":
+            return self.story.entities[unit.subject].known
+        if unit.kind == "deduction":  # shown when made: where every clue it needs is held
+            needs = self.story.deductions[unit.subject].needs
+            return self.parse(" and ".join(f"clue.{c}" for c in needs)) if needs else None
+        if unit.kind in ("ask", "answer"):
+            return self.story.questions[unit.subject].opens
+        return None  # an ending: any scene
+
+    def parse(self, source: str) -> Condition:
+        return parse_condition(source, {"clue": set(self.story.clues)})
+
+    def assume(self, node: Node, state: AState) -> AState:
+        """The abstract state narrowed to where a condition holds: its clue, flag and visit
+        tests joined by `and` (anything else narrows nothing, which is always sound)."""
+        analyzer = self.analyzer
+        if isinstance(node, BoolOp) and node.op == "and":
+            for operand in node.operands:
+                state = self.assume(operand, state)
+            return state
+        positive = True
+        if isinstance(node, Not):
+            node, positive = node.operand, False
+        if not isinstance(node, Ref):
+            return state
+        if node.kind == "clue" and node.name in analyzer.clue_bit:
+            bit = analyzer.clue_bit[node.name]
+            return state._replace(no_clues=state.no_clues & ~bit) if positive else \
+                state._replace(clues=state.clues & ~bit)
+        if node.kind == "flag" and node.name in analyzer.flag_bit:
+            bit = analyzer.flag_bit[node.name]
+            return state._replace(no_flags=state.no_flags & ~bit) if positive else \
+                state._replace(flags=state.flags & ~bit)
+        if node.kind == "visited" and node.name in analyzer.visit_bit:
+            bit = analyzer.visit_bit[node.name]
+            return state._replace(unvisited=state.unvisited & ~bit) if positive else \
+                state._replace(visited=state.visited & ~bit)
+        return state
+
+
+class _KnowledgeAnalyzer(Analyzer):
+    """The may-analysis, told of the scenes the continuity conditions read (so `visited.X` is tracked)."""
+
+    def __init__(self, story: Story, extra: list[Condition]):
+        self._extra = extra
+        super().__init__(story)
+
+    def _conditions(self) -> list[Condition]:
+        return [*super()._conditions(), *self._extra]
+
+
+def continuity(story: Story, budget: int = CONTINUITY_BUDGET, walks: int = WALKS) -> ContinuityResult:
+    return Continuity(story).run(budget, walks)
+
+
+__all__ = ["CONTINUITY_BUDGET", "DEDUCE", "Continuity", "ContinuityResult", "Finding", "continuity"]
