@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     playtest.add_argument("--out", type=_path, default=Path("playtest-replays"), metavar="DIR",
                           help="folder for replay files of failed or stuck runs (default playtest-replays/)")
     playtest.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    playtest.add_argument("--prose", action="store_true",
+                          help="instead: what one playthrough reads three or more times (sentences, phrases), "
+                               "and the story's similes and pet phrases")
 
     replay = sub.add_parser("replay", help="replay a save or walkthrough and print its transcript")
     replay.add_argument("file", help="a save file or walkthrough (.json), or a slot name in the saves folder")
@@ -226,6 +229,12 @@ def cmd_playtest(args: argparse.Namespace, stdout: TextIO) -> int:
     from .tools import playtest
 
     story = _load_story(args.dir)
+    if args.prose:
+        from .tools import repetition
+
+        prose = repetition.prose_report(story, args.runs, args.playtest_seed, args.max_turns)
+        stdout.write(repetition.format_prose_report(prose))
+        return 0
     report = playtest.playtest(story, args.runs, args.playtest_seed, args.max_turns, args.out)
     if args.json:
         stdout.write(json.dumps(report.to_json(), indent=2) + "\n")

@@ -19,7 +19,9 @@ from game.lsp.index import Index, Recorder, Symbol
 from game.lsp.project import Project
 from game.lsp.yamlpath import ITEM, place
 
-STORIES = [ROOT / "story", ROOT / "examples" / "lighthouse", SAMPLE]
+# The pre-fix case of #16 has facts: (and mentions:), which the others do not.
+STORIES = [ROOT / "story", ROOT / "examples" / "lighthouse", SAMPLE,
+           ROOT / "tests" / "data" / "continuity" / "prefix_story"]
 
 
 def indexed(root: Path) -> tuple[loader.Inspection, Recorder, Index]:

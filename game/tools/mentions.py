@@ -87,7 +87,7 @@ class Matcher:
 def phrase_pattern(phrase: str) -> re.Pattern[str]:
     """Whole words; any run of spaces or line breaks between them; ' and ’ alike; case only with capitals."""
     words = phrase.split()
-    parts = [re.escape(w).replace("'", "['’]").replace("’", "['’]") for w in words]
+    parts = ["".join("['’]" if ch in "'’" else re.escape(ch) for ch in word) for word in words]
     body = r"\s+".join(parts)
     if phrase[:1].isalnum() or phrase[:1] == "_":
         body = r"(?<![\w])" + body
@@ -186,22 +186,44 @@ class Sources:
                 return Pos(unit.anchor.path, line + 1, match.start() - starts[line] + 1)
         return unit.anchor
 
-    def silence(self, unit: Unit, at: Pos) -> tuple[bool, str] | None:
-        """(True, reason) if a `# continuity: ok — reason` covers the place; (False, '') if one
-        without a reason does; None if there is none."""
+    def find(self, unit: Unit, words: list[str]) -> Pos:
+        """Where a run of words of the unit's text is written (the text's start if not found)."""
+        found = self._file(unit.anchor.path)
+        if found is None or not unit.anchor.line or not words:
+            return unit.anchor
+        text, starts = found
+        start = starts[unit.anchor.line - 1] if unit.anchor.line <= len(starts) else 0
+        match = phrase_pattern(" ".join(words)).search(text, start)
+        if match is None:
+            return unit.anchor
+        line = _line_of(starts, match.start())
+        return Pos(unit.anchor.path, line + 1, match.start() - starts[line] + 1)
+
+    def comment(self, unit: Unit, at: Pos, pattern: re.Pattern[str]) -> str | None:
+        """The reason of a comment like `# continuity: ok — reason` that covers the place: on its
+        line, a line of the text before it, or the line just above the text; None if none does."""
         found = self._file(at.path)
         if found is None or not at.line:
             return None
         text, starts = found
         first = max(1, min(unit.anchor.line, at.line) - 1)
-        for line_no in range(first, at.line + 1):
+        for line_no in range(first, min(at.line, len(starts)) + 1):
             begin = starts[line_no - 1]
             end = starts[line_no] if line_no < len(starts) else len(text)
-            match = SILENCE.search(text[begin:end].rstrip("\n"))
+            match = pattern.search(text[begin:end].rstrip("\n"))
             if match:
-                reason = match.group(1).strip()
-                return (bool(reason), reason)
+                return match.group(1).strip()
         return None
+
+    def marked(self, unit: Unit, at: Pos, pattern: re.Pattern[str]) -> bool:
+        """Whether such a comment, with a reason, covers the place."""
+        return bool(self.comment(unit, at, pattern))
+
+    def silence(self, unit: Unit, at: Pos) -> tuple[bool, str] | None:
+        """(True, reason) if a `# continuity: ok — reason` covers the place; (False, '') if one
+        without a reason does; None if there is none."""
+        reason = self.comment(unit, at, SILENCE)
+        return None if reason is None else (bool(reason), reason)
 
 
 def _line_of(starts: list[int], offset: int) -> int:
