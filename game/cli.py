@@ -1,7 +1,7 @@
 """The command line: the only place that wires the layers together.
 
     python play.py [--story DIR] [--saves DIR] [--load SLOT | --continue] [--partial] [--plain] [--seed N] [--watch]
-    python play.py check [DIR] [--json] [--stats] [--deep] [--budget STATES]
+    python play.py check [DIR] [--json] [--stats] [--deep] [--budget STATES] [--strict] [--max-memory SIZE]
     python play.py graph [DIR] [--format mermaid|dot] [-o FILE]
     python play.py playtest [DIR] [-n RUNS] [--seed N] [--max-turns T] [--out DIR] [--json]
     python play.py replay FILE|SLOT [--story DIR] [--transcript OUT] [--to N] [--branch SLOT] [--partial]
@@ -27,7 +27,7 @@ from typing import TextIO
 
 from .errors import GameError, SaveError, StoryError, TranscriptMismatch, UsageError
 from .safetext import cells, label, printable
-from .tools import DEEP_BUDGET, DEFAULT_BUDGET
+from .tools import DEEP_BUDGET, DEFAULT_BUDGET, DEFAULT_MAX_MEMORY
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORY = PROJECT_ROOT / "story"
@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"search up to {DEEP_BUDGET:,} states for soft-locks (default {DEFAULT_BUDGET:,})")
     check.add_argument("--budget", type=_count, metavar="STATES",
                        help="most states the soft-lock search may visit (0: skip the search)")
+    check.add_argument("--strict", action="store_true",
+                       help="exit 1 when the verdict is 'unknown' (something could not be proved)")
+    check.add_argument("--max-memory", type=_memory, default=DEFAULT_MAX_MEMORY, metavar="SIZE",
+                       help="memory the proofs may use, e.g. 500M or 2G (default 1G)")
     check.add_argument("--continuity", action="store_true",
                        help="also report text that names what the player cannot know yet, or a fact that no "
                             "longer holds, and choices that lie (slower: a search of its own)")
@@ -216,6 +220,20 @@ def _count(text: str) -> int:
     return value
 
 
+def _memory(text: str) -> int:
+    """A size in bytes, from '500M', '2G', '1024K' or a plain number of bytes."""
+    cleaned = text.strip().upper().removesuffix("B")
+    scale = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(cleaned[-1:], 1)
+    digits = cleaned[:-1] if scale > 1 else cleaned
+    try:
+        value = int(float(digits) * scale)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 500M or 2G)") from None
+    if value < 16 * 1024**2:
+        raise argparse.ArgumentTypeError(f"too small to prove anything: {text!r} (at least 16M)")
+    return value
+
+
 def _positive(text: str) -> int:
     value = _count(text)
     if value < 1:
@@ -247,8 +265,8 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     from .tools import check
 
     budget = args.budget if args.budget is not None else DEEP_BUDGET if args.deep else DEFAULT_BUDGET
-    result = check.run_check(args.dir, budget, continuity=args.continuity, deep=args.deep)
-    return check.report(result, stdout, args.json, args.stats)
+    result = check.run_check(args.dir, budget, args.max_memory, continuity=args.continuity, deep=args.deep)
+    return check.report(result, stdout, args.json, args.stats, args.strict)
 
 
 def cmd_graph(args: argparse.Namespace, stdout: TextIO) -> int:

@@ -1,9 +1,10 @@
 """Data-driven tests of `check`'s story-wide analysis (black's tests/data/cases style).
 
 Each folder under tests/data/analysis/ is a small story and an ``expected.txt``
-listing every finding `check` must report for it, one per line:
+listing every finding `check` must report for it, one per line, and its verdict:
 
     CODE PATH:LINE:COL: SEVERITY: MESSAGE
+    verdict proven: ... | verdict unknown: ...
 
 with PATH relative to the case folder. A first line ``# budget: N`` sets the
 soft-lock search budget (default: check's). To rewrite the files after a
@@ -33,7 +34,7 @@ def _budget(expected: Path) -> int:
 
 def _findings(case: Path, budget: int) -> list[str]:
     result = run_check(case, budget)
-    lines = []
+    lines = [f"verdict {result.verdict.line()}"] if result.verdict is not None else []
     for d in result.diagnostics:
         rel = Path(d.pos.path).resolve().relative_to(case.resolve()).as_posix()
         where = f"{rel}:{d.pos.line}:{d.pos.col}" if d.pos.line else rel
@@ -64,7 +65,7 @@ def test_every_analysis_has_a_case() -> None:
                 codes.add(line.split(" ", 1)[0])
     assert {"unreachable-scene", "locked-dead-end", "soft-lock", "clue-gates-nothing", "clue-after-gate",
             "ending-unreachable", "stat-test-out-of-range", "stat-test-always-true", "stat-unblockable",
-            "choice-never-enabled", "branch-never-taken", "search-incomplete"} <= codes
+            "choice-never-enabled", "branch-never-taken", "verdict"} <= codes
 
 
 def test_the_clean_story_has_no_findings() -> None:

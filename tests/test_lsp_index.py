@@ -293,3 +293,21 @@ def test_rename_follows_questions_and_refuses_what_answers_record() -> None:
     for section, name in (("clues", "feathers"), ("people", "clerk")):
         with pytest.raises(RenameError, match="cannot follow"):
             rename(index, Sym(section, name), "renamed", manifest)
+
+
+def test_a_fact_is_renamed_everywhere_it_is_read(tmp_path: Path) -> None:
+    """A fact (#16) is never recorded by a save, so it is renamed freely: its declaration and every known.ID."""
+    from game.lsp.index import Symbol as Sym
+    from game.lsp.rename import Manifest, rename
+
+    yard = YARD + "facts:\n  gate_shut: {name: The gate is shut, mentions: [the shut gate], known: not clue.key}\n"
+    yard = yard.replace("        text: Leave.\n", "        text: Leave.\n        if: not known.gate_shut\n")
+    assert "known.gate_shut" in yard
+    root = write_story(tmp_path / "story", {"story.yaml": MANIFEST, "yard.yaml": yard})
+    _, _, index = indexed(root)
+    where = {(Path(o.path).name, o.line, o.col) for o in index.references(Sym("facts", "gate_shut"))}
+    used = position_of(yard, "known.gate_shut", offset=len("known."))
+    assert ("yard.yaml", used.line + 1, used.character + 1) in where
+    edits = rename(index, Sym("facts", "gate_shut"), "gate_closed", Manifest("story.yaml", MANIFEST, None))
+    assert {(Path(e.path).name, e.line, e.col) for e in edits} >= where
+    assert len(edits) == 2 and all(e.text == "gate_closed" for e in edits)  # the declaration and the use

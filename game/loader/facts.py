@@ -2,7 +2,7 @@
 
     facts:
       folder_on_desk:
-        name: Trish's folder is on the desk
+        name: The folder is on the desk
         mentions: ["folder sits on the blotter"]   # phrases that assume it
         known: not flag.gave_folder                 # when it holds (default: always)
         text: A note for writers.

@@ -54,7 +54,7 @@ class Manifest:
 
 
 # Ids a save does not record (it replays them from the log), and those renames: can follow.
-FREE = ("areas", "clues", "flags", "stats", "endings", "snippets")
+FREE = ("areas", "clues", "flags", "stats", "endings", "snippets", "facts")  # facts (#16): never in a save
 FOLLOWED = ("scenes", CHOICES, "shared_choices", "deductions", "questions")
 
 

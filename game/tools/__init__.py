@@ -6,3 +6,4 @@ without importing the engine.
 
 DEFAULT_BUDGET = 10_000  # states `check` searches for soft-locks by default
 DEEP_BUDGET = 1_000_000  # states `check --deep` searches
+DEFAULT_MAX_MEMORY = 1024**3  # bytes the proofs may use (`check --max-memory`)

@@ -1,56 +1,39 @@
-"""Story-wide analysis for `play.py check`: what can never happen, and where players get stuck.
+"""Story-wide analysis for `play.py check`: its findings, and a verdict that is a promise.
 
-Two passes, both over a story that loaded without errors:
+Three passes over a story that loaded without errors:
 
-1. A near-linear abstract interpretation (game.tools.abstract) proves what
-   can never happen: unreachable scenes, choices that can never be taken,
-   dead ends, endings never reached, clues that only turn up after the gate
-   that needs them, and scenes from which no ending can be reached whatever
-   the player holds. It always runs; its findings are certain.
-2. An exhaustive search of the state space (game.tools.explore) finds the
-   soft-locks that depend on state — e.g. drinking until `control` is too
-   low to take the only way out. It runs with a budget of states; when the
-   budget runs out it says so (a note, `search-incomplete`: a fact about the
-   check, not a fault in the story, so it never fails a clean story) and still
-   reports every soft-lock it proved in the part it explored.
+1. The may-analysis (game.tools.abstract) over-approximates every state a
+   player can be in at each scene. What it calls impossible is impossible:
+   unreachable scenes and endings, choices never enabled, dead ends, clues
+   found only after their gate (findings in game.tools.findings).
+2. The exhaustive search (game.tools.explore) visits the real states, up to
+   a budget. Every scene and ending it enters is reachable (it holds the
+   path: a witness); every state it proves can reach no ending is a real
+   soft-lock, reported with the shortest way there. If it finishes, it has
+   seen everything, and every claim is decided.
+3. When the search stops at its budget, the escape proof (game.tools.escape)
+   may still prove, scene by scene, that from every state the may-analysis
+   allows there, an ending can be reached.
 
-Severity: an **error** is something a player will hit or something the
-writer wrote that no player can ever see — a soft-lock, a dead end, an
-unreachable scene or ending, a gate whose clue can only be found after it, a
-stat test no value in the stat's range can pass. A **warning** is a likely
-mistake that does not trap anyone: a choice or branch that can never be
-taken while its scene still works, a clue nothing reads, a stat test that is
-always true, a `block` stat changed where it cannot be blocked. Each finding
-has a stable code (Diagnostic.code); docs/WRITING.md explains every one.
+The verdict says "proven" only for what one of these decided: reachability
+by a witness, unreachability and the absence of soft-locks by an argument
+that covers every state. Anything else is "unknown", named, with the reason.
 """
 
 from __future__ import annotations
 
 import gc
-from collections import deque
 from dataclasses import dataclass, field
 
-from ..conditions import BoolOp, Compare, Condition, Lit, Node, Not, Ref
 from ..diagnostics import Diagnostic, Pos
 from ..engine import Engine
-from ..questions import question_reads
-from ..state import Playthrough
-from ..story import ChangeStat, EndGame, GainClue, IfEffect, Scene, Story, all_effects
-from . import DEEP_BUDGET
-from .abstract import (
-    _INTERVAL_COMPARE,
-    FALSE,
-    TRUE,
-    Analyzer,
-    AState,
-    Move,
-    Possibilities,
-    possibilities,
-)
-from .explore import DEFAULT_BUDGET, Explorer, Search
+from ..story import EndGame, Story
+from . import DEFAULT_BUDGET, escape, witness
+from .abstract import Analyzer, Possibilities, possibilities
+from .explore import Explorer
+from .findings import Finder
 
-MAX_NAMES = 3  # scene names listed in one message
-MAX_PATH = 6  # steps of an example path shown in one message
+MAX_LISTED = 8  # names listed in one verdict line before "and N more"
 
 
 @dataclass
@@ -64,35 +47,152 @@ class SearchSummary:
 
 
 @dataclass
+class Verdict:
+    """What check proved about the story as a whole, and what it could not decide."""
+
+    scenes: int = 0
+    endings: int = 0
+    unknown_scenes: list[str] = field(default_factory=list)  # neither reached nor proved unreachable
+    unknown_endings: list[str] = field(default_factory=list)
+    unproved_escape: list[str] = field(default_factory=list)  # scenes where a soft-lock is not excluded
+    reasons: list[str] = field(default_factory=list)  # why something is unknown, in words
+    soft_locks: bool = False  # some soft-lock or dead end was found (then they are errors)
+    unreachable: int = 0  # scenes and endings proved unreachable (each an error above)
+
+    @property
+    def proven(self) -> bool:
+        return not (self.unknown_scenes or self.unknown_endings or self.unproved_escape)
+
+    def line(self) -> str:
+        if self.proven:
+            locks = "the soft-locks above are real" if self.soft_locks else "no soft-lock"
+            but = f" but the {self.unreachable} reported above" if self.unreachable else ""
+            return f"proven: {locks}; every scene and ending reachable{but}"
+        parts = []
+        if self.unproved_escape:
+            parts.append(f"no soft-lock not proved in {_names(self.unproved_escape)}")
+        if self.unknown_scenes:
+            parts.append(f"{len(self.unknown_scenes)} of {self.scenes} scenes neither reached nor proved "
+                         f"unreachable ({_names(self.unknown_scenes)})")
+        if self.unknown_endings:
+            parts.append(f"endings not decided: {_names(self.unknown_endings)}")
+        why = f" ({'; '.join(self.reasons)})" if self.reasons else ""
+        return f"unknown: {'; '.join(parts)}{why}"
+
+    def to_json(self) -> dict:
+        return {"proven": self.proven, "unknown_scenes": self.unknown_scenes,
+                "unknown_endings": self.unknown_endings, "unproved_escape": self.unproved_escape,
+                "reasons": self.reasons, "line": self.line()}
+
+
+@dataclass
 class Analysis:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     search: SearchSummary | None = None
+    verdict: Verdict = field(default_factory=Verdict)
     # the fast pass, for tools built on it (game.tools.questions)
     possibilities: Possibilities | None = None
     analyzer: Analyzer | None = None
 
 
-def analyze(story: Story, budget: int = DEFAULT_BUDGET, engine: Engine | None = None) -> Analysis:
-    """Every story-wide finding; budget is the most states the soft-lock search may visit (0: skip it)."""
+def analyze(story: Story, budget: int = DEFAULT_BUDGET, engine: Engine | None = None,
+            max_memory: int | None = None) -> Analysis:
+    """Every story-wide finding and the verdict; budget is the most states the search may visit."""
     enabled = gc.isenabled()
     gc.disable()  # many small objects, no cycles: the cyclic collector only costs time here
     try:
-        return _analyze(story, budget, engine)
+        return _analyze(story, budget, engine, max_memory)
     finally:
         if enabled:
             gc.enable()
 
 
-def _analyze(story: Story, budget: int, engine: Engine | None) -> Analysis:
-    finder = _Finder(story)
+def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int | None) -> Analysis:
+    finder = Finder(story)
     finder.run()
+    poss = finder.poss
+    verdict = Verdict(scenes=len(story.scenes), endings=len(_named_endings(story)))
     search = None
+    reached_scenes: set[str] = set()
+    reached_endings: set[str] = set()
+    complete = False
     if budget > 0:
         explorer = Explorer(story, engine)
         result = explorer.search(budget)
         finder.soft_locks(explorer, result)
         search = SearchSummary(result.size, result.complete, budget)
-    return Analysis(_dedupe(finder.found), search, finder.poss, finder.analyzer)
+        reached_scenes = set(result.scenes)
+        reached_endings = {e for e in result.ended if e is not None}
+        complete = result.complete
+        verdict.soft_locks = any(d.code in ("soft-lock", "locked-dead-end") for d in finder.found)
+        if not complete:
+            verdict.reasons.append(f"the search stopped at its budget of {budget:,} states")
+    else:
+        verdict.reasons.append("the search was skipped (--budget 0)")
+    possible = poss.reached | poss.shown_at_end
+    exact = complete and not poss.gaps
+    if exact:  # every reachable state was visited: what it never met cannot happen
+        for sid in sorted(possible - reached_scenes):
+            finder.error(story.scenes[sid].pos, f"scene '{sid}' can never be reached: no playthrough gets "
+                         "there (every reachable state was visited)", "unreachable-scene")
+        for ending_id in sorted(_named_endings(story) & poss.endings - reached_endings):
+            finder.error(story.endings[ending_id].pos, f"ending '{ending_id}' can never be reached: no "
+                         "playthrough gets there (every reachable state was visited)", "ending-unreachable")
+        possible = possible & reached_scenes
+        endings = poss.endings & reached_endings
+    else:
+        endings = poss.endings
+    verdict.unreachable = sum(1 for s in story.scenes if s not in possible) + \
+        sum(1 for e in _named_endings(story) if e not in endings)
+    if poss.gaps:
+        verdict.reasons.append("the analysis does not model " + ", ".join(poss.gaps))
+    if not exact:
+        missing = {s for s in story.scenes if s in possible and s not in reached_scenes}
+        missing_endings = {e for e in _named_endings(story) if e in poss.endings and e not in reached_endings}
+        for finder_ in (witness.playouts, witness.find):
+            if missing or missing_endings:
+                found = finder_(story, missing, missing_endings)
+                missing -= set(found)
+                missing_endings -= {t.split(":", 1)[1] for t in found if t.startswith("ending:")}
+        verdict.unknown_scenes = sorted(missing)
+        verdict.unknown_endings = sorted(missing_endings)
+        reached_scenes |= possible - missing  # witnessed (the rest of `possible` is unknown)
+        proof = escape.prove(finder.analyzer, poss, max_memory=max_memory)
+        verdict.unproved_escape = sorted(s for s in proof.unproved if s not in finder.trapped
+                                         and s not in finder.dead_ends)
+        escape_reason = escape_why(proof)
+        if verdict.unproved_escape and escape_reason:
+            verdict.reasons.append(escape_reason)
+    for diagnostic, target in finder.traps:
+        if target in reached_scenes:  # a player can get there, and from there to no ending
+            finder.found.append(diagnostic)
+            verdict.soft_locks = True
+        elif not exact and target not in verdict.unproved_escape:
+            verdict.unproved_escape.append(target)
+    verdict.unproved_escape.sort()
+    return Analysis(_dedupe(finder.found), search, verdict, finder.poss, finder.analyzer)
+
+
+def escape_why(proof: escape.EscapeResult) -> str:
+    if proof.reason:
+        return f"the escape proof was not tried: {proof.reason}"
+    if proof.exhausted:
+        return "the escape proof ran out of effort"
+    return "the escape proof found no way out that works for every state it allows there"
+
+
+def _named_endings(story: Story) -> set[str]:
+    """Endings some scene or effect names (an unused ending is the loader's warning)."""
+    named = {s.ending for s in story.scenes.values() if s.ending}
+    for scene in story.scenes.values():
+        effects = list(scene.on_enter) + [e for c in scene.choices for e in c.effects]
+        named.update(e.ending for e in effects if isinstance(e, EndGame))
+    return named
+
+
+def _names(items: list[str]) -> str:
+    shown = ", ".join(items[:MAX_LISTED])
+    return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
 
 
 def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -107,434 +207,4 @@ def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return result
 
 
-class _Finder:
-    def __init__(self, story: Story):
-        self.story = story
-        self.analyzer = Analyzer(story)
-        self.found: list[Diagnostic] = []
-        self.poss: Possibilities
-        self.dead_ends: set[str] = set()
-        self.trapped: set[str] = set()
-        self.impossible_tests: set[Pos] = set()  # where a stat test can never pass (already an error)
-
-    def error(self, pos: Pos, message: str, code: str) -> None:
-        self.found.append(Diagnostic(pos, "error", message, code))
-
-    def warning(self, pos: Pos, message: str, code: str) -> None:
-        self.found.append(Diagnostic(pos, "warning", message, code))
-
-    def note(self, pos: Pos, message: str, code: str) -> None:
-        self.found.append(Diagnostic(pos, "note", message, code))
-
-    def run(self) -> None:
-        self.poss = self.analyzer.run()
-        self.unreachable_scenes()
-        self.stat_tests()
-        self.choices_and_dead_ends()
-        self.structural_soft_locks()
-        self.unreachable_endings()
-        self.useless_clues()
-        self.unblockable_changes()
-
-    # -- scenes -----------------------------------------------------------
-
-    def unreachable_scenes(self) -> None:
-        poss, story = self.poss, self.story
-        ways_in: dict[str, list[tuple[Scene, str]]] = {}
-        for scene in story.scenes.values():
-            for choice in scene.choices:
-                for target in choice.targets:
-                    ways_in.setdefault(target, []).append((scene, choice.id))
-        for scene in story.scenes.values():
-            if scene.id in poss.states or scene.id in poss.shown_at_end:
-                continue
-            ways = ways_in.get(scene.id, [])
-            live = [(s, c) for s, c in ways if s.id in poss.states]
-            if not ways:
-                why = "no choice leads here"
-            elif live:
-                names = ", ".join(f"'{c}' in '{s.id}'" for s, c in live[:MAX_NAMES])
-                why = f"the choices that lead here ({names}) can never be taken or never go this way"
-            else:
-                names = ", ".join(sorted({f"'{s.id}'" for s, _ in ways})[:MAX_NAMES])
-                why = f"only unreachable scenes lead here ({names})"
-            self.error(scene.pos, f"scene '{scene.id}' can never be reached: {why}", "unreachable-scene")
-
-    def choices_and_dead_ends(self) -> None:
-        poss = self.poss
-        obtainable = 0
-        for state in poss.states.values():
-            obtainable |= state.clues
-        for sid, state in poss.states.items():
-            scene = self.story.scenes[sid]
-            if sid in poss.terminal:
-                for choice in scene.choices:
-                    self.warning(choice.pos, f"choice '{choice.id}' is never offered: entering scene "
-                                 f"'{sid}' ends the game", "choice-never-enabled")
-                continue
-            enabled = {m.id for m in poss.enabled.get(sid, [])}
-            locked = [m for m in self.analyzer.moves[sid] if m.choice is not None and m.id not in enabled]
-            if not enabled:
-                self.dead_ends.add(sid)
-                reasons = "; ".join(f"'{m.id}': {self.why_locked(m, state, obtainable)[0]}"
-                                    for m in locked[:MAX_NAMES])
-                self.error(scene.pos, f"scene '{sid}' is a dead end: none of its choices can ever be "
-                           f"taken ({reasons})", "locked-dead-end")
-                continue
-            for move in locked:
-                reason, late, pos = self.why_locked(move, state, obtainable)
-                assert move.choice is not None
-                if move.choice.if_pos in self.impossible_tests:
-                    continue  # its stat test is reported as an error already
-                if late:
-                    self.error(pos, f"choice '{move.id}' in scene '{sid}' needs {reason}", "clue-after-gate")
-                else:
-                    self.warning(pos, f"choice '{move.id}' in scene '{sid}' can never be "
-                                 f"taken: {reason}", "choice-never-enabled")
-            for move in poss.enabled.get(sid, []):
-                self.unused_branches(move, state)
-
-    def unused_branches(self, move: Move, state: AState) -> None:
-        if move.choice is None or len(move.choice.branches) < 2:
-            return
-        pre = self.analyzer.available(move, state)
-        assert pre is not None
-        taken = set(self.analyzer.branch_indexes(move, pre))
-        for index, branch in enumerate(move.choice.branches):
-            if index not in taken:
-                where = f"to '{branch.target}'" if branch.target else "that stays here"
-                self.warning(branch.pos, f"the branch {where} of choice '{move.id}' in scene "
-                             f"'{move.scene}' is never taken: an earlier branch always wins or its "
-                             "condition is never true here", "branch-never-taken")
-
-    def why_locked(self, move: Move, state: AState, obtainable: int) -> tuple[str, bool, Pos]:
-        """Why a choice can never be taken here, in words; whether a clue comes too late; where.
-
-        A reason in the choice's condition points at its `if:` value, a 'block'
-        stat at the choice itself.
-        """
-        choice = move.choice
-        assert choice is not None
-        analyzer = self.analyzer
-        if not analyzer.truth(choice.condition, state) & TRUE:
-            assert choice.condition is not None
-            late = [c for kind, c in sorted(choice.condition.refs) if kind == "clue"
-                    and obtainable & analyzer.clue_bit[c] and not state.clues & analyzer.clue_bit[c]]
-            if late:
-                bits = 0
-                for clue in late:
-                    bits |= analyzer.clue_bit[clue]
-                richer = state._replace(clues=state.clues | bits)
-                if analyzer.truth(choice.condition, richer) & TRUE:
-                    names = ", ".join(f"'{c}'" for c in late)
-                    givers = ", ".join(f"'{g}'" for g in self.givers(late)[:MAX_NAMES])
-                    return (f"clue {names} (if: {choice.condition.source}), but the player can only "
-                            f"find it after leaving this point (it is given in {givers})", True, choice.if_pos)
-            return (f"its condition is never true here (if: {choice.condition.source}; "
-                    f"{self.describe_refs(choice.condition, state)})", False, choice.if_pos)
-        facts = []
-        for effect in choice.effects:
-            if isinstance(effect, ChangeStat) and effect.relative:
-                stat = self.story.stats[effect.stat]
-                if stat.overflow == "block":
-                    low, high = state.stats[analyzer.stat_index[stat.id]]
-                    facts.append(f"'{stat.id}' is {_span(low, high)} here and {effect.amount:+d} would leave "
-                                 f"{stat.min}..{stat.max}")
-        return "it would always take a 'block' stat out of its range (" + "; ".join(facts) + ")", False, choice.pos
-
-    def givers(self, clues: list[str]) -> list[str]:
-        found = []
-        for scene in self.story.scenes.values():
-            effects = _scene_effects(scene)
-            if any(isinstance(e, GainClue) and e.clue in clues for e in effects):
-                found.append(scene.id)
-        found.extend(f"deduction {d.id}" for d in self.story.deductions.values() if d.gives in clues)
-        return found
-
-    def describe_refs(self, condition: Condition, state: AState) -> str:
-        analyzer = self.analyzer
-        parts = []
-        for kind, name in sorted(condition.refs):
-            if kind == "clue":
-                bit = analyzer.clue_bit[name]
-                value = _tri(state.clues & bit, state.no_clues & bit, "held")
-            elif kind == "flag":
-                bit = analyzer.flag_bit[name]
-                value = _tri(state.flags & bit, state.no_flags & bit, "set")
-            elif kind == "visited":
-                bit = analyzer.visit_bit[name]
-                value = _tri(state.visited & bit, state.unvisited & bit, "visited")
-            elif kind == "stat":
-                value = _span(*state.stats[analyzer.stat_index[name]])
-            else:
-                continue
-            if value:
-                parts.append(f"{kind}.{name} is {value}")
-        return ", ".join(parts) if parts else "it is always false"
-
-    def structural_soft_locks(self) -> None:
-        poss, story = self.poss, self.story
-        trapped = {sid for sid in poss.states if sid not in poss.can_end}
-        self.trapped = trapped
-        if story.start in trapped:
-            if story.start not in self.dead_ends:
-                self.error(story.scenes[story.start].pos, "soft-lock: no ending can ever be reached from the "
-                           f"start scene '{story.start}'", "soft-lock")
-            return
-        for sid in poss.states:
-            if sid in trapped:
-                continue
-            for move in poss.enabled.get(sid, []):
-                for target in poss.targets.get((sid, move.id), []):
-                    if target in trapped and target not in self.dead_ends:
-                        region = self.region(target)
-                        more = f" (it only leads on to {', '.join(region)})" if region else ""
-                        self.error(_move_pos(move), f"soft-lock: '{move.id}' in scene '{sid}' leads to "
-                                   f"'{target}', from which no ending can ever be reached{more}", "soft-lock")
-
-    def region(self, start: str) -> list[str]:
-        """A few scenes reachable from a trapped scene, to say where the player circles."""
-        seen, queue, names = {start}, deque([start]), []
-        while queue and len(names) < MAX_NAMES:
-            sid = queue.popleft()
-            for move in self.poss.enabled.get(sid, []):
-                for target in self.poss.targets.get((sid, move.id), []):
-                    if target not in seen:
-                        seen.add(target)
-                        names.append(f"'{target}'")
-                        queue.append(target)
-        return names[:MAX_NAMES]
-
-    # -- endings, clues, stats --------------------------------------------
-
-    def unreachable_endings(self) -> None:
-        referenced = {s.ending for s in self.story.scenes.values() if s.ending}
-        for scene in self.story.scenes.values():
-            effects = _scene_effects(scene)
-            referenced.update(e.ending for e in effects if isinstance(e, EndGame))
-        for ending_id, ending in self.story.endings.items():
-            if ending_id in referenced and ending_id not in self.poss.endings:
-                self.error(ending.pos, f"ending '{ending_id}' can never be reached: every scene or choice "
-                           "that leads to it is unreachable or locked", "ending-unreachable")
-
-    def useless_clues(self) -> None:
-        read: set[str] = set()
-        given: set[str] = set()
-        for condition in _all_conditions(self.story):
-            read.update(name for kind, name in condition.refs if kind == "clue")
-        for deduction in self.story.deductions.values():
-            read.update(deduction.needs)
-            given.add(deduction.gives)
-        for facts in question_reads(self.story).values():  # opened by, or named as a candidate
-            read.update(name for kind, name in facts if kind == "clue")
-        for question in self.story.questions.values():
-            for outcome in question.outcomes:
-                given.update(e.clue for e in outcome.effects if isinstance(e, GainClue))
-        for scene in self.story.scenes.values():
-            effects = _scene_effects(scene)
-            given.update(e.clue for e in effects if isinstance(e, GainClue))
-        for clue_id, clue in self.story.clues.items():
-            if clue_id in given and clue_id not in read:
-                self.warning(clue.pos, f"clue '{clue_id}' gates nothing: no condition or deduction reads it "
-                             "(fine for flavour; otherwise a gate is missing or misspelt)", "clue-gates-nothing")
-
-    def stat_tests(self) -> None:
-        for pos, condition in _conditions_with_pos(self.story):
-            for compare in _stat_compares(condition.tree):
-                verdict = self.range_verdict(compare)
-                if verdict is None:
-                    continue
-                text, stat, never = verdict
-                span = f"{stat.min}..{stat.max}"
-                if never:
-                    self.impossible_tests.add(pos)
-                    self.error(pos, f"'{text}' can never be true: stat '{stat.id}' stays within {span} "
-                               "(changes stop at its edges)", "stat-test-out-of-range")
-                else:
-                    self.warning(pos, f"'{text}' is always true: stat '{stat.id}' stays within {span}",
-                                 "stat-test-always-true")
-
-    def range_verdict(self, compare: Compare):
-        ref, lit = (compare.left, compare.right) if isinstance(compare.left, Ref) else (compare.right, compare.left)
-        assert isinstance(ref, Ref) and isinstance(lit, Lit)
-        stat = self.story.stats[ref.name]
-        whole = (float(stat.min), float(stat.max))
-        value = (float(lit.value), float(lit.value))
-        left, right = (whole, value) if compare.left is ref else (value, whole)
-        result = _INTERVAL_COMPARE[compare.op](left, right)
-        text = f"stat.{ref.name} {compare.op} {lit.value}" if compare.left is ref else \
-            f"{lit.value} {compare.op} stat.{ref.name}"
-        if result == FALSE:
-            return text, stat, True
-        if result == TRUE:
-            return text, stat, False
-        return None
-
-    def unblockable_changes(self) -> None:
-        for sid, state in self.poss.states.items():
-            scene = self.story.scenes[sid]
-            for effect in scene.on_enter:
-                if not isinstance(effect, ChangeStat) or not effect.relative:
-                    continue
-                stat = self.story.stats[effect.stat]
-                if stat.overflow != "block":
-                    continue
-                low, high = state.stats[self.analyzer.stat_index[stat.id]]
-                if (effect.amount < 0 and low <= stat.min) or (effect.amount > 0 and high >= stat.max):
-                    self.warning(effect.pos, f"stat '{stat.id}' is 'overflow: block', but this on_enter change "
-                                 f"({effect.amount:+d}) cannot be blocked: it may be cut off at "
-                                 f"{stat.min if effect.amount < 0 else stat.max} instead "
-                                 "(move it into the choice that leads here)", "stat-unblockable")
-
-    # -- the exhaustive search --------------------------------------------
-
-    def soft_locks(self, explorer: Explorer, search: Search) -> None:
-        doomed = search.doomed()
-        story = self.story
-        if not search.complete:
-            self.note(_manifest_pos(story), f"soft-lock search stopped at its budget of {search.budget:,} "
-                         f"states ({search.size:,} found, {len(set(search.scenes)):,} of "
-                         f"{len(story.scenes):,} scenes); soft-locks beyond that were not looked for "
-                         f"({'run check --deep, or ' if search.budget < DEEP_BUDGET else ''}raise --budget)",
-                         "search-incomplete")
-        if search.size and doomed[0]:
-            if story.start not in self.trapped and story.start not in self.dead_ends:
-                self.error(story.scenes[story.start].pos, "soft-lock: no ending can be reached from the start; "
-                           f"the player {self.where_stuck(search, doomed, 0)}", "soft-lock")
-            return
-        reported: set[tuple[str, str]] = set()
-        for source, succ in enumerate(search.successors):
-            if doomed[source]:
-                continue
-            for target, choice_id in succ:
-                if not doomed[target] or (search.scenes[source], choice_id) in reported:
-                    continue
-                if search.scenes[target] in self.dead_ends:
-                    continue  # reported as a dead end already
-                reported.add((search.scenes[source], choice_id))
-                path = search.path(source)
-                state = explorer.replay([*path, (search.scenes[source], choice_id)])
-                self.error(self.choice_pos(search.scenes[source], choice_id),
-                           f"soft-lock: '{choice_id}' in scene '{search.scenes[source]}' can leave the player "
-                           f"with no way to any ending; e.g. {_path_text(path, choice_id)}: from there the "
-                           f"player {self.where_stuck(search, doomed, target)}{_state_text(explorer, state)}",
-                           "soft-lock")
-
-    def where_stuck(self, search: Search, doomed: list[bool], start: int) -> str:
-        names: list[str] = []
-        seen, queue = {start}, deque([start])
-        while queue and len(names) < MAX_NAMES:
-            index = queue.popleft()
-            if search.scenes[index] not in names:
-                names.append(search.scenes[index])
-            for target, _ in search.successors[index]:
-                if target not in seen:
-                    seen.add(target)
-                    queue.append(target)
-        if not search.successors[start]:
-            return f"is stuck in '{names[0]}' with no choice to take"
-        return "can only circle in " + ", ".join(f"'{n}'" for n in names)
-
-    def choice_pos(self, scene_id: str, choice_id: str) -> Pos:
-        scene = self.story.scenes[scene_id]
-        if choice_id.startswith("deduce:"):
-            deduction = self.story.deductions.get(choice_id.split(":", 1)[1])
-            return deduction.pos if deduction else scene.pos
-        if choice_id.startswith("answer:"):
-            question = self.story.questions.get(choice_id.split(":")[1])
-            return question.pos if question else scene.pos
-        choice = scene.choice(choice_id)
-        return choice.pos if choice else scene.pos
-
-
-# --- helpers -------------------------------------------------------------
-
-
-def _move_pos(move: Move) -> Pos:
-    return move.pos
-
-
-def _manifest_pos(story: Story) -> Pos:
-    root = story.root.rstrip("/")
-    return Pos(f"{root}/story.yaml" if root else "story.yaml")
-
-
-def _tri(may: int, may_not: int, word: str) -> str:
-    if may and not may_not:
-        return f"always {word}"
-    if may_not and not may:
-        return f"never {word}"
-    return ""
-
-
-def _span(low: float, high: float) -> str:
-    return f"always {int(low)}" if low == high else f"always {int(low)}..{int(high)}"
-
-
-def _path_text(path: list[tuple[str, str]], choice: str) -> str:
-    """How to get there: the shortest list of choices before the fatal one."""
-    if not path:
-        return f"'{choice}' as the first choice"
-    shown = ", ".join(f"{scene}:{c}" for scene, c in path[-MAX_PATH:])
-    if len(path) > MAX_PATH:
-        return f"after {len(path)} choices (the last: {shown}), then '{choice}'"
-    return f"after {shown}, then '{choice}'"
-
-
-def _state_text(explorer: Explorer, pt: Playthrough) -> str:
-    parts = [f"{s} {pt.stats[s]}" for s in explorer.stats]
-    flags = sorted(f for f in pt.flags if f in explorer.flags)
-    if flags:
-        parts.append("flags " + ", ".join(flags))
-    clues = sorted(c for c in pt.clues if c in explorer.clues)
-    if clues:
-        parts.append("clues " + ", ".join(clues[:5]) + (" ..." if len(clues) > 5 else ""))
-    return f" ({'; '.join(parts)})" if parts else ""
-
-
-def _all_conditions(story: Story) -> list[Condition]:
-    return [c for _, c in _conditions_with_pos(story)]
-
-
-def _conditions_with_pos(story: Story) -> list[tuple[Pos, Condition]]:
-    found: list[tuple[Pos, Condition]] = []
-    for scene in story.scenes.values():
-        found.extend((p.pos, p.condition) for p in scene.text if p.condition is not None)
-        found.extend((p.pos, c) for p in scene.text for c in p.conditions)  # inline text (#15)
-        found.extend((e.pos, e.condition) for e in all_effects(scene.on_enter) if isinstance(e, IfEffect))
-        for choice in scene.choices:
-            if choice.condition is not None:
-                found.append((choice.if_pos, choice.condition))
-            found.extend((p.pos, p.condition) for p in choice.outcome if p.condition is not None)
-            found.extend((p.pos, c) for p in choice.outcome for c in p.conditions)
-            found.extend((choice.pos, c) for t in (choice.label, choice.hint_text) if t for c in t.conditions)
-            found.extend((b.pos, b.condition) for b in choice.branches if b.condition is not None)
-            found.extend((e.pos, e.condition) for e in all_effects(choice.effects) if isinstance(e, IfEffect))
-    for ending in story.endings.values():
-        found.extend((ending.pos, c) for c in (ending.body.conditions if ending.body else ()))
-    return found
-
-
-def _scene_effects(scene: Scene) -> list:
-    """Every effect of a scene, those inside an `if` or a `chance` too."""
-    return [*all_effects(scene.on_enter), *(e for c in scene.choices for e in all_effects(c.effects))]
-
-
-def _stat_compares(node: Node) -> list[Compare]:
-    """Comparisons of one stat with a number, anywhere in a condition."""
-    found: list[Compare] = []
-    if isinstance(node, Compare):
-        sides = (node.left, node.right)
-        refs = [s for s in sides if isinstance(s, Ref) and s.kind == "stat"]
-        lits = [s for s in sides if isinstance(s, Lit)]
-        if len(refs) == 1 and len(lits) == 1:
-            found.append(node)
-    elif isinstance(node, Not):
-        found.extend(_stat_compares(node.operand))
-    elif isinstance(node, BoolOp):
-        for operand in node.operands:
-            found.extend(_stat_compares(operand))
-    return found
-
-
-__all__ = ["Analysis", "SearchSummary", "analyze", "possibilities"]
+__all__ = ["Analysis", "SearchSummary", "Verdict", "analyze", "possibilities"]

@@ -16,7 +16,7 @@ from .. import loader
 from ..diagnostics import Diagnostic
 from ..story import Story
 from . import DEFAULT_BUDGET
-from .analysis import SearchSummary, analyze
+from .analysis import SearchSummary, Verdict, analyze
 from .questions import Odds, QuestionCheck, format_odds
 
 
@@ -25,6 +25,7 @@ class CheckResult:
     story: Story | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     search: SearchSummary | None = None  # the soft-lock search, when it ran
+    verdict: Verdict | None = None  # what the analysis proved (None: the story did not load)
     odds: dict[str, Odds] = field(default_factory=dict)  # per question: how a blind guesser fares
 
     @property
@@ -44,14 +45,15 @@ class CheckResult:
         return self.story is not None and not self.errors
 
 
-def run_check(root: Path, budget: int = DEFAULT_BUDGET, continuity: bool = False, deep: bool = False) -> CheckResult:
+def run_check(root: Path, budget: int = DEFAULT_BUDGET, max_memory: int | None = None,
+              continuity: bool = False, deep: bool = False) -> CheckResult:
     """Load and, if the story loads, analyse it; budget caps the soft-lock search (0: skip it).
 
     continuity: also the continuity check and the lints about choices (game.tools.continuity, choicelints)."""
     story, diagnostics = loader.check(root)
     if story is None:
         return CheckResult(story, diagnostics)
-    analysis = analyze(story, budget)
+    analysis = analyze(story, budget, max_memory=max_memory)
     found = list(analysis.diagnostics)
     odds: dict[str, Odds] = {}
     if story.questions and analysis.possibilities is not None and analysis.analyzer is not None:
@@ -60,12 +62,12 @@ def run_check(root: Path, budget: int = DEFAULT_BUDGET, continuity: bool = False
         odds = questions.odds()
     if continuity:
         from .choicelints import choice_lints
-        from .continuity import CONTINUITY_BUDGET, Continuity
+        from .continuity import CONTINUITY_BUDGET, DEEP_FACTOR, Continuity
 
-        found += Continuity(story).run(CONTINUITY_BUDGET * (10 if deep else 1)).diagnostics(story)
+        found += Continuity(story).run(CONTINUITY_BUDGET * (DEEP_FACTOR if deep else 1)).diagnostics(story)
         found += choice_lints(story)
     combined = sorted(diagnostics + found, key=lambda d: (d.pos, d.severity, d.message))
-    return CheckResult(story, combined, analysis.search, odds)
+    return CheckResult(story, combined, analysis.search, analysis.verdict, odds)
 
 
 def story_stats(story: Story | None) -> dict[str, Any]:
@@ -89,7 +91,9 @@ def story_stats(story: Story | None) -> dict[str, Any]:
     }
 
 
-def report(result: CheckResult, out: TextIO, as_json: bool, with_stats: bool) -> int:
+def report(result: CheckResult, out: TextIO, as_json: bool, with_stats: bool, strict: bool = False) -> int:
+    """Print the findings and the verdict; the exit code: 1 for errors, or for "unknown" when strict."""
+    failed = not result.ok or (strict and result.verdict is not None and not result.verdict.proven)
     if as_json:
         doc: dict[str, Any] = {
             "ok": result.ok,
@@ -100,10 +104,12 @@ def report(result: CheckResult, out: TextIO, as_json: bool, with_stats: bool) ->
         doc.update(story_stats(result.story))
         if result.search is not None:
             doc["search"] = result.search.to_json()
+        if result.verdict is not None:
+            doc["verdict"] = result.verdict.to_json()
         if result.odds:
             doc["question_odds"] = {q: o.to_json() for q, o in result.odds.items()}
         out.write(json.dumps(doc, indent=2) + "\n")
-        return 0 if result.ok else 1
+        return 1 if failed else 0
     for diagnostic in result.diagnostics:
         out.write(f"{diagnostic}\n")
     errors, warnings = len(result.errors), len(result.warnings)
@@ -122,10 +128,12 @@ def report(result: CheckResult, out: TextIO, as_json: bool, with_stats: bool) ->
             out.write(f"soft-lock search: {search.states:,} states ({verdict})\n")
         for line in format_odds(result.story, result.odds):
             out.write(line + "\n")
+    if result.verdict is not None:
+        out.write(result.verdict.line() + "\n")
     verdict = "ok" if result.ok else "failed"
     out.write(f"check {verdict}: {errors} error{'s' * (errors != 1)}, "
               f"{warnings} warning{'s' * (warnings != 1)}\n")
-    return 0 if result.ok else 1
+    return 1 if failed else 0
 
 
 def _n(count: int, noun: str) -> str:

@@ -33,18 +33,18 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 
-from ..conditions import BoolOp, Condition, Node, Not, Ref
-from ..conditions import parse as parse_condition
+from ..conditions import Condition
 from ..diagnostics import Diagnostic, Pos
 from ..prose import draw
-from ..rules import DEDUCE, Rules
+from ..rules import Rules
 from ..state import Playthrough
 from ..story import Story
-from .abstract import FALSE, TRUE, Analyzer, AState
+from .continuity_proof import MayAnalysis
 from .explore import Explorer
 from .mentions import Mention, Sources, Unit, phrase_pattern, units
 
-CONTINUITY_BUDGET = 200_000  # states; --deep multiplies it by ten
+CONTINUITY_BUDGET = 100_000  # states (about 4 KB each while queued); --deep: DEEP_FACTOR times as many
+DEEP_FACTOR = 4
 MAX_PATH = 8  # steps of a path shown in a message
 WALKS = 500  # random playthroughs after a search cut short, for the text it did not reach
 MAX_WALK = 400  # steps of one
@@ -159,7 +159,10 @@ class Continuity:
         return found
 
     def _reads(self) -> set[tuple[str, str]]:
-        return {ref for condition in self._conditions() for ref in condition.refs}
+        reads = {ref for condition in self._conditions() for ref in condition.refs}
+        # A clue's text shows while the clue is held: two states must not merge over that.
+        reads.update(("clue", unit.subject) for unit in self.units if unit.kind == "clue")
+        return reads
 
     def _extra_key(self):
         """A function: the values of everything the continuity conditions read (beside Explorer.key)."""
@@ -191,7 +194,7 @@ class Continuity:
     def shown(self, unit: Unit, pt: Playthrough, asked: dict | None = None) -> bool:
         """Whether the unit's text is on screen at pt (asked: the open questions here, if known)."""
         kind = unit.kind
-        if kind in ("scene", "label", "outcome"):
+        if kind in ("scene", "label", "hint", "outcome"):
             if pt.scene != unit.scene:
                 return False
             if kind == "scene":
@@ -201,10 +204,11 @@ class Continuity:
             choice = unit.choice
             assert choice is not None
             enabled = self.rules.tests[unit.scene][choice.id](pt)
-            if kind == "label":
-                return enabled or (choice.visible_when_locked
-                                   and not (choice.once and (unit.scene, choice.id) in pt.taken)
-                                   and (choice.shown_locked_if is None or bool(choice.shown_locked_if(pt))))
+            if kind in ("label", "hint"):
+                locked_in_view = (not enabled and choice.visible_when_locked
+                                  and not (choice.once and (unit.scene, choice.id) in pt.taken)
+                                  and (choice.shown_locked_if is None or bool(choice.shown_locked_if(pt))))
+                return locked_in_view if kind == "hint" else enabled or locked_in_view
             return enabled and (unit.paragraph.condition is None  # type: ignore[union-attr]
                                 or bool(unit.paragraph.condition(pt)))  # type: ignore[union-attr]
         if kind == "clue":
@@ -454,7 +458,7 @@ class Continuity:
                     result.proven += 1
                     continue
                 if possible is None:
-                    possible = _MayAnalysis(self.story, self._conditions())
+                    possible = MayAnalysis(self.story)
                 if possible.never(unit, mention):
                     result.proven += 1
                 else:
@@ -462,96 +466,8 @@ class Continuity:
         result.findings.sort(key=lambda f: f.pos)
 
 
-class _MayAnalysis:
-    """The proofs of 'never' when the search is cut short: the may-analysis' states per scene."""
-
-    def __init__(self, story: Story, conditions: list[Condition]):
-        self.story = story
-        self.analyzer = _KnowledgeAnalyzer(story, conditions)
-        self.states = self.analyzer.run().states
-
-    def never(self, unit: Unit, mention: Mention) -> bool:
-        known = mention.target.known
-        truth = self.analyzer.truth
-        if unit.scene:
-            state = self.states.get(unit.scene)
-            if state is None:
-                return True  # the scene is never reached
-            for gate in (unit.paragraph.condition if unit.paragraph is not None else None,
-                         unit.choice.condition if unit.choice is not None and unit.kind == "outcome" else None):
-                if gate is not None:
-                    if truth(gate, state) == FALSE:
-                        return True
-                    state = self.assume(gate.tree, state)  # only where the text shows
-            return truth(known, state) == TRUE
-        # Shown in any scene once it holds: the condition must be certain wherever the text may show.
-        gate = self._gate(unit)
-        for state in self.states.values():
-            if gate is not None:
-                if truth(gate, state) == FALSE:
-                    continue
-                state = self.assume(gate.tree, state)
-            if truth(known, state) != TRUE:
-                return False
-        return True
-
-    def _gate(self, unit: Unit) -> Condition | None:
-        """When a text outside scenes shows, as a condition (None: it may show anywhere)."""
-        if unit.kind == "clue":
-            return self.parse(f"clue.{unit.subject}")
-        if unit.kind == "entity":
-            return self.story.entities[unit.subject].known
-        if unit.kind == "deduction":  # shown when made: where every clue it needs is held
-            needs = self.story.deductions[unit.subject].needs
-            return self.parse(" and ".join(f"clue.{c}" for c in needs)) if needs else None
-        if unit.kind in ("ask", "answer"):
-            return self.story.questions[unit.subject].opens
-        return None  # an ending: any scene
-
-    def parse(self, source: str) -> Condition:
-        return parse_condition(source, {"clue": set(self.story.clues)})
-
-    def assume(self, node: Node, state: AState) -> AState:
-        """The abstract state narrowed to where a condition holds: its clue, flag and visit
-        tests joined by `and` (anything else narrows nothing, which is always sound)."""
-        analyzer = self.analyzer
-        if isinstance(node, BoolOp) and node.op == "and":
-            for operand in node.operands:
-                state = self.assume(operand, state)
-            return state
-        positive = True
-        if isinstance(node, Not):
-            node, positive = node.operand, False
-        if not isinstance(node, Ref):
-            return state
-        if node.kind == "clue" and node.name in analyzer.clue_bit:
-            bit = analyzer.clue_bit[node.name]
-            return state._replace(no_clues=state.no_clues & ~bit) if positive else \
-                state._replace(clues=state.clues & ~bit)
-        if node.kind == "flag" and node.name in analyzer.flag_bit:
-            bit = analyzer.flag_bit[node.name]
-            return state._replace(no_flags=state.no_flags & ~bit) if positive else \
-                state._replace(flags=state.flags & ~bit)
-        if node.kind == "visited" and node.name in analyzer.visit_bit:
-            bit = analyzer.visit_bit[node.name]
-            return state._replace(unvisited=state.unvisited & ~bit) if positive else \
-                state._replace(visited=state.visited & ~bit)
-        return state
-
-
-class _KnowledgeAnalyzer(Analyzer):
-    """The may-analysis, told of the scenes the continuity conditions read (so `visited.X` is tracked)."""
-
-    def __init__(self, story: Story, extra: list[Condition]):
-        self._extra = extra
-        super().__init__(story)
-
-    def _conditions(self) -> list[Condition]:
-        return [*super()._conditions(), *self._extra]
-
-
 def continuity(story: Story, budget: int = CONTINUITY_BUDGET, walks: int = WALKS) -> ContinuityResult:
     return Continuity(story).run(budget, walks)
 
 
-__all__ = ["CONTINUITY_BUDGET", "DEDUCE", "Continuity", "ContinuityResult", "Finding", "continuity"]
+__all__ = ["CONTINUITY_BUDGET", "DEEP_FACTOR", "Continuity", "ContinuityResult", "Finding", "continuity"]

@@ -42,14 +42,14 @@ class Mention:
 class Unit:
     """One text the player may read, and when."""
 
-    kind: str  # scene | label | outcome | clue | entity | deduction | ask | answer | ending
+    kind: str  # scene | label | hint | outcome | clue | entity | deduction | ask | answer | ending
     what: str  # for messages: "scene office.desk", "choice office.desk:call"
     anchor: Pos  # where the text (or its entry) starts
     text: Text
     mentions: tuple[Mention, ...]
     scene: str = ""  # scene, label, outcome: the scene it is shown in
     paragraph: Paragraph | None = None  # scene and outcome text: the paragraph (its `if:`)
-    choice: Choice | None = None  # label, outcome
+    choice: Choice | None = None  # label, hint, outcome
     subject: str = ""  # clue, entity, deduction, ask, answer, ending: the id it belongs to
     outcome: str = ""  # answer: the question's outcome whose text it is
     conditions: tuple[Condition, ...] = field(default=(), compare=False)  # what deciding 'shown' reads
@@ -129,6 +129,9 @@ def units(story: Story) -> list[Unit]:
         for choice in scene.choices:
             where = f"choice {scene.id}:{choice.id}"
             add("label", where, choice.pos, choice.label or literal(choice.text), scene=scene.id, choice=choice)
+            if choice.hint:
+                add("hint", f"the hint of {where}", choice.pos, choice.hint_text or literal(choice.hint),
+                    scene=scene.id, choice=choice)
             for para in choice.outcome:
                 for text in para.texts:
                     add("outcome", f"the outcome of {where}", para.pos, text, scene=scene.id, paragraph=para,

@@ -1,0 +1,208 @@
+"""The proofs of 'never' for check --continuity when its search is cut short (game.tools.continuity).
+
+The may-analysis (game.tools.abstract) over-approximates every state in every
+scene; it tracks what the texts read (game.tools.model.all_conditions), and narrowed
+by a text's own conditions, it proves that a mention's condition holds
+wherever the text can show. Anything it cannot narrow it leaves as it is,
+which is always sound.
+"""
+
+from __future__ import annotations
+
+from ..conditions import BoolOp, Condition, Lit, Node, Not, Ref
+from ..conditions import parse as parse_condition
+from ..story import GainClue, SetFlag, Story, all_effects
+from .abstract import FALSE, TRUE, Analyzer, AState
+from .mentions import Mention, Unit
+
+
+class MayAnalysis:
+    """The proofs of 'never' when the search is cut short: the may-analysis' states per scene."""
+
+    def __init__(self, story: Story):
+        self.story = story
+        self.analyzer = Analyzer(story)  # it tracks what continuity reads too (model.all_conditions)
+        possible = self.analyzer.run()
+        self.states = possible.states
+        self.shown_at_end = possible.shown_at_end  # scenes entered only by a move that ends the game
+        self.must: dict[str, tuple[dict[str, bool], set[str]]] = {}  # target -> (arrivals, clues implying it)
+        self.cleared = {e.flag for s in story.scenes.values() for c in (*s.choices, None)
+                        for e in all_effects(c.effects if c is not None else s.on_enter)
+                        if isinstance(e, SetFlag) and not e.value}
+        for question in story.questions.values():
+            for outcome in question.outcomes:
+                self.cleared.update(e.flag for e in all_effects(outcome.effects) if isinstance(e, SetFlag) and not e.value)
+
+    def never(self, unit: Unit, mention: Mention) -> bool:
+        known = mention.target.known
+        truth = self.analyzer.truth
+        if known is not None and self.monotone(known.tree):
+            # Once true, true for good: enough that it holds on every arrival (or every gain of the
+            # clue), or that the text shows only with a clue that is never held before it holds.
+            arrival, implied = self.knowledge(mention.target.id, known)
+            if unit.scene and arrival.get(unit.scene, False):
+                return True
+            if unit.kind == "clue" and unit.subject in implied:
+                return True
+            gates = [unit.paragraph.condition if unit.paragraph is not None else None,
+                     unit.choice.condition if unit.choice is not None and unit.kind == "outcome" else None]
+            if any(self._required_clues(g.tree) & implied for g in gates if g is not None):
+                return True
+        if unit.scene:
+            state = self.states.get(unit.scene)
+            if state is None:
+                return unit.scene not in self.shown_at_end  # never reached (or only as the game ends)
+            for gate in (unit.paragraph.condition if unit.paragraph is not None else None,
+                         unit.choice.condition if unit.choice is not None and unit.kind == "outcome" else None):
+                if gate is not None:
+                    if truth(gate, state) == FALSE:
+                        return True
+                    state = self.assume(gate.tree, state)  # only where the text shows
+            return truth(known, state) == TRUE
+        # Shown in any scene once it holds: the condition must be certain wherever the text may show.
+        gate = self._gate(unit)
+        for state in self.states.values():
+            if gate is not None:
+                if truth(gate, state) == FALSE:
+                    continue
+                state = self.assume(gate.tree, state)
+            if truth(known, state) != TRUE:
+                return False
+        return True
+
+    def monotone(self, node: Node) -> bool:
+        """Whether a condition, once true, stays true: clues, visits, answers and flags nothing
+        clears, joined by and/or (a clue is never taken away; `not` or a number could turn back)."""
+        if isinstance(node, BoolOp):
+            return all(self.monotone(operand) for operand in node.operands)
+        if isinstance(node, Lit):
+            return True
+        if isinstance(node, Ref):
+            return node.kind in ("clue", "visited", "solved", "concluded") or (
+                node.kind == "flag" and node.name not in self.cleared)
+        return False
+
+    def _arrivals(self):
+        """Every (scene, scene arrived in or None for staying, the abstract state on arrival, the move)."""
+        analyzer = self.analyzer
+        for sid, state in self.states.items():
+            if analyzer.ends_on_entry(sid):
+                continue
+            for move in analyzer.moves[sid]:
+                pre = analyzer.available(move, state)
+                if pre is None:  # (a move that ends the game counts too: its texts still show)
+                    continue
+                post = analyzer.transfer(move.transfer, pre)
+                for target in analyzer.branches(move, pre):
+                    yield sid, target, (post if target is None else analyzer.enter(target, post)), move
+
+    def knowledge(self, target: str, known: Condition) -> tuple[dict[str, bool], set[str]]:
+        """What proves a (monotone) condition: the scenes it holds on every way into, and the clues
+        never held before it holds (at every place one is gained it holds). Two rounds: the clues
+        found in the first make arrivals that need them known in the second."""
+        if target in self.must:
+            return self.must[target]
+        arrival = self.known_on_arrival(known, set())
+        implied = {c for c in self.story.clues if self.known_when_gained(c, known, arrival)}
+        arrival = self.known_on_arrival(known, implied)
+        implied = {c for c in self.story.clues if self.known_when_gained(c, known, arrival)}
+        self.must[target] = (arrival, implied)
+        return arrival, implied
+
+    def _required_clues(self, node: Node) -> set[str]:
+        """The clues a condition needs held (its positive clue tests joined by `and`)."""
+        if isinstance(node, BoolOp) and node.op == "and":
+            return set().union(*(self._required_clues(o) for o in node.operands))
+        return {node.name} if isinstance(node, Ref) and node.kind == "clue" else set()
+
+    def known_on_arrival(self, known: Condition, implied: set[str]) -> dict[str, bool]:
+        """For each scene: whether the (monotone) condition holds on every way into it (a must-analysis:
+        true at the start if it holds there; an arrival keeps it, makes it hold, or needs or surely
+        holds a clue that is never held before it holds)."""
+        truth = self.analyzer.truth
+        bits = 0
+        for clue in implied:
+            bits |= self.analyzer.clue_bit.get(clue, 0)
+
+        def made(arrived, move) -> bool:
+            if truth(known, arrived) == TRUE or (bits & ~arrived.no_clues):
+                return True
+            condition = move.choice.condition if move.choice is not None else None
+            return condition is not None and bool(self._required_clues(condition.tree) & implied)
+
+        edges = [(sid, dest, made(arrived, move)) for sid, dest, arrived, move in self._arrivals()
+                 if dest is not None]
+        start = self.story.start
+        result = dict.fromkeys(self.states, True)
+        result[start] = truth(known, self.analyzer.enter(start, self.analyzer.initial())) == TRUE
+        changed = True
+        while changed:
+            changed = False
+            for sid, dest, made in edges:
+                if result.get(dest) and not (result[sid] or made):
+                    result[dest] = False
+                    changed = True
+        return result
+
+    def known_when_gained(self, clue: str, known: Condition, arrived_known: dict[str, bool]) -> bool:
+        """Whether the (monotone) condition holds wherever the clue can be gained, right after."""
+        truth = self.analyzer.truth
+        for sid, state in self.states.items():  # given on the way in
+            scene = self.story.scenes[sid]
+            if any(isinstance(e, GainClue) and e.clue == clue for e in all_effects(scene.on_enter)) \
+                    and not (arrived_known.get(sid) or truth(known, state) == TRUE):
+                return False
+        if any(sid not in self.states and any(isinstance(e, GainClue) and e.clue == clue
+                                              for e in all_effects(self.story.scenes[sid].on_enter))
+               for sid in self.shown_at_end):
+            return False  # given by a scene entered only as the game ends: not in the states above
+        for sid, _, arrived, move in self._arrivals():
+            gives = [e for e in all_effects(move.effects) if isinstance(e, GainClue) and e.clue == clue]
+            if move.deduction is not None and move.deduction.gives == clue:
+                gives.append(GainClue(clue))
+            if gives and not (arrived_known.get(sid) or truth(known, arrived) == TRUE):
+                return False
+        return True
+
+    def _gate(self, unit: Unit) -> Condition | None:
+        """When a text outside scenes shows, as a condition (None: it may show anywhere)."""
+        if unit.kind == "clue":
+            return self.parse(f"clue.{unit.subject}")
+        if unit.kind == "entity":
+            return self.story.entities[unit.subject].known
+        if unit.kind == "deduction":  # shown when made: where every clue it needs is held
+            needs = self.story.deductions[unit.subject].needs
+            return self.parse(" and ".join(f"clue.{c}" for c in needs)) if needs else None
+        if unit.kind in ("ask", "answer"):
+            return self.story.questions[unit.subject].opens
+        return None  # an ending: any scene
+
+    def parse(self, source: str) -> Condition:
+        return parse_condition(source, {"clue": set(self.story.clues)})
+
+    def assume(self, node: Node, state: AState) -> AState:
+        """The abstract state narrowed to where a condition holds: its clue, flag and visit
+        tests joined by `and` (anything else narrows nothing, which is always sound)."""
+        analyzer = self.analyzer
+        if isinstance(node, BoolOp) and node.op == "and":
+            for operand in node.operands:
+                state = self.assume(operand, state)
+            return state
+        positive = True
+        if isinstance(node, Not):
+            node, positive = node.operand, False
+        if not isinstance(node, Ref):
+            return state
+        if node.kind == "clue" and node.name in analyzer.clue_bit:
+            bit = analyzer.clue_bit[node.name]
+            return state._replace(no_clues=state.no_clues & ~bit) if positive else \
+                state._replace(clues=state.clues & ~bit)
+        if node.kind == "flag" and node.name in analyzer.flag_bit:
+            bit = analyzer.flag_bit[node.name]
+            return state._replace(no_flags=state.no_flags & ~bit) if positive else \
+                state._replace(flags=state.flags & ~bit)
+        if node.kind == "visited" and node.name in analyzer.visit_bit:
+            bit = analyzer.visit_bit[node.name]
+            return state._replace(unvisited=state.unvisited & ~bit) if positive else \
+                state._replace(visited=state.visited & ~bit)
+        return state

@@ -1,0 +1,156 @@
+"""Witnesses: a replayable path to each scene and ending the search has not yet entered.
+
+A reachability claim needs a witness, a list of choices from the start that
+the engine accepts and that ends in the scene. The exhaustive search finds
+them for what it visits; on a story too big to visit whole it stops short of
+the deepest scenes. This search goes for those directly: greedy best-first
+over real states (stepping with Rules.successors, like the exhaustive one),
+always expanding a state in the scene nearest to a target in the scene
+graph, until every target is entered or its own budget runs out. Whatever it
+returns is replayed through the engine before it is believed.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+
+from ..rules import Rules
+from ..state import Playthrough
+from ..story import Story
+from .explore import Explorer
+
+DEFAULT_BUDGET = 20_000  # states the directed search may expand in all
+
+
+def find(story: Story, targets: set[str], endings: set[str] = frozenset(),  # type: ignore[assignment]
+         budget: int = DEFAULT_BUDGET, explorer: Explorer | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Target -> a path of (scene, choice) from the start that enters it, for the targets reached.
+
+    Targets are scene ids, and 'ending:ID' for each ending in `endings`."""
+    explorer = explorer or Explorer(story)
+    rules = explorer.engine
+    found: dict[str, list[tuple[str, str]]] = {}
+    wanted = set(targets) | {f"ending:{e}" for e in endings}
+    if not wanted:
+        return found
+    distance = _distances(story, wanted)
+    start, _ = rules.start(0)
+    seen = {explorer.key(start)}
+    parents: list[tuple[int, str, str] | None] = [None]
+    states: list[Playthrough] = [start]
+    heap = [(distance.get(start.scene, 1 << 30), 0, 0)]
+    expanded = 0
+    while heap and wanted and expanded < budget:
+        _, depth, index = heapq.heappop(heap)
+        pt = states[index]
+        expanded += 1
+        for move in rules.available(pt):
+            for after in explorer.successors(pt, move):
+                key = explorer.key(after)
+                if key in seen:
+                    continue
+                seen.add(key)
+                states.append(after)
+                parents.append((index, pt.scene, move))
+                number = len(states) - 1
+                for target in (after.scene, f"ending:{after.ending}"):
+                    if target not in wanted:
+                        continue
+                    path = _path(parents, number)
+                    if _replays(rules, path, after.scene, after.ending):
+                        found[target] = path
+                        wanted.discard(target)
+                        if wanted:
+                            distance = _distances(story, wanted)
+                            heap = [(distance.get(states[i].scene, 1 << 30), d, i) for _, d, i in heap]
+                            heapq.heapify(heap)
+                if after.ending is None:
+                    heapq.heappush(heap, (distance.get(after.scene, 1 << 30), depth + 1, number))
+        states[index] = pt  # kept: its successors' paths go through it
+    return found
+
+
+def _path(parents: list[tuple[int, str, str] | None], index: int) -> list[tuple[str, str]]:
+    steps = []
+    while parents[index] is not None:
+        parent, scene, move = parents[index]  # type: ignore[misc]
+        steps.append((scene, move))
+        index = parent
+    return steps[::-1]
+
+
+def _replays(rules: Rules, path: list[tuple[str, str]], scene: str, ending: str | None) -> bool:
+    """The engine takes every step of the path from the start and ends in scene (and ending)."""
+    pt, _ = rules.start(0)
+    for expected, move in path:
+        if pt.scene != expected or move not in rules.available(pt):
+            return False
+        rules.step(pt, move, narrate=False)
+    return pt.scene == scene and pt.ending == ending
+
+
+def _distances(story: Story, targets: set[str]) -> dict[str, int]:
+    """Scene -> fewest choices to one of the targets in the scene graph (conditions ignored);
+    an 'ending:ID' target is at the scenes that end with it or have a choice that does."""
+    preds: dict[str, list[str]] = {}
+    starts = {t for t in targets if t in story.scenes}
+    for scene in story.scenes.values():
+        if f"ending:{scene.ending}" in targets:
+            starts.add(scene.id)
+        for choice in scene.choices:
+            if any(f"ending:{getattr(e, 'ending', None)}" in targets for e in choice.effects):
+                starts.add(scene.id)
+            for target in choice.targets:
+                preds.setdefault(target, []).append(scene.id)
+    distance = {t: 0 for t in starts}
+    queue = deque(starts)
+    while queue:
+        sid = queue.popleft()
+        for pred in preds.get(sid, ()):
+            if pred not in distance:
+                distance[pred] = distance[sid] + 1
+                queue.append(pred)
+    return distance
+
+
+def playouts(story: Story, targets: set[str], endings: set[str], steps: int = 60_000, seed: int = 0,
+             max_turns: int = 600, rules: Rules | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Coverage-guided random playthroughs: at each turn a choice never taken before if there
+    is one (one towards a scene never entered first), else any; each run's log is a witness for
+    the targets it enters. Cheap, and good at what a long random walk finds but a search
+    ordered by distance misses (stats built up over many turns)."""
+    import random
+
+    rules = rules or Rules(story)
+    rng = random.Random(seed)
+    wanted = set(targets) | {f"ending:{e}" for e in endings}
+    found: dict[str, list[tuple[str, str]]] = {}
+    taken: set[tuple[str, str]] = set()
+    entered: set[str] = set()
+    spent = 0
+    while wanted and spent < steps:
+        pt, _ = rules.start(rng.randrange(2**31))
+        path: list[tuple[str, str]] = []
+        while pt.ending is None and len(path) < max_turns and spent < steps:
+            moves = rules.available(pt)
+            if not moves:
+                break
+            fresh = [m for m in moves if (pt.scene, m) not in taken]
+            if fresh:
+                scene = story.scenes[pt.scene]
+                new_places = [m for m in fresh if (c := scene.choice(m)) is not None
+                              and any(t not in entered for t in c.targets)]
+                move = rng.choice(new_places or fresh)
+            else:
+                move = rng.choice(moves)
+            taken.add((pt.scene, move))
+            path.append((pt.scene, move))
+            rules.step(pt, move, narrate=False)
+            spent += 1
+            entered.add(pt.scene)
+            for target in (pt.scene, f"ending:{pt.ending}"):
+                if target in wanted:
+                    found[target] = list(path)
+                    wanted.discard(target)
+    return found
