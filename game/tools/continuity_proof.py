@@ -42,11 +42,11 @@ class MayAnalysis:
             arrival, implied = self.knowledge(mention.target.id, known)
             if unit.scene and arrival.get(unit.scene, False):
                 return True
-            if unit.kind == "clue" and unit.subject in implied:
+            if unit.kind == "clue" and ("clue", unit.subject) in implied:
                 return True
             gates = [unit.paragraph.condition if unit.paragraph is not None else None,
                      unit.choice.condition if unit.choice is not None and unit.kind == "outcome" else None]
-            if any(self._required_clues(g.tree) & implied for g in gates if g is not None):
+            if any(self._required(g.tree) & implied for g in gates if g is not None):
                 return True
         if unit.scene:
             state = self.states.get(unit.scene)
@@ -96,39 +96,51 @@ class MayAnalysis:
                 for target in analyzer.branches(move, pre):
                     yield sid, target, (post if target is None else analyzer.enter(target, post)), move
 
-    def knowledge(self, target: str, known: Condition) -> tuple[dict[str, bool], set[str]]:
+    def knowledge(self, target: str, known: Condition) -> tuple[dict[str, bool], set[tuple[str, str]]]:
         """What proves a (monotone) condition: the scenes it holds on every way into, and the clues
-        never held before it holds (at every place one is gained it holds). Two rounds: the clues
-        found in the first make arrivals that need them known in the second."""
+        and flags never held before it holds (wherever one is gained or set, it holds; a flag may be
+        cleared again, the implication stays). Two rounds: what the first finds makes arrivals that
+        need it known in the second."""
         if target in self.must:
             return self.must[target]
+        facts = [("clue", c) for c in self.story.clues] + [("flag", f) for f in self.story.flags]
         arrival = self.known_on_arrival(known, set())
-        implied = {c for c in self.story.clues if self.known_when_gained(c, known, arrival)}
+        implied = {f for f in facts if self.known_when_gained(f, known, arrival)}
         arrival = self.known_on_arrival(known, implied)
-        implied = {c for c in self.story.clues if self.known_when_gained(c, known, arrival)}
+        implied = {f for f in facts if self.known_when_gained(f, known, arrival)}
         self.must[target] = (arrival, implied)
         return arrival, implied
 
-    def _required_clues(self, node: Node) -> set[str]:
-        """The clues a condition needs held (its positive clue tests joined by `and`)."""
+    def _required(self, node: Node) -> set[tuple[str, str]]:
+        """The clues and flags a condition needs held (its positive tests joined by `and`)."""
         if isinstance(node, BoolOp) and node.op == "and":
-            return set().union(*(self._required_clues(o) for o in node.operands))
-        return {node.name} if isinstance(node, Ref) and node.kind == "clue" else set()
+            return set().union(*(self._required(o) for o in node.operands))
+        return {(node.kind, node.name)} if isinstance(node, Ref) and node.kind in ("clue", "flag") else set()
+
+    def _gains(self, fact: tuple[str, str], effects) -> bool:
+        kind, name = fact
+        return any((isinstance(e, GainClue) and kind == "clue" and e.clue == name)
+                   or (isinstance(e, SetFlag) and e.value and kind == "flag" and e.flag == name)
+                   for e in all_effects(effects))
 
     def known_on_arrival(self, known: Condition, implied: set[str]) -> dict[str, bool]:
         """For each scene: whether the (monotone) condition holds on every way into it (a must-analysis:
         true at the start if it holds there; an arrival keeps it, makes it hold, or needs or surely
         holds a clue that is never held before it holds)."""
         truth = self.analyzer.truth
-        bits = 0
-        for clue in implied:
-            bits |= self.analyzer.clue_bit.get(clue, 0)
+        clue_bits = flag_bits = 0
+        for kind, name in implied:
+            if kind == "clue":
+                clue_bits |= self.analyzer.clue_bit.get(name, 0)
+            else:
+                flag_bits |= self.analyzer.flag_bit.get(name, 0)
 
         def made(arrived, move) -> bool:
-            if truth(known, arrived) == TRUE or (bits & ~arrived.no_clues):
+            if truth(known, arrived) == TRUE or (clue_bits & ~arrived.no_clues) or (flag_bits & ~arrived.no_flags):
                 return True
             condition = move.choice.condition if move.choice is not None else None
-            return condition is not None and bool(self._required_clues(condition.tree) & implied)
+            # A flag needed by the move held before it; a clue is held for good.
+            return condition is not None and bool(self._required(condition.tree) & implied)
 
         edges = [(sid, dest, made(arrived, move)) for sid, dest, arrived, move in self._arrivals()
                  if dest is not None]
@@ -144,22 +156,19 @@ class MayAnalysis:
                     changed = True
         return result
 
-    def known_when_gained(self, clue: str, known: Condition, arrived_known: dict[str, bool]) -> bool:
-        """Whether the (monotone) condition holds wherever the clue can be gained, right after."""
+    def known_when_gained(self, fact: tuple[str, str], known: Condition, arrived_known: dict[str, bool]) -> bool:
+        """Whether the (monotone) condition holds wherever the clue can be gained (the flag set), right after."""
         truth = self.analyzer.truth
         for sid, state in self.states.items():  # given on the way in
-            scene = self.story.scenes[sid]
-            if any(isinstance(e, GainClue) and e.clue == clue for e in all_effects(scene.on_enter)) \
+            if self._gains(fact, self.story.scenes[sid].on_enter) \
                     and not (arrived_known.get(sid) or truth(known, state) == TRUE):
                 return False
-        if any(sid not in self.states and any(isinstance(e, GainClue) and e.clue == clue
-                                              for e in all_effects(self.story.scenes[sid].on_enter))
+        if any(sid not in self.states and self._gains(fact, self.story.scenes[sid].on_enter)
                for sid in self.shown_at_end):
             return False  # given by a scene entered only as the game ends: not in the states above
         for sid, _, arrived, move in self._arrivals():
-            gives = [e for e in all_effects(move.effects) if isinstance(e, GainClue) and e.clue == clue]
-            if move.deduction is not None and move.deduction.gives == clue:
-                gives.append(GainClue(clue))
+            gives = self._gains(fact, move.effects) or (
+                move.deduction is not None and fact == ("clue", move.deduction.gives))
             if gives and not (arrived_known.get(sid) or truth(known, arrived) == TRUE):
                 return False
         return True

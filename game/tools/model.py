@@ -55,7 +55,10 @@ EFFECTS = (GainClue, SetFlag, ChangeStat, EndGame, IfEffect, Chance, Roll, Answe
 STORY_FIELDS = {"id", "title", "version", "start", "scenes", "clues", "flags", "stats", "endings", "areas",
                 "deductions", "intro", "content_notes", "renamed_scenes", "renamed_choices", "fingerprint",
                 "root", "questions", "entities", "renamed_deductions", "renamed_questions", "format",
-                "protagonist", "stat_groups"}
+                "protagonist", "stat_groups",
+                # #16: text's knowledge; a fact changes nothing a player can do (a condition that says
+                # known.ID holds the fact's condition itself, which the analyses read like any other)
+                "facts"}
 SCENE_FIELDS = {"id", "area", "title", "text", "choices", "on_enter", "ending", "case_board", "pos"}
 CHOICE_FIELDS = {"id", "text", "branches", "condition", "effects", "outcome", "once", "visible_when_locked",
                  "hint", "pos", "if_pos", "shown_locked_if", "label", "hint_text", "shared"}
