@@ -77,6 +77,20 @@ def test_check_clean_and_stats(tmp_path):
     assert "6 scenes (office 2, street 4)" in proc.stdout and "check ok: 0 errors" in proc.stdout
 
 
+def test_check_never_ends_on_ok_when_the_verdict_is_unknown():
+    # A vault only a finished search proves unreachable: with too small a budget nothing is
+    # claimed, and the last line a writer reads must not say "ok" (with --strict: exit 1).
+    story = ROOT / "tests" / "data" / "playtest" / "undecided"
+    proc = run("check", str(story), "--budget", "3")
+    assert proc.returncode == 0
+    assert "unknown" in proc.stdout.splitlines()[-2]
+    assert proc.stdout.splitlines()[-1] == "check unknown: 0 errors, 0 warnings"
+    assert run("check", str(story), "--budget", "3", "--strict").returncode == 1
+    finished = run("check", str(story))
+    assert finished.stdout.splitlines()[-2].startswith("proven:")  # the vault is proved unreachable
+    assert finished.stdout.splitlines()[-1].startswith("check failed: 1 error")
+
+
 def test_check_json_contract():
     doc = json.loads(run("check", SAMPLE, "--stats", "--json").stdout)
     for key in ("ok", "errors", "warnings", "scenes", "clues", "endings", "words", "areas"):

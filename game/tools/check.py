@@ -130,7 +130,10 @@ def report(result: CheckResult, out: TextIO, as_json: bool, with_stats: bool, st
             out.write(line + "\n")
     if result.verdict is not None:
         out.write(result.verdict.line() + "\n")
-    verdict = "ok" if result.ok else "failed"
+    # "ok" is a promise too: a verdict that left something open must not end on it.
+    verdict = "failed" if not result.ok else "ok"
+    if result.ok and result.verdict is not None and not result.verdict.proven:
+        verdict = "unknown"
     out.write(f"check {verdict}: {errors} error{'s' * (errors != 1)}, "
               f"{warnings} warning{'s' * (warnings != 1)}\n")
     return 1 if failed else 0
