@@ -118,6 +118,14 @@ class Transfer:
     steps: tuple[Transfer | tuple[Transfer, ...], ...] = ()
 
 
+def _watched(condition: Condition | None) -> set[tuple[str, str]]:
+    """The facts a condition reads, named as the bound pass names what grows (a question's
+    solved./concluded. are flags)."""
+    if condition is None:
+        return set()
+    return {(("flag", f"{k}.{n}") if k in ("solved", "concluded") else (k, n)) for k, n in condition.refs}
+
+
 @dataclass(frozen=True)
 class Move:
     """One way to leave (or stay in) a scene: a choice, a deduction at a case board, or
@@ -755,18 +763,20 @@ class Analyzer:
         state = AState(start.clues, top.no_clues, start.flags, top.no_flags, start.visited, top.unvisited,
                        0, top.untaken, top.stats, top.turn)
         watchers: dict[tuple[str, str], list[Move]] = {}
+        question_reads: dict[str, set[tuple[str, str]]] = {}
         for moves in self.moves.values():
             for move in moves:
                 reads = set()
                 if move.choice is not None:  # its condition and its branches' (a branch may open later)
                     for condition in (move.choice.condition, *(b.condition for b in move.choice.branches)):
-                        if condition is not None:
-                            reads.update((("flag", f"{k}.{n}") if k in ("solved", "concluded") else (k, n))
-                                         for k, n in condition.refs)
+                        reads.update(_watched(condition))
                 if move.deduction is not None:
                     reads.update(("clue", n) for n in move.deduction.needs)
-                if move.question is not None:  # what opens it and what can be put in it: read anything
-                    reads = {("any", "")}
+                if move.question is not None:  # what opens it and what can be put in it (may_answer)
+                    q = move.question
+                    if q.id not in question_reads:
+                        question_reads[q.id] = self._question_reads(q)
+                    reads = question_reads[q.id]
                 for ref in reads:
                     watchers.setdefault(ref, []).append(move)
         clue_names = {b: ("clue", n) for n, b in self.clue_bit.items()}
@@ -813,9 +823,21 @@ class Analyzer:
                     bit = grown & -grown
                     grown ^= bit
                     push(watchers.get(table[bit], ()))
-            if state != before:
-                push(watchers.get(("any", ""), ()))
         return state
+
+    def _question_reads(self, question: Question) -> set[tuple[str, str]]:
+        """Everything may_answer reads for this question: whether it is concluded, what
+        opens it, and what decides which candidates its slots may hold."""
+        reads = {("flag", f"concluded.{question.id}")} | _watched(question.opens)
+        entities = self.story.entities
+        for slot in question.slots:
+            if slot.pool == "clues":
+                reads.update(("clue", c) for c in (slot.among or self.story.clues))
+            elif slot.pool != "options":
+                members = slot.among or [e.id for e in entities.values() if e.kind == slot.pool]
+                for member in members:
+                    reads.update(_watched(entities[member].known))
+        return reads
 
     def _everything(self, result: Possibilities) -> Possibilities:
         """A story with a gap: every scene may be reached in any state, every move may be taken."""

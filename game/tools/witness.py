@@ -35,6 +35,7 @@ def find(story: Story, targets: set[str], endings: set[str] = frozenset(),  # ty
     if not wanted:
         return found
     distance = _distances(story, wanted)
+    aimed_at = len(wanted)  # how many targets the distances were computed for
     start, _ = rules.start(0)
     seen = {explorer.key(start)}
     parents: list[tuple[int, str, str] | None] = [None]
@@ -61,8 +62,11 @@ def find(story: Story, targets: set[str], endings: set[str] = frozenset(),  # ty
                     if _replays(rules, path, after.scene, after.ending):
                         found[target] = path
                         wanted.discard(target)
-                        if wanted:
-                            distance = _distances(story, wanted)
+                        # Distances to targets already found only steer less well (every path
+                        # is replayed before it counts), so re-aim only when a quarter of the
+                        # targets are gone: a few passes over the scene graph, not one per target.
+                        if wanted and len(wanted) * 4 <= aimed_at * 3:
+                            distance, aimed_at = _distances(story, wanted), len(wanted)
                             heap = [(distance.get(states[i].scene, 1 << 30), d, i) for _, d, i in heap]
                             heapq.heapify(heap)
                 if after.ending is None:
