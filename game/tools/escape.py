@@ -45,6 +45,7 @@ from ..conditions import Compare, Lit, Node, Ref
 from ..story import ChangeStat, GainClue, SetFlag, Story
 from . import model, symbolic
 from .abstract import INF, Analyzer, Move, Possibilities
+from .explore import components
 
 DEFAULT_EFFORT = 100_000  # (scene, depth) checks before the proof gives up
 DEFAULT_SECONDS = 5.0  # time the proof may take before it gives up (what is left is "unknown")
@@ -102,7 +103,7 @@ class Escaper:
                 for sid in poss.states}
         safe: set[str] = set(poss.terminal)
         try:
-            for group in _components(succ):
+            for group in components(succ):
                 members = set(group) - poss.terminal
                 if members:
                     self._prove_group(members, succ, safe, result)
@@ -318,50 +319,6 @@ def _bfs(starts: set[str], preds: dict[str, list[str]]) -> dict[str, int]:
                 distance[pred] = distance[sid] + 1
                 queue.append(pred)
     return distance
-
-
-def _components(succ: dict[str, list[str]]) -> list[list[str]]:
-    """Strongly connected components, sinks first (Tarjan's algorithm, without recursion)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    result: list[list[str]] = []
-    for root in succ:
-        if root in index:
-            continue
-        work = [(root, iter(succ[root]))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            for child in children:
-                if child not in succ:
-                    continue
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(succ[child])))
-                    break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            else:
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                if low[node] == index[node]:
-                    component = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.append(member)
-                        if member == node:
-                            break
-                    result.append(component)
-    return result
 
 
 def _turn_cap(story: Story) -> int | None:

@@ -311,7 +311,7 @@ def _live_facts(story: Story) -> dict[str, _Live]:
                     succ[scene_id].append(outcome.goto)
     live: dict[str, _Live] = {}
     facts_of: dict[str, set[tuple]] = {}  # scene -> the facts live there (shared by its component)
-    for component in _components(story.start, succ, list(story.scenes)):
+    for component in components(succ, [story.start, *story.scenes]):
         facts = set().union(*(here[s] for s in component))
         members = set(component)
         for sid in component:
@@ -334,14 +334,16 @@ def _live_facts(story: Story) -> dict[str, _Live]:
     return live
 
 
-def _components(start: str, succ: dict[str, list[str]], nodes: list[str]) -> list[list[str]]:
-    """Strongly connected components, sinks first (Tarjan's algorithm, without recursion)."""
+def components(succ: dict[str, list[str]], roots: list[str] | None = None) -> list[list[str]]:
+    """Strongly connected components of the graph succ, sinks first (Tarjan's algorithm,
+    without recursion), visiting roots in order (default: succ's); an edge to a node
+    outside succ is ignored."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
     stack: list[str] = []
     result: list[list[str]] = []
-    for root in [start, *nodes]:
+    for root in succ if roots is None else roots:
         if root in index:
             continue
         work = [(root, iter(succ[root]))]
@@ -351,6 +353,8 @@ def _components(start: str, succ: dict[str, list[str]], nodes: list[str]) -> lis
         while work:
             node, children = work[-1]
             for child in children:
+                if child not in succ:
+                    continue
                 if child not in index:
                     index[child] = low[child] = len(index)
                     stack.append(child)
