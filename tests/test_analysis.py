@@ -65,7 +65,7 @@ def test_every_analysis_has_a_case() -> None:
                 codes.add(line.split(" ", 1)[0])
     assert {"unreachable-scene", "locked-dead-end", "soft-lock", "clue-gates-nothing", "clue-after-gate",
             "ending-unreachable", "stat-test-out-of-range", "stat-test-always-true", "stat-unblockable",
-            "choice-never-enabled", "branch-never-taken", "verdict"} <= codes
+            "choice-never-enabled", "branch-never-taken", "text-never-shown", "verdict"} <= codes
 
 
 def test_the_clean_story_has_no_findings() -> None:

@@ -30,6 +30,7 @@ from ..engine import Engine
 from ..story import EndGame, Story, all_effects
 from . import DEFAULT_BUDGET, escape, witness
 from .abstract import Analyzer, Possibilities, possibilities
+from .deadtext import Conditional, DeadText
 from .explore import Explorer
 from .findings import Finder
 
@@ -64,6 +65,12 @@ class Verdict:
     unreachable_scenes: set[str] = field(default_factory=set)
     reachable_endings: set[str] = field(default_factory=set)
     unreachable_endings: set[str] = field(default_factory=set)
+    # Conditional text (game.tools.deadtext): how many, how many proven never to show,
+    # and where those neither seen showing nor proven dead are written.
+    texts: int = 0
+    dead_texts: int = 0
+    unknown_texts: list[str] = field(default_factory=list)
+    seen_texts: list[Conditional] = field(default_factory=list)  # witnessed showing (for tests)
 
     def status(self, kind: str, name: str) -> str:
         """'reachable', 'unreachable' or 'unknown' for kind 'scene' or 'ending'."""
@@ -91,10 +98,22 @@ class Verdict:
         why = f" ({'; '.join(self.reasons)})" if self.reasons else ""
         return f"unknown: {'; '.join(parts)}{why}"
 
+    def text_line(self) -> str | None:
+        """What check decided about conditional text (None: the story has none)."""
+        if not self.texts:
+            return None
+        if not self.unknown_texts:
+            dead = f"; {self.dead_texts} never show" if self.dead_texts else ""
+            return (f"text proven: each of the {self.texts} conditional texts was seen showing in a real "
+                    f"playthrough or proven never to show{dead}")
+        return (f"text unknown: {len(self.unknown_texts)} of {self.texts} conditional texts neither seen showing "
+                f"nor proven never to show ({_names(self.unknown_texts)})")
+
     def to_json(self) -> dict:
         return {"proven": self.proven, "unknown_scenes": self.unknown_scenes,
                 "unknown_endings": self.unknown_endings, "unproved_escape": self.unproved_escape,
-                "reasons": self.reasons, "line": self.line()}
+                "reasons": self.reasons, "line": self.line(),
+                "texts": self.texts, "dead_texts": self.dead_texts, "unknown_texts": self.unknown_texts}
 
 
 @dataclass
@@ -123,6 +142,8 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     finder = Finder(story)
     finder.run()
     poss = finder.poss
+    dead = DeadText(story)
+    dead.prove(finder.analyzer, poss)
     verdict = Verdict(scenes=len(story.scenes), endings=len(_named_endings(story)))
     search = None
     reached_scenes: set[str] = set()
@@ -130,7 +151,8 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     complete = False
     if budget > 0:
         explorer = Explorer(story, engine)
-        result = explorer.search(budget)
+        usable = dead.judged(explorer.exact())
+        result = explorer.search(budget, lambda pt, offered: dead.witness(pt, offered, usable))
         finder.soft_locks(explorer, result)
         search = SearchSummary(result.size, result.complete, budget)
         reached_scenes = set(result.scenes)
@@ -191,6 +213,10 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     verdict.reachable_endings = {e for e in named if e in endings and e not in verdict.unknown_endings
                                  and (exact or e in reached_endings or e not in missing_endings)}
     verdict.unreachable_endings = {e for e in named if e not in endings}
+    finder.found.extend(dead.warnings(finder.impossible_conditions))
+    verdict.texts, verdict.dead_texts = len(dead.texts), len(dead.dead)
+    verdict.unknown_texts = [str(t.pos) for t in dead.unknown()]
+    verdict.seen_texts = [dead.texts[i] for i in sorted(dead.shown)]
     return Analysis(_dedupe(finder.found), search, verdict, finder.poss, finder.analyzer)
 
 

@@ -42,6 +42,7 @@ class Finder:
         self.trapped: set[str] = set()
         self.traps: list[tuple[Diagnostic, str]] = []  # soft-locks into scenes no ending is reachable from
         self.impossible_tests: set[Pos] = set()  # where a stat test can never pass (already an error)
+        self.impossible_conditions: set[int] = set()  # ids of the conditions holding such a test
 
     def error(self, pos: Pos, message: str, code: str) -> None:
         self.found.append(Diagnostic(pos, "error", message, code))
@@ -279,6 +280,7 @@ class Finder:
                 span = f"{stat.min}..{stat.max}"
                 if never:
                     self.impossible_tests.add(pos)
+                    self.impossible_conditions.add(id(condition))
                     self.error(pos, f"'{text}' can never be true: stat '{stat.id}' stays within {span} "
                                "(changes stop at its edges)", "stat-test-out-of-range")
                 else:
