@@ -28,13 +28,16 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostic, Pos
 from ..engine import Engine
 from ..story import EndGame, Story, all_effects
-from . import DEFAULT_BUDGET, escape, witness
+from . import DEEP_BUDGET, DEFAULT_BUDGET, escape, witness
 from .abstract import Analyzer, Possibilities, possibilities
 from .deadtext import Conditional, DeadText
 from .explore import Explorer
-from .findings import Finder
+from .findings import Finder, _manifest_pos
 
 MAX_LISTED = 8  # names listed in one verdict line before "and N more"
+
+
+MAX_NOTE_NAMES = 20  # scenes named in the note on a search cut short (--json names them all)
 
 
 @dataclass
@@ -42,9 +45,24 @@ class SearchSummary:
     states: int
     complete: bool
     budget: int
+    scenes: int = 0  # scenes the search entered
+    not_entered: list[str] = field(default_factory=list)  # ... and those it did not (cut short)
 
     def to_json(self) -> dict:
-        return {"states": self.states, "complete": self.complete, "budget": self.budget}
+        return {"states": self.states, "complete": self.complete, "budget": self.budget,
+                "scenes": self.scenes, "not_entered": self.not_entered}
+
+    def note(self, total: int) -> str:
+        """What a search cut short by its budget covered, naming the scenes it did not enter."""
+        shown = ", ".join(self.not_entered[:MAX_NOTE_NAMES])
+        more = len(self.not_entered) - MAX_NOTE_NAMES
+        if more > 0:
+            shown += f" and {more:,} more (check --json lists them all)"
+        missing = f"; not entered: {shown}" if self.not_entered else ""
+        deeper = "run check --deep, or raise --budget" if self.budget < DEEP_BUDGET else "raise --budget"
+        return (f"the soft-lock search stopped at its budget of {self.budget:,} states, having entered "
+                f"{self.scenes:,} of {total:,} scenes{missing} (soft-locks beyond it were not looked for "
+                f"there; {deeper})")
 
 
 @dataclass
@@ -154,7 +172,11 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
         usable = dead.judged(explorer.exact())
         result = explorer.search(budget, lambda pt, offered: dead.witness(pt, offered, usable))
         finder.soft_locks(explorer, result)
-        search = SearchSummary(result.size, result.complete, budget)
+        entered = set(result.scenes)
+        search = SearchSummary(result.size, result.complete, budget, len(entered))
+        if not result.complete:
+            search.not_entered = [s for s in story.scenes if s not in entered]
+            finder.note(_manifest_pos(story), search.note(len(story.scenes)), "search-incomplete")
         reached_scenes = set(result.scenes)
         reached_endings = {e for e in result.ended if e is not None}
         complete = result.complete
