@@ -167,6 +167,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     reached_scenes: set[str] = set()
     reached_endings: set[str] = set()
     complete = False
+    explorer: Explorer | None = None
     if budget > 0:
         explorer = Explorer(story, engine)
         usable = dead.judged(explorer.exact())
@@ -206,9 +207,13 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     if not exact:
         missing = {s for s in story.scenes if s in possible and s not in reached_scenes}
         missing_endings = {e for e in _named_endings(story) if e in poss.endings and e not in reached_endings}
-        for finder_ in (witness.playouts, witness.find):
+        explorer = explorer or Explorer(story, engine)
+        finders = (lambda: witness.cover(story, missing, missing_endings, explorer),
+                   lambda: witness.playouts(story, missing, missing_endings, rules=explorer.engine),
+                   lambda: witness.find(story, missing, missing_endings, explorer=explorer))
+        for finder_ in finders:
             if missing or missing_endings:
-                found = finder_(story, missing, missing_endings)
+                found = finder_()
                 missing -= set(found)
                 missing_endings -= {t.split(":", 1)[1] for t in found if t.startswith("ending:")}
         verdict.unknown_scenes = sorted(missing)
