@@ -208,11 +208,19 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
         missing = {s for s in story.scenes if s in possible and s not in reached_scenes}
         missing_endings = {e for e in _named_endings(story) if e in poss.endings and e not in reached_endings}
         explorer = explorer or Explorer(story, engine)
-        finders = (lambda: witness.cover(story, missing, missing_endings, explorer),
+        usable = dead.judged(explorer.exact())
+        texts_open = len(dead.dead) + len(dead.shown) < len(dead.texts)
+        # Scenes where the may-analysis knows every move that may be offered (choices only:
+        # the ids of answers to questions differ), so the coverage search can stop asking.
+        may_offer = {sid: frozenset(m.id for m in moves) for sid, moves in poss.enabled.items()
+                     if all(m.choice is not None for m in finder.analyzer.moves[sid])}
+        finders = (lambda: witness.cover(story, missing, missing_endings, explorer,
+                                         observe=lambda pt, offered: dead.witness(pt, offered, usable),
+                                         until_found=not texts_open, may_offer=may_offer),
                    lambda: witness.playouts(story, missing, missing_endings, rules=explorer.engine),
                    lambda: witness.find(story, missing, missing_endings, explorer=explorer))
-        for finder_ in finders:
-            if missing or missing_endings:
+        for number, finder_ in enumerate(finders):
+            if missing or missing_endings or (number == 0 and texts_open):
                 found = finder_()
                 missing -= set(found)
                 missing_endings -= {t.split(":", 1)[1] for t in found if t.startswith("ending:")}

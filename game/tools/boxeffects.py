@@ -179,5 +179,7 @@ def _ends(effects: tuple[Effect, ...]) -> tuple[str, ...]:
 
 def _may_end(effects: tuple[Effect, ...]) -> tuple[str, ...]:
     """The endings only an `if` or a `chance` among the effects triggers."""
+    if not any(isinstance(e, (IfEffect, Chance)) for e in effects):
+        return ()  # the common case: nothing is inside an `if` or a `chance`
     certain = set(_ends(effects))
     return tuple(e.ending for e in all_effects(effects) if isinstance(e, EndGame) and e.ending not in certain)

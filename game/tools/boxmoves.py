@@ -53,6 +53,8 @@ class Moves(Effects):
         for question in story.questions.values():
             for scene_id in question.at or boards:
                 self.asked.setdefault(scene_id, []).append(question)
+        self._clue_masks: dict[tuple[int, frozenset[str] | None], int] = {}
+        self._slot_members: dict[int, list[str]] = {}
         self.moves: dict[str, list[Move]] = {sid: self._moves(scene) for sid, scene in story.scenes.items()}
         self._ends_on_entry = {sid: ((s.ending,) if s.ending else ()) + _ends(s.on_enter)
                                for sid, s in story.scenes.items()}
@@ -191,17 +193,33 @@ class Moves(Effects):
             bits = self.clue_bit
             return [c for c in (slot.among or self.story.clues) if state.clues & bits[c]]
         entities = self.story.entities
-        members = slot.among or [e.id for e in entities.values() if e.kind == slot.pool]
+        members = self._members(slot)
         return [e for e in members if entities[e].known is None or self.truth(entities[e].known, state) & TRUE]
+
+    def _members(self, slot: Slot) -> list[str]:
+        """The entities a slot draws its candidates from (kept: the story's entities are many)."""
+        members = self._slot_members.get(id(slot))
+        if members is None:
+            members = self._slot_members[id(slot)] = list(slot.among) or \
+                [e.id for e in self.story.entities.values() if e.kind == slot.pool]
+        return members
 
     def may_hold(self, slot: Slot, allowed: frozenset[str] | None, state: AState) -> bool:
         """Whether the player may be able to put one of `allowed` (anything, if None) in the slot."""
         if slot.pool == "options":
             return allowed is None or any(o in allowed for o, _ in slot.options)
-        if slot.pool == "clues":
-            values = slot.among or (allowed if allowed is not None else self.story.clues)
-            return any(state.clues & self.clue_bit[c] for c in values if allowed is None or c in allowed)
-        members = slot.among or [e.id for e in self.story.entities.values() if e.kind == slot.pool]
+        if slot.pool == "clues":  # one mask per (slot, allowed), not a loop over the story's clues
+            key = (id(slot), allowed)
+            mask = self._clue_masks.get(key)
+            if mask is None:
+                values = slot.among or (allowed if allowed is not None else self.story.clues)
+                mask = 0
+                for clue in values:
+                    if allowed is None or clue in allowed:
+                        mask |= self.clue_bit[clue]
+                self._clue_masks[key] = mask
+            return bool(state.clues & mask)
+        members = self._members(slot)
         entities = self.story.entities
         return any(entities[e].known is None or self.truth(entities[e].known, state) & TRUE
                    for e in members if allowed is None or e in allowed)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from collections.abc import Callable
 
 from ..rules import Rules
 from ..state import Playthrough
@@ -52,7 +53,9 @@ COVER_PER_SCENE = 4  # states the coverage search may keep, per scene of the sto
 
 
 def cover(story: Story, targets: set[str], endings: set[str] = frozenset(),  # type: ignore[assignment]
-          explorer: Explorer | None = None, budget: int | None = None) -> Found:
+          explorer: Explorer | None = None, budget: int | None = None,
+          observe: Callable[[Playthrough, list[str]], None] | None = None,
+          until_found: bool = True, may_offer: dict[str, frozenset[str]] | None = None) -> Found:
     """Target -> a witness that enters it: a breadth-first search that keeps a state only when
     it enters a scene (or ending) first, or offers a move there that no state kept before did.
 
@@ -60,12 +63,17 @@ def cover(story: Story, targets: set[str], endings: set[str] = frozenset(),  # t
     keeps about as many states as the story has scenes and moves (its budget,
     COVER_PER_SCENE per scene by default, is a count of states: the result does not depend on
     the machine). Paths are shortest in that graph. A path whose steps each had one result
-    is what the engine plays from seed 0; one through a random outcome is replayed first."""
+    is what the engine plays from seed 0; one through a random outcome is replayed first.
+    observe(state, its moves) is told of every state kept (the dead-text witnesses); with
+    until_found=False the search goes on when every target is found, for them. may_offer:
+    scene -> every move the may-analysis says may ever be offered there (scenes left out:
+    not known); once a kept state offered each of them, later states there are dropped
+    without asking the rules what they offer."""
     explorer = explorer or Explorer(story)
     rules = explorer.engine
     found: Found = {}
     wanted = set(targets) | {f"ending:{e}" for e in endings}
-    if not wanted:
+    if not wanted and until_found:
         return found
     budget = COVER_PER_SCENE * len(story.scenes) if budget is None else budget
     start, _ = rules.start(0)
@@ -73,21 +81,33 @@ def cover(story: Story, targets: set[str], endings: set[str] = frozenset(),  # t
     # (scene, move) offered by some state kept so far, and scenes (with how the game ended) entered
     offered_somewhere = {(start.scene, move) for move in first}
     entered = {(start.scene, start.ending)}
+    saturated: set[str] = set()
+    taken: set[tuple[str, str]] = set()
     parents: list[tuple[int, str, str] | None] = [None]
     forked = [False]  # a step on the way had several results (a chance): replay before believing
     queue: deque[tuple[int, Playthrough, list[str]]] = deque([(0, start, first)])
-    while queue and wanted and len(parents) < budget:
+    if observe is not None:
+        observe(start, first)
+    while queue and (wanted or not until_found) and len(parents) < budget:
         index, pt, moves = queue.popleft()
         for move in moves:
+            if (pt.scene, move) in taken:
+                continue  # taken from a state kept before (whose results were kept if new)
+            taken.add((pt.scene, move))
             results = explorer.successors(pt, move)
             for after in results:
-                offered = rules.available(after) if after.ending is None else []
                 place = (after.scene, after.ending)
+                if place in entered and after.scene in saturated:
+                    continue  # every move that can ever be offered here was offered by a kept state
+                offered = rules.available(after) if after.ending is None else []
                 new_moves = [m for m in offered if (after.scene, m) not in offered_somewhere]
                 if place in entered and not new_moves:
                     continue  # nothing here that a state kept before does not offer
                 entered.add(place)
                 offered_somewhere.update((after.scene, m) for m in new_moves)
+                if new_moves and may_offer is not None and after.scene in may_offer and \
+                        all((after.scene, m) in offered_somewhere for m in may_offer[after.scene]):
+                    saturated.add(after.scene)
                 parents.append((index, pt.scene, move))
                 forked.append(forked[index] or len(results) > 1)
                 number = len(parents) - 1
@@ -97,6 +117,8 @@ def cover(story: Story, targets: set[str], endings: set[str] = frozenset(),  # t
                         if not forked[number] or replays(rules, witness, after.scene, after.ending):
                             found[target] = witness
                             wanted.discard(target)
+                if observe is not None:
+                    observe(after, offered)
                 if offered:
                     queue.append((number, after, offered))
     return found
