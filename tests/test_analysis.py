@@ -134,3 +134,18 @@ def test_a_search_cut_short_names_every_scene_it_did_not_enter(tmp_path: Path) -
     small = run_check(_corridor(tmp_path, 3), budget=10)
     (note,) = [d for d in small.diagnostics if d.code == "search-incomplete"]
     assert note.message.split("not entered: ", 1)[1].startswith("a.r0, a.r1, a.r2, a.end (")
+
+
+def test_max_memory_bounds_the_search_and_the_verdict_says_so(tmp_path: Path) -> None:
+    """4,096 ways to hold the 12 pickups: the default budget sees them all and proves the
+    story; --max-memory 16M allows fewer states (about 6 KB each), so the verdict is unknown
+    and names the memory limit as the reason."""
+    folder = _corridor(tmp_path, 3)
+    whole = run_check(folder)
+    assert whole.search is not None and whole.search.complete and whole.verdict.proven
+    cut = run_check(folder, max_memory=16 * 1024**2)
+    assert cut.search is not None and not cut.search.complete and cut.search.states < 4096
+    assert not cut.verdict.proven
+    assert "as many as the memory limit of 16M allows" in cut.verdict.line()
+    (note,) = [d for d in cut.diagnostics if d.code == "search-incomplete"]
+    assert "what --max-memory 16M allows" in note.message and "raise --max-memory" in note.message
