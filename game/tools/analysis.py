@@ -229,13 +229,16 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
         may_offer = {sid: frozenset(m.id for m in moves) for sid, moves in poss.enabled.items()
                      if all(m.choice is not None for m in finder.analyzer.moves[sid])}
         cover_budget = witness.COVER_PER_SCENE * len(story.scenes)
-        if max_memory is not None:  # its queued states cost about what the search's do
+        find_budget = witness.DEFAULT_BUDGET
+        if max_memory is not None:  # their states cost about what the search's do
             cover_budget = min(cover_budget, max(1, max_memory // SEARCH_BYTES_PER_STATE))
+            # the directed search keeps every state it finds, about three per state it expands
+            find_budget = min(find_budget, max(1, max_memory // (3 * SEARCH_BYTES_PER_STATE)))
         finders = (lambda: witness.cover(story, missing, missing_endings, explorer, budget=cover_budget,
                                          observe=lambda pt, offered: dead.witness(pt, offered, usable),
                                          until_found=not texts_open, may_offer=may_offer),
                    lambda: witness.playouts(story, missing, missing_endings, rules=explorer.engine),
-                   lambda: witness.find(story, missing, missing_endings, explorer=explorer))
+                   lambda: witness.find(story, missing, missing_endings, explorer=explorer, budget=find_budget))
         for number, finder_ in enumerate(finders):
             if missing or missing_endings or (number == 0 and texts_open):
                 found = finder_()
