@@ -79,15 +79,24 @@ def bound(analyzer: Moves) -> AState:
     reach(story.start)
     # A move is taken again whenever something it reads may newly hold: a branch
     # closed before may open, a question may take a new answer.
+    # What a move adds to the bound does not depend on the box it is taken from (its gains
+    # are fixed; both sides of an `if` are joined), only on which branches it may take; so
+    # a move whose branches cannot change is taken once, not again at every growth.
+    settled: set[int] = set()
     while queue:
         move = queue.popleft()
         queued.discard(id(move))
-        if analyzer.available(move, state) is None:
+        if id(move) in settled:
+            continue
+        pre = analyzer.available(move, state)
+        if pre is None:
             continue
         before = state
         if move.ends:
             continue
-        for target, taken in analyzer.branch_boxes(move, analyzer.available(move, state)):  # type: ignore[arg-type]
+        if _fixed_branches(move):
+            settled.add(id(move))
+        for target, taken in analyzer.branch_boxes(move, pre):
             after = analyzer.after(move, taken, target)
             state = AState(state.clues | after.clues, state.no_clues, state.flags | after.flags,
                            state.no_flags, state.visited | after.visited, state.unvisited,
@@ -102,6 +111,12 @@ def bound(analyzer: Moves) -> AState:
                 grown ^= bit
                 push(watchers.get(table[bit], ()))
     return state
+
+
+def _fixed_branches(move: Move) -> bool:
+    """Whether the move always goes the same way (a question's outcome, a deduction, a
+    choice with one branch or no conditions on its branches)."""
+    return move.choice is None or all(branch.condition is None for branch in move.choice.branches)
 
 
 def _question_reads(analyzer: Moves, question: Question) -> set[tuple[str, str]]:
