@@ -18,6 +18,9 @@ Two ways to decide one, each sound in its own direction:
   a witness. Only conditions whose every reference the search's states keep
   exactly are judged on them (visits and takings the search caps are not).
 
+Inline conditions in what answering a question says are listed but left
+undecided (unknown): neither pass models which answer is judged how yet.
+
 What neither decides is unknown, and the verdict lists it by file:line:col.
 """
 
@@ -65,6 +68,12 @@ def conditionals(story: Story) -> list[Conditional]:
     for ending_id, ending in story.endings.items():
         if ending.body is not None:
             _inline(found, ending.body.parts, (), ending.pos, "ending", "", ending_id, f"ending '{ending_id}'")
+    for question in story.questions.values():  # what answering says: left undecided (see DeadText)
+        bodies = [(o.body, f"the '{o.id}' text of question '{question.id}'") for o in question.outcomes]
+        bodies.append((question.pending_body, f"the pending text of question '{question.id}'"))
+        for body, where in bodies:
+            if body is not None:
+                _inline(found, body.parts, (), question.pos, "answer", "", question.id, where)
     return found
 
 
@@ -118,6 +127,8 @@ class DeadText:
         for index, text in enumerate(self.texts):
             if text.kind == "ending":
                 by_ending.setdefault(text.choice, []).append(index)
+            elif text.kind == "answer":
+                continue  # what an answer says is neither proven nor witnessed yet: unknown
             else:
                 by_scene.setdefault(text.scene, []).append(index)
         self._by_scene = by_scene
@@ -131,8 +142,8 @@ class DeadText:
         possible = poss.reached | poss.shown_at_end
         boxes = _text_boxes(analyzer, poss)
         for index, text in enumerate(self.texts):
-            if text.kind == "ending":
-                continue  # no box for the state the game ends in: left to the witnesses
+            if text.kind in ("ending", "answer"):
+                continue  # no box for the state the game ends in, or for judging an answer
             if text.scene not in possible:
                 self.dead.add(index)  # the scene is reported unreachable
                 continue
