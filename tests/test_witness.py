@@ -66,3 +66,15 @@ def test_the_coverage_search_stops_at_its_budget_of_states(tmp_path: Path) -> No
     story = loader.load(_corridor(tmp_path, 300)).story
     found = witness.cover(story, set(story.scenes) - {story.start}, set(), budget=50)
     assert 40 <= len(found) < 50  # a count of states, not of seconds
+
+
+def test_playouts_end_when_the_start_offers_nothing(tmp_path: Path) -> None:
+    """A start scene whose only choice is locked: every run stops at once, and the budget of
+    steps still runs out (it once looped for ever, hidden by a wall-clock limit)."""
+    (tmp_path / "story.yaml").write_text(
+        "story: {id: s, title: S, start: a.start}\nareas: {a: A}\nclues: {key: {title: Key}}\n"
+        "endings: {out: {title: Out}}\nscenes:\n  a.start:\n    text: Shut.\n    choices:\n"
+        "      - {id: open, text: Open., if: clue.key, goto: a.end}\n"
+        "  a.end:\n    text: Out.\n    ending: out\n")
+    story = loader.load(tmp_path).story
+    assert witness.playouts(story, {"a.end"}, {"out"}, steps=1_000, rules=Rules(story)) == {}

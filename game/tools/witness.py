@@ -239,6 +239,7 @@ def playouts(story: Story, targets: set[str], endings: set[str], steps: int = 60
     while wanted and spent < steps:
         run_seed = rng.randrange(2**31)  # chance draws hash the seed: kept with the path, it replays
         pt, _ = rules.start(run_seed)
+        spent += 1  # a run counts even when the start offers nothing (else: no end to the loop)
         path: list[tuple[str, str]] = []
         while pt.ending is None and len(path) < max_turns and spent < steps:
             moves = rules.available(pt)
