@@ -173,6 +173,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     verdict = Verdict(scenes=len(story.scenes), endings=len(_named_endings(story)))
     search = None
     reached_scenes: set[str] = set()
+    standing: set[str] = set()
     reached_endings: set[str] = set()
     complete = False
     explorer: Explorer | None = None
@@ -189,6 +190,10 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
             search.not_entered = [s for s in story.scenes if s not in entered]
             finder.note(_manifest_pos(story), search.note(len(story.scenes)), "search-incomplete")
         reached_scenes = set(result.scenes)
+        # Where the player stands with the game going on (or in an ending scene): not where
+        # a move's effect ended the game on the way in. Only there is a trap a soft-lock.
+        standing = {sid for sid, ended in zip(result.scenes, result.ended, strict=True)
+                    if ended is None or story.scenes[sid].ending == ended}
         reached_endings = {e for e in result.ended if e is not None}
         complete = result.complete
         verdict.soft_locks = any(d.code in ("soft-lock", "locked-dead-end") for d in finder.found)
@@ -243,6 +248,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
             if missing or missing_endings or (number == 0 and texts_open):
                 found = finder_()
                 missing -= set(found)
+                standing |= {t for t in found if not t.startswith("ending:")}
                 missing_endings -= {t.split(":", 1)[1] for t in found if t.startswith("ending:")}
         verdict.unknown_scenes = sorted(missing)
         verdict.unknown_endings = sorted(missing_endings)
@@ -256,7 +262,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     else:
         reached_endings = set(endings)
     for diagnostic, target in finder.traps:
-        if target in reached_scenes:  # a player can get there, and from there to no ending
+        if target in standing:  # a player stands there, and from there reaches no ending
             finder.found.append(diagnostic)
         elif not exact and target not in verdict.unproved_escape:
             verdict.unproved_escape.append(target)

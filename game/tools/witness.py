@@ -111,7 +111,7 @@ def cover(story: Story, targets: set[str], endings: set[str] = frozenset(),  # t
                 parents.append((index, pt.scene, move))
                 forked.append(forked[index] or len(results) > 1)
                 number = len(parents) - 1
-                for target in (after.scene, f"ending:{after.ending}"):
+                for target in (_standing(story, after), f"ending:{after.ending}"):
                     if target in wanted:
                         witness = Witness(0, parents=parents, index=number)
                         if not forked[number] or replays(rules, witness, after.scene, after.ending):
@@ -156,7 +156,7 @@ def find(story: Story, targets: set[str], endings: set[str] = frozenset(),  # ty
                 states.append(after)
                 parents.append((index, pt.scene, move))
                 number = len(states) - 1
-                for target in (after.scene, f"ending:{after.ending}"):
+                for target in (_standing(story, after), f"ending:{after.ending}"):
                     if target not in wanted:
                         continue
                     path = _path(parents, number)
@@ -174,6 +174,14 @@ def find(story: Story, targets: set[str], endings: set[str] = frozenset(),  # ty
                     heapq.heappush(heap, (distance.get(after.scene, 1 << 30), depth + 1, number))
         states[index] = pt  # kept: its successors' paths go through it
     return found
+
+
+def _standing(story: Story, pt: Playthrough) -> str | None:
+    """The scene pt witnesses: its own, unless the game ended on the way into it (a move's
+    effect ended it: the player never stands there; an ending scene is entered, though)."""
+    if pt.ending is None or story.scenes[pt.scene].ending == pt.ending:
+        return pt.scene
+    return None
 
 
 def _path(parents: list[tuple[int, str, str] | None], index: int) -> list[tuple[str, str]]:
@@ -258,7 +266,7 @@ def playouts(story: Story, targets: set[str], endings: set[str], steps: int = 60
             rules.step(pt, move, narrate=False)
             spent += 1
             entered.add(pt.scene)
-            for target in (pt.scene, f"ending:{pt.ending}"):
+            for target in (_standing(story, pt), f"ending:{pt.ending}"):
                 if target in wanted:
                     found[target] = Witness(run_seed, list(path))
                     wanted.discard(target)
