@@ -258,12 +258,16 @@ def small_stories(draw):
             for number in range(draw(st.integers(1, 2))):
                 target = draw(st.integers(index + 1, count - 1))
                 effect = draw(st.sampled_from(["", "[{flag: f1}]", "[{flag: f2}]", "[{unflag: f1}]", "[{clue: card}]",
-                                               "[{flag: f1}, {clue: card}]"]))
+                                               "[{flag: f1}, {clue: card}]",
+                                               "[{chance: 50, do: [{flag: f1}], else: [{flag: f2}]}]"]))
                 do = f", do: {effect}" if effect else ""
                 label = draw(st.sampled_from([f"Go {number}.", f"Follow Ana {number}."]))
                 gate = draw(st.sampled_from(["", "", "flag.f1", "flag.f2", "clue.card", "not flag.f1"]))
                 gate = f", if: {gate}" if gate else ""
-                lines.append(f"      - {{id: c{number}, text: {label}, goto: s{target}{do}{gate}}}")
+                # An outcome is read after the choice's own effects: it may name what they make known.
+                outcome = draw(st.sampled_from(["", "", "Vera nods.", "Ana laughs."]))
+                outcome = f", outcome: {outcome}" if outcome else ""
+                lines.append(f"      - {{id: c{number}, text: {label}, goto: s{target}{do}{gate}{outcome}}}")
         scenes.append("\n".join(lines))
     return ("flags:\n  f1: {}\n  f2: {}\nclues:\n  card: {title: A card, text: Vera's card.}\n"
             "people:\n  vera: {name: Vera, known: flag.f1}\n  ana: {name: Ana, known: flag.f2 or clue.card}\n"
@@ -291,6 +295,16 @@ def _brute_force(story) -> set[tuple[str, int, str]]:
             for choice in story.scenes[pt.scene].choices:
                 if "Ana" in choice.text and rules.tests[pt.scene][choice.id](pt):
                     found.add((pt.scene, -1, "ana"))
+        for choice in story.scenes[pt.scene].choices if pt.ending is None else ():
+            if not (choice.outcome and rules.tests[pt.scene][choice.id](pt)):
+                continue
+            # Read after the choice's effects, before the next scene: every outcome of its chance.
+            for after in rules.successors(pt, choice.id):
+                before_entering = pt.copy()
+                before_entering.flags, before_entering.clues = after.flags, after.clues
+                for target in targets:
+                    if target.mentions[0] in choice.outcome[0].variants[0] and not target.is_known(before_entering):
+                        found.add((pt.scene, f"outcome {choice.id}", target.id))
         for move in rules.available(pt):
             stack.extend(rules.successors(pt, move))
     return found
@@ -310,6 +324,8 @@ def test_continuity_agrees_with_every_playthrough_of_small_random_stories(tmp_pa
 def _place(story, unit) -> tuple:
     if unit.kind == "label":
         return (unit.scene, -1)
+    if unit.kind == "outcome":
+        return (unit.scene, f"outcome {unit.choice.id}")
     if unit.scene:
         return (unit.scene, next(i for i, p in enumerate(story.scenes[unit.scene].text) if p is unit.paragraph))
     return (unit.what, 0)
@@ -400,3 +416,61 @@ def test_facts_do_not_make_the_soft_lock_verdict_unknown(tmp_path: Path) -> None
     _story(tmp_path, STALE_STATE)
     verdict = run_check(tmp_path).verdict
     assert verdict is not None and verdict.proven, verdict.line()
+
+
+def test_an_outcome_is_judged_after_its_own_effects_it_may_name_what_they_make_known(tmp_path: Path) -> None:
+    story = _story(tmp_path, """\
+        flags:
+          met: {}
+        people:
+          vera: {name: Vera Lind, mentions: [Vera], known: flag.met}
+        scenes:
+          a:
+            text: A bar.
+            choices:
+              - {id: meet, text: Say hello to the woman., do: [{flag: met}], outcome: She says her name is Vera., once: true}
+              - {id: ask, text: Ask the barman., outcome: He says Vera owes him., once: true}
+              - {id: out, text: Out., goto: z}
+          z:
+            ending: done
+            text: Night.
+        """)
+    result, warnings = _warnings(story)
+    # The outcome that introduces her is fine; the barman names her before she is met.
+    assert [d.message.split(" in ")[1].split(" names")[0] for d in warnings] == ["the outcome of choice a:ask"]
+    assert warnings[0].message.endswith("e.g. after a:ask")
+    assert result.proven == 1
+
+
+def test_the_proof_follows_what_is_still_unknown_through_every_move(tmp_path: Path) -> None:
+    # The docks need either ticket; both are given only once Vera is known (in the bar), and the
+    # hub is reached before and after. A box per scene that joins before and after cannot tell;
+    # boxes of the states where she is still unknown never reach the docks.
+    story = _story(tmp_path, """\
+        flags:
+          t1: {}
+          t2: {}
+        people:
+          vera: {name: Vera Lind, mentions: [Vera], known: visited.bar}
+        scenes:
+          a:
+            text: The hub.
+            choices:
+              - {id: bar, text: The bar., goto: bar}
+              - {id: docks, text: The docks., if: flag.t1 or flag.t2, goto: docks}
+          bar:
+            text: A woman at the bar.
+            choices:
+              - {id: one, text: Take a ticket., do: [{flag: t1}], goto: a}
+              - {id: two, text: Take the other., do: [{flag: t2}], goto: a}
+          docks:
+            text: Vera's boat.
+            choices:
+              - {id: end, text: Home., goto: z}
+          z:
+            ending: done
+            text: Night.
+        """)
+    result, warnings = _warnings(story, budget=1)
+    assert not result.complete
+    assert warnings == [] and result.unknown == [] and result.proven == 1

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from ..conditions import Condition
 from ..diagnostics import Diagnostic, Pos
 from ..prose import draw
-from ..rules import Rules
+from ..rules import Rules, every_outcome
 from ..state import Playthrough
 from ..story import Story
 from .continuity_proof import MayAnalysis
@@ -241,12 +241,33 @@ class Continuity:
         pattern = phrase_pattern(mention.phrase)
         return any(pattern.search(draw(unit.text, pt, f"{pt.seed}:{unit.what}", count)) for count in range(4))
 
+    def judged(self, unit: Unit, pt: Playthrough) -> list[Playthrough]:
+        """The states a text shown at pt is read in: pt itself, or for a choice's outcome, the
+        states right after the choice's own effects (every outcome of a chance), before the next
+        scene: the outcome is drawn before them but read with their notices, so what they make
+        known it may name."""
+        if unit.kind != "outcome":
+            return [pt]
+        choice = unit.choice
+        assert choice is not None
+
+        def run(pick) -> Playthrough:
+            after = pt.copy()
+            after.turn += 1  # as Rules.step: the turn advances before the effects run
+            self.rules.apply(choice.effects, after, [], pick)
+            if choice.once:
+                after.taken.add((unit.scene, choice.id))
+            self.rules.count(after, unit.scene, choice.id)  # the choice is taken: `taken.` counts it
+            return after
+        return every_outcome(run)
+
     def broken(self, unit: Unit, pt: Playthrough) -> list[int]:
-        """The mentions of a unit that show at pt without holding."""
+        """The mentions of a unit that show at pt without holding where they are read."""
         if not self.shown(unit, pt):
             return []
+        read = self.judged(unit, pt)
         return [i for i, m in enumerate(unit.mentions)
-                if not m.target.is_known(pt) and self.drawn(unit, m, pt)]
+                if not all(m.target.is_known(state) for state in read) and self.drawn(unit, m, pt)]
 
     # -- the search ---------------------------------------------------------------
 
@@ -391,6 +412,16 @@ class Continuity:
             if left[index] == 0:
                 continue  # every mention of it already has its path
             unit = self.units[index]
+            if unit.kind == "outcome":  # read after its own effects: judged on those states
+                pending = [i for i in range(len(unit.mentions)) if (index, i) not in done]
+                if pending:
+                    broken = self.broken(unit, pt)
+                    for mention_index in pending:
+                        if mention_index in broken:
+                            found[(index, mention_index)] = (number, [])
+                            if skip is None:
+                                left[index] -= 1
+                continue
             bad = []
             for mention_index, mention in enumerate(unit.mentions):
                 if (index, mention_index) in done:
@@ -445,7 +476,10 @@ class Continuity:
                 if hit is not None:
                     replayed = self.replay(hit)
                     if replayed is not None and mention_index in self.broken(unit, replayed[0]):
-                        finding = Finding(unit, mention, pos, replayed[1])
+                        path = replayed[1]
+                        if unit.kind == "outcome":  # read once the choice is taken: the path takes it
+                            path = [*path, (unit.scene, unit.choice.id)]  # type: ignore[union-attr]
+                        finding = Finding(unit, mention, pos, path)
                         silence = self.sources.silence(unit, pos)
                         if silence is not None:
                             if silence[0]:

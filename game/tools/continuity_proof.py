@@ -9,10 +9,11 @@ which is always sound.
 
 from __future__ import annotations
 
-from ..conditions import BoolOp, Condition, Lit, Node, Not, Ref
+from ..conditions import BoolOp, Compare, Condition, Lit, Node, Not, Ref
 from ..conditions import parse as parse_condition
 from ..story import GainClue, SetFlag, Story, all_effects
 from .abstract import FALSE, TRUE, Analyzer, AState
+from .continuity_unknown import Unknowing
 from .mentions import Mention, Unit
 
 
@@ -26,6 +27,8 @@ class MayAnalysis:
         self.states = possible.states
         self.shown_at_end = possible.shown_at_end  # scenes entered only by a move that ends the game
         self.must: dict[str, tuple[dict[str, bool], set[str]]] = {}  # target -> (arrivals, clues implying it)
+        self.boards = [s.id for s in story.scenes.values() if s.case_board]
+        self.unknowing: dict[str, Unknowing] = {}  # target -> the boxes of the states where it is false
         self.cleared = {e.flag for s in story.scenes.values() for c in (*s.choices, None)
                         for e in all_effects(c.effects if c is not None else s.on_enter)
                         if isinstance(e, SetFlag) and not e.value}
@@ -37,6 +40,8 @@ class MayAnalysis:
         known = mention.target.known
         truth = self.analyzer.truth
         if known is not None and self.monotone(known.tree):
+            if self.never_while_false(unit, mention):
+                return True
             # Once true, true for good: enough that it holds on every arrival (or every gain of the
             # clue), or that the text shows only with a clue that is never held before it holds.
             arrival, implied = self.knowledge(mention.target.id, known)
@@ -58,6 +63,11 @@ class MayAnalysis:
                     if truth(gate, state) == FALSE:
                         return True
                     state = self.assume(gate.tree, state)  # only where the text shows
+            if unit.kind == "outcome":  # read after the choice's own effects
+                move = next(m for m in self.analyzer.moves[unit.scene] if m.choice is unit.choice)
+                state = self.analyzer.transfer(move.transfer, state)
+                if _taken_makes_true(known.tree, f"{unit.scene}.{move.choice.id}"):  # type: ignore[union-attr]
+                    return True
             return truth(known, state) == TRUE
         # Shown in any scene once it holds: the condition must be certain wherever the text may show.
         gate = self._gate(unit)
@@ -70,6 +80,56 @@ class MayAnalysis:
                 return False
         return True
 
+    def never_while_false(self, unit: Unit, mention: Mention) -> bool:
+        """Whether the text can never be read in a state where the (monotone) condition is false:
+        no box of those states (continuity_unknown.Unknowing) lets it show."""
+        target = mention.target
+        assert target.known is not None
+        unknowing = self.unknowing.get(target.id)
+        if unknowing is None:
+            unknowing = self.unknowing[target.id] = Unknowing(self.story, self.analyzer, target.known)
+        if unit.scene:
+            box = unknowing.states.get(unit.scene)
+            if box is not None and self._may_show(unit, box, unknowing):
+                return False
+            ended = unknowing.ended.get(unit.scene)
+            return not (unit.kind == "scene" and ended is not None and self._may_show(unit, ended, unknowing))
+        if unit.kind == "ending":
+            return unit.subject not in unknowing.endings
+        gate = self._gate(unit)
+        boxes = unknowing.everywhere()
+        if unit.kind in ("ask", "answer"):  # only where the question is asked, and only while playing
+            question = self.story.questions[unit.subject]
+            boxes = [unknowing.states[s] for s in question.at or self.boards if s in unknowing.states]
+        for box in boxes:
+            if gate is None or self.analyzer.assume(gate.tree, box) is not None:
+                return False
+        return True
+
+    def _may_show(self, unit: Unit, box: AState, unknowing: Unknowing) -> bool:
+        """Whether the scene's text (paragraph, label, hint, outcome) may be read in the box."""
+        analyzer = self.analyzer
+        paragraph = unit.paragraph.condition if unit.paragraph is not None else None
+        if unit.kind == "scene":
+            return paragraph is None or analyzer.assume(paragraph.tree, box) is not None
+        choice = unit.choice
+        assert choice is not None
+        if unit.kind == "hint" or (unit.kind == "label" and choice.visible_when_locked):
+            return True
+        move = next(m for m in analyzer.moves[unit.scene] if m.choice is choice)
+        pre = unknowing.available(move, box)
+        if pre is None or unit.kind == "label":
+            return pre is not None
+        if paragraph is not None:
+            pre = analyzer.assume(paragraph.tree, pre)
+            if pre is None:
+                return False
+        # An outcome is read after the choice's own effects (before the next scene is entered),
+        # when the choice has been taken: a condition it makes true by being taken holds.
+        if _taken_makes_true(unknowing.known.tree, f"{unit.scene}.{choice.id}"):
+            return False
+        return unknowing.narrow(analyzer.transfer(move.transfer, pre)) is not None
+
     def monotone(self, node: Node) -> bool:
         """Whether a condition, once true, stays true: clues, visits, answers and flags nothing
         clears, joined by and/or (a clue is never taken away; `not` or a number could turn back)."""
@@ -80,6 +140,10 @@ class MayAnalysis:
         if isinstance(node, Ref):
             return node.kind in ("clue", "visited", "solved", "concluded") or (
                 node.kind == "flag" and node.name not in self.cleared)
+        if isinstance(node, Compare):  # a count that has reached a number: counts only grow
+            count, number = (node.left, node.right) if node.op in (">=", ">") else (node.right, node.left)
+            return node.op in (">=", ">", "<=", "<") and isinstance(count, Ref) and count.kind in (
+                "visits", "taken") and isinstance(number, Lit)
         return False
 
     def _arrivals(self):
@@ -215,3 +279,14 @@ class MayAnalysis:
             return state._replace(unvisited=state.unvisited & ~bit) if positive else \
                 state._replace(visited=state.visited & ~bit)
         return state
+
+
+def _taken_makes_true(node: Node, taken: str) -> bool:
+    """Whether the condition holds whenever choice `taken` (SCENE.CHOICE) has been taken once."""
+    if isinstance(node, BoolOp):
+        parts = [_taken_makes_true(o, taken) for o in node.operands]
+        return any(parts) if node.op == "or" else all(parts)
+    if isinstance(node, Compare) and node.op in (">=", ">") and isinstance(node.left, Ref) \
+            and node.left.kind == "taken" and node.left.name == taken and isinstance(node.right, Lit):
+        return float(node.right.value) <= (1 if node.op == ">=" else 0)
+    return False
