@@ -39,7 +39,7 @@ from ..prose import draw
 from ..rules import Rules, every_outcome
 from ..state import Playthrough
 from ..story import Story
-from .continuity_proof import MayAnalysis
+from .continuity_proof import MayAnalysis, monotone
 from .explore import Explorer
 from .mentions import Mention, Sources, Unit, phrase_pattern, units
 
@@ -58,6 +58,7 @@ class Finding:
     path: list[tuple[str, str]]  # (scene, move) from the start
     silenced: str | None = None  # the reason, when a comment silences it
     reasonless: bool = False  # a `# continuity: ok` without a reason covers it
+    shortest: bool = True  # found breadth-first; False: by a random playthrough, loops cut
 
 
 @dataclass
@@ -109,7 +110,10 @@ def _message(finding: Finding) -> str:
         claim = f"assumes '{target.name}' where it may not hold (it holds when: {known})"
     else:
         claim = f"names {target.name} where the player may not know of them yet (known: {known})"
-    return f"{_name(finding.mention)} in {finding.unit.what} {claim}; e.g. {_path_text(finding.path)}"
+    path = _path_text(finding.path)
+    if not finding.shortest:
+        path += " (found by a random playthrough: maybe not the shortest way)"
+    return f"{_name(finding.mention)} in {finding.unit.what} {claim}; e.g. {path}"
 
 
 def _path_text(path: list[tuple[str, str]]) -> str:
@@ -304,10 +308,83 @@ class Continuity:
                         queue.append((number, after))
         result.states = len(seen)
         trails = {k: self._trail(number, parent) for k, (number, _) in found.items()}
-        if not result.complete and walks:
-            self._walk(trails, total, walks, seed)
+        self.decided: set[tuple[int, int]] = set()  # proven, by the may-analysis or a focused search
+        self.walked: set[tuple[int, int]] = set()  # found by a random playthrough: maybe not the shortest
+        if not result.complete:
+            possible = MayAnalysis(self.story)
+            self.decided = {(i, m) for i, unit in enumerate(self.units) for m, mention in enumerate(unit.mentions)
+                            if (i, m) not in trails and possible.never(unit, mention)}
+            self._focus(trails, budget, possible.cleared)
+            if walks:
+                before = set(trails)
+                self._walk(trails, total, walks, seed)
+                self.walked = set(trails) - before
         self._report(result, trails)
         return result
+
+    def _focus(self, trails: dict, budget: int, cleared: set[str]) -> None:
+        """A search per person or fact still undecided whose condition, once true, stays true:
+        only the states where it is still false (every state on a way to one where it is false is
+        one too), and only those from which a scene showing the text can still be reached. It is
+        breadth-first like the whole search, so what it finds has a shortest path; when it goes
+        through every such state, what it did not find never happens."""
+        open_: dict[str, list[tuple[int, int]]] = {}
+        for index, unit in enumerate(self.units):
+            for mention_index, mention in enumerate(unit.mentions):
+                key = (index, mention_index)
+                if key not in trails and key not in self.decided and monotone(mention.target.known.tree, cleared):  # type: ignore[union-attr]
+                    open_.setdefault(mention.target.id, []).append(key)
+        for keys in open_.values():
+            target = self.units[keys[0][0]].mentions[keys[0][1]].target
+            scenes = {self.units[i].scene for i, _ in keys}
+            near = None if "" in scenes else set().union(*(self._distances(s) for s in scenes))
+            hits, complete = self._focused(target, keys, near, budget)
+            trails.update(hits)
+            if complete:
+                self.decided.update(k for k in keys if k not in hits)
+
+    def _focused(self, target, keys: list[tuple[int, int]], near: set[str] | None,
+                 budget: int) -> tuple[dict, bool]:
+        wanted = set(keys)
+        focus = {i for i, _ in keys}
+        saved_left = self.left
+        # _look records only the wanted mentions: the others count as found already.
+        self.left = [sum(1 for k in keys if k[0] == i) if i in focus else 0 for i in range(len(self.units))]
+        found: dict = {(i, m): None for i in focus for m in range(len(self.units[i].mentions))
+                       if (i, m) not in wanted}
+        explorer, extra = self.explorer, self.extra
+        start, _ = self.rules.start(0)
+        try:
+            if target.is_known(start):
+                return {}, True
+            seen: dict[tuple, int] = {(explorer.key(start), extra(start)): 0}
+            parent: list[tuple[int, str, int] | None] = [None]
+            queue: deque[tuple[int, Playthrough]] = deque([(0, start)])
+            self._look(0, start, found)
+            while queue:
+                if all(k in found for k in wanted):
+                    break
+                if len(seen) >= budget:
+                    return self._hits(found, wanted, parent), False
+                index, pt = queue.popleft()
+                for move in explorer.moves(pt):
+                    for which, after in enumerate(explorer.successors(pt, move)):
+                        if target.is_known(after) or (near is not None and after.scene not in near):
+                            continue  # it stays known / no way on to the text from here
+                        key = (explorer.key(after), extra(after))
+                        if key in seen:
+                            continue
+                        number = seen[key] = len(parent)
+                        parent.append((index, move, which))
+                        self._look(number, after, found)
+                        if after.ending is None:
+                            queue.append((number, after))
+            return self._hits(found, wanted, parent), True
+        finally:
+            self.left = saved_left
+
+    def _hits(self, found: dict, wanted: set, parent: list) -> dict:
+        return {k: self._trail(found[k][0], parent) for k in wanted if k in found}
 
     def _walk(self, trails: dict, total: int, walks: int, seed: int) -> None:
         """Random playthroughs for what the cut-short search did not reach: deep text.
@@ -468,7 +545,6 @@ class Continuity:
         return pt, path
 
     def _report(self, result: ContinuityResult, trails: dict) -> None:
-        possible = None
         for index, unit in enumerate(self.units):
             for mention_index, mention in enumerate(unit.mentions):
                 pos = self.sources.locate(unit, mention)
@@ -479,7 +555,8 @@ class Continuity:
                         path = replayed[1]
                         if unit.kind == "outcome":  # read once the choice is taken: the path takes it
                             path = [*path, (unit.scene, unit.choice.id)]  # type: ignore[union-attr]
-                        finding = Finding(unit, mention, pos, path)
+                        finding = Finding(unit, mention, pos, path,
+                                          shortest=(index, mention_index) not in self.walked)
                         silence = self.sources.silence(unit, pos)
                         if silence is not None:
                             if silence[0]:
@@ -488,12 +565,7 @@ class Continuity:
                                 finding.reasonless = True
                         result.findings.append(finding)
                         continue
-                if result.complete and hit is None:
-                    result.proven += 1
-                    continue
-                if possible is None:
-                    possible = MayAnalysis(self.story)
-                if possible.never(unit, mention):
+                if (result.complete or (index, mention_index) in self.decided) and hit is None:
                     result.proven += 1
                 else:
                     result.unknown.append((unit, mention, pos))

@@ -29,12 +29,18 @@ class MayAnalysis:
         self.must: dict[str, tuple[dict[str, bool], set[str]]] = {}  # target -> (arrivals, clues implying it)
         self.boards = [s.id for s in story.scenes.values() if s.case_board]
         self.unknowing: dict[str, Unknowing] = {}  # target -> the boxes of the states where it is false
-        self.cleared = {e.flag for s in story.scenes.values() for c in (*s.choices, None)
-                        for e in all_effects(c.effects if c is not None else s.on_enter)
-                        if isinstance(e, SetFlag) and not e.value}
+        self.cleared = self.cleared_flags(story)
+
+    @staticmethod
+    def cleared_flags(story: Story) -> set[str]:
+        """The flags some effect clears (a condition on one of them may turn back)."""
+        cleared = {e.flag for s in story.scenes.values() for c in (*s.choices, None)
+                   for e in all_effects(c.effects if c is not None else s.on_enter)
+                   if isinstance(e, SetFlag) and not e.value}
         for question in story.questions.values():
             for outcome in question.outcomes:
-                self.cleared.update(e.flag for e in all_effects(outcome.effects) if isinstance(e, SetFlag) and not e.value)
+                cleared.update(e.flag for e in all_effects(outcome.effects) if isinstance(e, SetFlag) and not e.value)
+        return cleared
 
     def never(self, unit: Unit, mention: Mention) -> bool:
         known = mention.target.known
@@ -131,20 +137,7 @@ class MayAnalysis:
         return unknowing.narrow(analyzer.transfer(move.transfer, pre)) is not None
 
     def monotone(self, node: Node) -> bool:
-        """Whether a condition, once true, stays true: clues, visits, answers and flags nothing
-        clears, joined by and/or (a clue is never taken away; `not` or a number could turn back)."""
-        if isinstance(node, BoolOp):
-            return all(self.monotone(operand) for operand in node.operands)
-        if isinstance(node, Lit):
-            return True
-        if isinstance(node, Ref):
-            return node.kind in ("clue", "visited", "solved", "concluded") or (
-                node.kind == "flag" and node.name not in self.cleared)
-        if isinstance(node, Compare):  # a count that has reached a number: counts only grow
-            count, number = (node.left, node.right) if node.op in (">=", ">") else (node.right, node.left)
-            return node.op in (">=", ">", "<=", "<") and isinstance(count, Ref) and count.kind in (
-                "visits", "taken") and isinstance(number, Lit)
-        return False
+        return monotone(node, self.cleared)
 
     def _arrivals(self):
         """Every (scene, scene arrived in or None for staying, the abstract state on arrival, the move)."""
@@ -289,4 +282,22 @@ def _taken_makes_true(node: Node, taken: str) -> bool:
     if isinstance(node, Compare) and node.op in (">=", ">") and isinstance(node.left, Ref) \
             and node.left.kind == "taken" and node.left.name == taken and isinstance(node.right, Lit):
         return float(node.right.value) <= (1 if node.op == ">=" else 0)
+    return False
+
+
+def monotone(node: Node, cleared: set[str]) -> bool:
+    """Whether a condition, once true, stays true: clues, visits, answers, counts that have
+    reached a number and flags nothing clears (`cleared`), joined by and/or (a clue is never
+    taken away; `not`, a stat or the turn could turn back)."""
+    if isinstance(node, BoolOp):
+        return all(monotone(operand, cleared) for operand in node.operands)
+    if isinstance(node, Lit):
+        return True
+    if isinstance(node, Ref):
+        return node.kind in ("clue", "visited", "solved", "concluded") or (
+            node.kind == "flag" and node.name not in cleared)
+    if isinstance(node, Compare):  # a count that has reached a number: counts only grow
+        count, number = (node.left, node.right) if node.op in (">=", ">") else (node.right, node.left)
+        return node.op in (">=", ">", "<=", "<") and isinstance(count, Ref) and count.kind in (
+            "visits", "taken") and isinstance(number, Lit)
     return False
