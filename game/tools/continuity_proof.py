@@ -3,15 +3,17 @@
 The may-analysis (game.tools.abstract) over-approximates every state in every
 scene; it tracks what the texts read (game.tools.model.all_conditions), and narrowed
 by a text's own conditions, it proves that a mention's condition holds
-wherever the text can show. Anything it cannot narrow it leaves as it is,
-which is always sound.
+wherever the text can show. For a condition that once true stays true, the
+may-analysis restricted to the states where it is still false
+(game.tools.continuity_unknown) proves much more: that no such state shows
+the text. Anything it cannot narrow it leaves as it is, which is always sound.
 """
 
 from __future__ import annotations
 
 from ..conditions import BoolOp, Compare, Condition, Lit, Node, Not, Ref
 from ..conditions import parse as parse_condition
-from ..story import GainClue, SetFlag, Story, all_effects
+from ..story import SetFlag, Story, all_effects
 from .abstract import FALSE, TRUE, Analyzer, AState
 from .continuity_unknown import Unknowing
 from .mentions import Mention, Unit
@@ -26,7 +28,6 @@ class MayAnalysis:
         possible = self.analyzer.run()
         self.states = possible.states
         self.shown_at_end = possible.shown_at_end  # scenes entered only by a move that ends the game
-        self.must: dict[str, tuple[dict[str, bool], set[str]]] = {}  # target -> (arrivals, clues implying it)
         self.boards = [s.id for s in story.scenes.values() if s.case_board]
         self.unknowing: dict[str, Unknowing] = {}  # target -> the boxes of the states where it is false
         self.cleared = self.cleared_flags(story)
@@ -45,20 +46,8 @@ class MayAnalysis:
     def never(self, unit: Unit, mention: Mention) -> bool:
         known = mention.target.known
         truth = self.analyzer.truth
-        if known is not None and self.monotone(known.tree):
-            if self.never_while_false(unit, mention):
-                return True
-            # Once true, true for good: enough that it holds on every arrival (or every gain of the
-            # clue), or that the text shows only with a clue that is never held before it holds.
-            arrival, implied = self.knowledge(mention.target.id, known)
-            if unit.scene and arrival.get(unit.scene, False):
-                return True
-            if unit.kind == "clue" and ("clue", unit.subject) in implied:
-                return True
-            gates = [unit.paragraph.condition if unit.paragraph is not None else None,
-                     unit.choice.condition if unit.choice is not None and unit.kind == "outcome" else None]
-            if any(self._required(g.tree) & implied for g in gates if g is not None):
-                return True
+        if known is not None and self.monotone(known.tree) and self.never_while_false(unit, mention):
+            return True  # once true, true for good: the states where it is still false never show it
         if unit.scene:
             state = self.states.get(unit.scene)
             if state is None:
@@ -91,9 +80,9 @@ class MayAnalysis:
         no box of those states (continuity_unknown.Unknowing) lets it show."""
         target = mention.target
         assert target.known is not None
-        unknowing = self.unknowing.get(target.id)
+        unknowing = self.unknowing.get(target.known.source)  # people known alike share their boxes
         if unknowing is None:
-            unknowing = self.unknowing[target.id] = Unknowing(self.story, self.analyzer, target.known)
+            unknowing = self.unknowing[target.known.source] = Unknowing(self.story, self.analyzer, target.known)
         if unit.scene:
             box = unknowing.states.get(unit.scene)
             if box is not None and self._may_show(unit, box, unknowing):
@@ -138,97 +127,6 @@ class MayAnalysis:
 
     def monotone(self, node: Node) -> bool:
         return monotone(node, self.cleared)
-
-    def _arrivals(self):
-        """Every (scene, scene arrived in or None for staying, the abstract state on arrival, the move)."""
-        analyzer = self.analyzer
-        for sid, state in self.states.items():
-            if analyzer.ends_on_entry(sid):
-                continue
-            for move in analyzer.moves[sid]:
-                pre = analyzer.available(move, state)
-                if pre is None:  # (a move that ends the game counts too: its texts still show)
-                    continue
-                post = analyzer.transfer(move.transfer, pre)
-                for target in analyzer.branches(move, pre):
-                    yield sid, target, (post if target is None else analyzer.enter(target, post)), move
-
-    def knowledge(self, target: str, known: Condition) -> tuple[dict[str, bool], set[tuple[str, str]]]:
-        """What proves a (monotone) condition: the scenes it holds on every way into, and the clues
-        and flags never held before it holds (wherever one is gained or set, it holds; a flag may be
-        cleared again, the implication stays). Two rounds: what the first finds makes arrivals that
-        need it known in the second."""
-        if target in self.must:
-            return self.must[target]
-        facts = [("clue", c) for c in self.story.clues] + [("flag", f) for f in self.story.flags]
-        arrival = self.known_on_arrival(known, set())
-        implied = {f for f in facts if self.known_when_gained(f, known, arrival)}
-        arrival = self.known_on_arrival(known, implied)
-        implied = {f for f in facts if self.known_when_gained(f, known, arrival)}
-        self.must[target] = (arrival, implied)
-        return arrival, implied
-
-    def _required(self, node: Node) -> set[tuple[str, str]]:
-        """The clues and flags a condition needs held (its positive tests joined by `and`)."""
-        if isinstance(node, BoolOp) and node.op == "and":
-            return set().union(*(self._required(o) for o in node.operands))
-        return {(node.kind, node.name)} if isinstance(node, Ref) and node.kind in ("clue", "flag") else set()
-
-    def _gains(self, fact: tuple[str, str], effects) -> bool:
-        kind, name = fact
-        return any((isinstance(e, GainClue) and kind == "clue" and e.clue == name)
-                   or (isinstance(e, SetFlag) and e.value and kind == "flag" and e.flag == name)
-                   for e in all_effects(effects))
-
-    def known_on_arrival(self, known: Condition, implied: set[str]) -> dict[str, bool]:
-        """For each scene: whether the (monotone) condition holds on every way into it (a must-analysis:
-        true at the start if it holds there; an arrival keeps it, makes it hold, or needs or surely
-        holds a clue that is never held before it holds)."""
-        truth = self.analyzer.truth
-        clue_bits = flag_bits = 0
-        for kind, name in implied:
-            if kind == "clue":
-                clue_bits |= self.analyzer.clue_bit.get(name, 0)
-            else:
-                flag_bits |= self.analyzer.flag_bit.get(name, 0)
-
-        def made(arrived, move) -> bool:
-            if truth(known, arrived) == TRUE or (clue_bits & ~arrived.no_clues) or (flag_bits & ~arrived.no_flags):
-                return True
-            condition = move.choice.condition if move.choice is not None else None
-            # A flag needed by the move held before it; a clue is held for good.
-            return condition is not None and bool(self._required(condition.tree) & implied)
-
-        edges = [(sid, dest, made(arrived, move)) for sid, dest, arrived, move in self._arrivals()
-                 if dest is not None]
-        start = self.story.start
-        result = dict.fromkeys(self.states, True)
-        result[start] = truth(known, self.analyzer.enter(start, self.analyzer.initial())) == TRUE
-        changed = True
-        while changed:
-            changed = False
-            for sid, dest, made in edges:
-                if result.get(dest) and not (result[sid] or made):
-                    result[dest] = False
-                    changed = True
-        return result
-
-    def known_when_gained(self, fact: tuple[str, str], known: Condition, arrived_known: dict[str, bool]) -> bool:
-        """Whether the (monotone) condition holds wherever the clue can be gained (the flag set), right after."""
-        truth = self.analyzer.truth
-        for sid, state in self.states.items():  # given on the way in
-            if self._gains(fact, self.story.scenes[sid].on_enter) \
-                    and not (arrived_known.get(sid) or truth(known, state) == TRUE):
-                return False
-        if any(sid not in self.states and self._gains(fact, self.story.scenes[sid].on_enter)
-               for sid in self.shown_at_end):
-            return False  # given by a scene entered only as the game ends: not in the states above
-        for sid, _, arrived, move in self._arrivals():
-            gives = self._gains(fact, move.effects) or (
-                move.deduction is not None and fact == ("clue", move.deduction.gives))
-            if gives and not (arrived_known.get(sid) or truth(known, arrived) == TRUE):
-                return False
-        return True
 
     def _gate(self, unit: Unit) -> Condition | None:
         """When a text outside scenes shows, as a condition (None: it may show anywhere)."""
