@@ -33,12 +33,12 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 
-from ..conditions import Condition
+from ..conditions import BoolOp, Condition, Not, Ref
 from ..diagnostics import Diagnostic, Pos
 from ..prose import draw
 from ..rules import Rules, every_outcome
 from ..state import Playthrough
-from ..story import Story
+from ..story import GainClue, SetFlag, Story, all_effects
 from .continuity_proof import MayAnalysis, monotone
 from .explore import Explorer
 from .mentions import Mention, Sources, Unit, phrase_pattern, units
@@ -337,17 +337,21 @@ class Continuity:
                 key = (index, mention_index)
                 if key not in trails and key not in self.decided and monotone(mention.target.known.tree, cleared):  # type: ignore[union-attr]
                     open_.setdefault(mention.target.id, []).append(key)
-        for keys in open_.values():
+        # One budget shared by them all (each gets an even share of what is left, so the states
+        # a small one does not use go to the later ones).
+        left = budget
+        for number, keys in enumerate(sorted(open_.values(), key=len)):
             target = self.units[keys[0][0]].mentions[keys[0][1]].target
             scenes = {self.units[i].scene for i, _ in keys}
             near = None if "" in scenes else set().union(*(self._distances(s) for s in scenes))
-            hits, complete = self._focused(target, keys, near, budget)
+            hits, complete, used = self._focused(target, keys, near, left // (len(open_) - number))
+            left -= used
             trails.update(hits)
             if complete:
                 self.decided.update(k for k in keys if k not in hits)
 
     def _focused(self, target, keys: list[tuple[int, int]], near: set[str] | None,
-                 budget: int) -> tuple[dict, bool]:
+                 budget: int) -> tuple[dict, bool, int]:
         wanted = set(keys)
         focus = {i for i, _ in keys}
         saved_left = self.left
@@ -359,7 +363,7 @@ class Continuity:
         start, _ = self.rules.start(0)
         try:
             if target.is_known(start):
-                return {}, True
+                return {}, True, 1
             seen: dict[tuple, int] = {(explorer.key(start), extra(start)): 0}
             parent: list[tuple[int, str, int] | None] = [None]
             queue: deque[tuple[int, Playthrough]] = deque([(0, start)])
@@ -368,7 +372,7 @@ class Continuity:
                 if all(k in found for k in wanted):
                     break
                 if len(seen) >= budget:
-                    return self._hits(found, wanted, parent), False
+                    return self._hits(found, wanted, parent), False, len(seen)
                 index, pt = queue.popleft()
                 for move in explorer.moves(pt):
                     for which, after in enumerate(explorer.successors(pt, move)):
@@ -382,7 +386,7 @@ class Continuity:
                         self._look(number, after, found)
                         if after.ending is None:
                             queue.append((number, after))
-            return self._hits(found, wanted, parent), True
+            return self._hits(found, wanted, parent), True, len(seen)
         finally:
             self.left = saved_left
 
@@ -403,15 +407,24 @@ class Continuity:
                 return
             # Every other walk heads for the scene of a text still without a path, now and then.
             goal, eagerness = None, 0.0
-            scenes = sorted({self.units[i].scene for i, n in enumerate(self.left) if n and self.units[i].scene})
+            waiting = [i for i, n in enumerate(self.left) if n and self.units[i].scene]
+            scenes = sorted({self.units[i].scene for i in waiting})
+            steps: list[tuple] = []  # a walk with errands: (the fact it needs, where it is made) in turn
             if walk % 2 and scenes:
                 goal, eagerness = self._distances(rng.choice(scenes)), rng.uniform(0.2, 0.9)
+                if walk % 4 == 3:
+                    unit = self.units[rng.choice(waiting)]
+                    steps = self._errands(unit)
+                    goal, eagerness = self._distances(unit.scene), rng.uniform(0.5, 0.95)
             pt, _ = self.rules.start(0)
             trail: list[tuple[str, int]] = []
             for _ in range(MAX_WALK):
                 moves = self.rules.available(pt)
                 if not moves:
                     break
+                if steps:  # head for where the first fact the text needs and pt lacks is made
+                    errand = next((where for holds, where in steps if not holds(pt)), None)
+                    goal = errand if errand is not None else self._distances(unit.scene)
                 if goal is not None and rng.random() < eagerness:
                     here = self.story.scenes[pt.scene]
                     far = len(self.story.scenes) + 1
@@ -435,6 +448,49 @@ class Continuity:
                 for key in found:
                     trails[key] = self._shorten(list(trail))
                     self.left[key[0]] -= 1
+
+    def _errands(self, unit: Unit) -> list[tuple]:
+        """What a text needs before it can show without its mentions holding, in order: the
+        clues, flags and visits its `if:` (and its choice's) require, then what the first of its
+        mentions that is a plain `not ...` requires; each as (a test on a playthrough, the
+        distances to where it is made). Heading for them in turn reaches deep text that a walk
+        heading only for the scene does not."""
+        trees = [c.tree for c in (unit.paragraph.condition if unit.paragraph is not None else None,
+                                  unit.choice.condition if unit.choice is not None else None) if c is not None]
+        for mention in unit.mentions:
+            known = mention.target.known
+            if known is not None and isinstance(known.tree, Not):
+                trees.append(known.tree.operand)
+                break
+        result = []
+        for tree in trees:
+            for kind, name in _required(tree):
+                where = self._makers(kind, name)
+                if where:
+                    result.append((_holds(kind, name), where))
+        return result
+
+    def _makers(self, kind: str, name: str) -> dict[str, int] | None:
+        """Distances to the scenes where a clue is given, a flag set or a scene entered."""
+        if kind == "visited":
+            return self._distances(name) if name in self.story.scenes else None
+        givers = set()
+        for scene in self.story.scenes.values():
+            effects = [*scene.on_enter, *(e for c in scene.choices for e in c.effects)]
+            if scene.case_board:
+                effects += [e for q in self.story.questions.values() for o in q.outcomes for e in o.effects]
+                effects += [GainClue(d.gives) for d in self.story.deductions.values()]
+            if any((kind == "clue" and isinstance(e, GainClue) and e.clue == name)
+                   or (kind == "flag" and isinstance(e, SetFlag) and e.value and e.flag == name)
+                   for e in all_effects(tuple(effects))):
+                givers.add(scene.id)
+        if not givers:
+            return None
+        result: dict[str, int] = {}
+        for giver in givers:
+            for scene, distance in self._distances(giver).items():
+                result[scene] = min(distance, result.get(scene, distance))
+        return result
 
     def _distances(self, goal: str) -> dict[str, int]:
         """Choices needed from each scene to reach the goal scene, over the scene graph."""
@@ -580,3 +636,18 @@ def continuity(story: Story, budget: int = CONTINUITY_BUDGET, walks: int = WALKS
 
 
 __all__ = ["CONTINUITY_BUDGET", "DEEP_FACTOR", "Continuity", "ContinuityResult", "Finding", "continuity"]
+
+
+def _required(node) -> list[tuple[str, str]]:
+    """The clues, flags and visits a condition needs (its positive tests joined by `and`)."""
+    if isinstance(node, BoolOp) and node.op == "and":
+        return [ref for operand in node.operands for ref in _required(operand)]
+    return [(node.kind, node.name)] if isinstance(node, Ref) and node.kind in ("clue", "flag", "visited") else []
+
+
+def _holds(kind: str, name: str):
+    if kind == "clue":
+        return lambda pt: name in pt.clues
+    if kind == "flag":
+        return lambda pt: name in pt.flags
+    return lambda pt: pt.visited.get(name, 0) > 0
