@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from game import loader
 from game.cli import main
+from game.prose import draw as draw_text
 from game.rules import Rules
 from game.tools.continuity import Continuity
 
@@ -248,7 +249,9 @@ def small_stories(draw):
     for index in range(count):
         lines = [f"  s{index}:", "    text:"]
         for _ in range(draw(st.integers(1, 2))):
-            words = draw(st.sampled_from(["Vera waits.", "The folder is here.", "Rain.", "Ana sings."]))
+            words = draw(st.sampled_from(["Vera waits.", "The folder is here.", "Rain.", "Ana sings.",
+                                          # markup: the name drawn only under a condition
+                                          '"{flag.f1: Vera waits.|Rain.}"', '"{flag.f2: Rain.|Vera {&waits|sits}.}"']))
             condition = draw(st.sampled_from(conditions))
             lines.append(f"      - {{if: {condition}, text: {words}}}" if condition else f"      - {words}")
         if index == count - 1:
@@ -287,7 +290,7 @@ def _brute_force(story) -> set[tuple[str, int, str]]:
         for index, para in enumerate(story.scenes[pt.scene].text):
             if para.condition is None or para.condition(pt):
                 for target in targets:
-                    if target.mentions[0] in para.variants[0] and not target.is_known(pt):
+                    if target.mentions[0] in draw_text(para.texts[0], pt, "x", 0) and not target.is_known(pt):
                         found.add((pt.scene, index, target.id))
         if "card" in pt.clues and not targets[0].is_known(pt):
             found.add(("clue card", 0, "vera"))

@@ -82,8 +82,8 @@ def test_malcolms_message_after_he_handed_over_the_file_is_found_deep_in_the_sto
     finding = _finding(result, "office/desk.yaml", 545, "malcolm_on_hogarth")
     assert finding.unit.what == "scene office.phone" and finding.silenced is None
     assert not finding.shortest
-    assert "maybe not the shortest" in [d.message for d in result.diagnostics(story)
-                                        if d.pos == finding.pos and d.severity == "warning"][0]
+    assert "maybe not the shortest" in next(d.message for d in result.diagnostics(story)
+                                        if d.pos == finding.pos and d.severity == "warning")
     scenes = [scene for scene, _ in finding.path]
     assert "city.alisa_arrest" in scenes and finding.path[-1] == ("office.desk", "phone")
 

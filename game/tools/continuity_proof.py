@@ -15,8 +15,9 @@ from ..conditions import BoolOp, Compare, Condition, Lit, Node, Not, Ref
 from ..conditions import parse as parse_condition
 from ..story import SetFlag, Story, all_effects
 from .abstract import FALSE, TRUE, Analyzer, AState
+from .continuity_markup import drawn_when
 from .continuity_unknown import Unknowing
-from .mentions import Mention, Unit
+from .mentions import Mention, Unit, phrase_pattern
 
 
 class MayAnalysis:
@@ -83,12 +84,13 @@ class MayAnalysis:
         unknowing = self.unknowing.get(target.known.source)  # people known alike share their boxes
         if unknowing is None:
             unknowing = self.unknowing[target.known.source] = Unknowing(self.story, self.analyzer, target.known)
+        drawn = drawn_when(unit.text, phrase_pattern(mention.phrase)) if mention.braced else None
         if unit.scene:
             box = unknowing.states.get(unit.scene)
-            if box is not None and self._may_show(unit, box, unknowing):
+            if box is not None and self._may_show(unit, box, unknowing, drawn):
                 return False
             ended = unknowing.ended.get(unit.scene)
-            return not (unit.kind == "scene" and ended is not None and self._may_show(unit, ended, unknowing))
+            return not (unit.kind == "scene" and ended is not None and self._may_show(unit, ended, unknowing, drawn))
         if unit.kind == "ending":
             return unit.subject not in unknowing.endings
         gate = self._gate(unit)
@@ -97,13 +99,22 @@ class MayAnalysis:
             question = self.story.questions[unit.subject]
             boxes = [unknowing.states[s] for s in question.at or self.boards if s in unknowing.states]
         for box in boxes:
+            if drawn is not None:  # the phrase is drawn only where its markup's conditions hold
+                box = self.analyzer.assume(drawn, box)
+                if box is None:
+                    continue
             if gate is None or self.analyzer.assume(gate.tree, box) is not None:
                 return False
         return True
 
-    def _may_show(self, unit: Unit, box: AState, unknowing: Unknowing) -> bool:
-        """Whether the scene's text (paragraph, label, hint, outcome) may be read in the box."""
+    def _may_show(self, unit: Unit, box: AState, unknowing: Unknowing, drawn: Node | None = None) -> bool:
+        """Whether the scene's text (paragraph, label, hint, outcome) may be read in the box (with
+        the phrase drawn: `drawn`, the conditions of its markup, on the state before any effects)."""
         analyzer = self.analyzer
+        if drawn is not None:
+            box = analyzer.assume(drawn, box)  # type: ignore[assignment]
+            if box is None:
+                return False
         paragraph = unit.paragraph.condition if unit.paragraph is not None else None
         if unit.kind == "scene":
             return paragraph is None or analyzer.assume(paragraph.tree, box) is not None
