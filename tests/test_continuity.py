@@ -477,3 +477,14 @@ def test_the_proof_follows_what_is_still_unknown_through_every_move(tmp_path: Pa
     result, warnings = _warnings(story, budget=1)
     assert not result.complete
     assert warnings == [] and result.unknown == [] and result.proven == 1
+
+
+def test_text_whose_own_condition_says_the_fact_holds_is_proven_without_a_search(tmp_path: Path) -> None:
+    # The fact can turn false again (not monotone); the paragraph and the markup branch say it holds.
+    story = _story(tmp_path, STALE_STATE.replace(
+        "    text: The folder sits on the blotter.",
+        "    text:\n"
+        "      - {if: not flag.gave_folder and turn < 9, text: The folder sits on the blotter.}\n"
+        "      - \"{flag.gave_folder: Gone.|The folder sits on the blotter, still.}\""))
+    result, warnings = _warnings(story, budget=1)
+    assert warnings == [] and result.unknown == [] and result.proven == 2

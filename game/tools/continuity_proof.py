@@ -47,6 +47,8 @@ class MayAnalysis:
     def never(self, unit: Unit, mention: Mention) -> bool:
         known = mention.target.known
         truth = self.analyzer.truth
+        if known is not None and self.gated(unit, mention, known.tree):
+            return True
         if known is not None and self.monotone(known.tree) and self.never_while_false(unit, mention):
             return True  # once true, true for good: the states where it is still false never show it
         if unit.scene:
@@ -139,6 +141,24 @@ class MayAnalysis:
     def monotone(self, node: Node) -> bool:
         return monotone(node, self.cleared)
 
+    def gated(self, unit: Unit, mention: Mention, known: Node) -> bool:
+        """Whether what it takes for the text (and the phrase in it) to show says the condition
+        outright: its `if:`, a label's choice condition (a label shown only when it can be
+        taken), the markup branch the phrase is in (e.g. `if: clue.a and not flag.b` with known:
+        `clue.a`). Read on the same state as the text: an outcome (read after its effects) is not."""
+        if unit.kind not in ("scene", "label"):
+            return False
+        gates = [unit.paragraph.condition.tree if unit.paragraph is not None and unit.paragraph.condition else None]
+        if unit.kind == "label":
+            choice = unit.choice
+            if choice is None or choice.visible_when_locked or choice.condition is None:
+                return False
+            gates.append(choice.condition.tree)
+        given = [c for g in gates if g is not None for c in _conjuncts(g)]
+        drawn = drawn_when(unit.text, phrase_pattern(mention.phrase)) if mention.braced else None
+        ways = [[]] if drawn is None else [_conjuncts(d) for d in _disjuncts(drawn)]
+        return bool(given or drawn is not None) and all(_implies(given + way, known) for way in ways)
+
     def _gate(self, unit: Unit) -> Condition | None:
         """When a text outside scenes shows, as a condition (None: it may show anywhere)."""
         if unit.kind == "clue":
@@ -210,3 +230,40 @@ def monotone(node: Node, cleared: set[str]) -> bool:
         return node.op in (">=", ">", "<=", "<") and isinstance(count, Ref) and count.kind in (
             "visits", "taken") and isinstance(number, Lit)
     return False
+
+
+def _canon(node: Node) -> object:
+    """A node without its columns, to compare two conditions as written."""
+    if isinstance(node, BoolOp):
+        return (node.op, tuple(_canon(o) for o in node.operands))
+    if isinstance(node, Not):
+        return ("not", _canon(node.operand))
+    if isinstance(node, Compare):
+        return (node.op, _canon(node.left), _canon(node.right))
+    if isinstance(node, Ref):
+        return ("ref", node.kind, node.name)
+    return ("lit", node.value) if isinstance(node, Lit) else repr(node)
+
+
+def _conjuncts(node: Node) -> list[Node]:
+    if isinstance(node, BoolOp) and node.op == "and":
+        return [c for o in node.operands for c in _conjuncts(o)]
+    return [node]
+
+
+def _disjuncts(node: Node) -> list[Node]:
+    if isinstance(node, BoolOp) and node.op == "or":
+        return [d for o in node.operands for d in _disjuncts(o)]
+    return [node]
+
+
+def _implies(given: list[Node], goal: Node) -> bool:
+    """Whether the conjunction `given` says `goal` outright (as written: the same tests)."""
+    if isinstance(goal, Lit) and goal.value is True:
+        return True
+    if any(isinstance(g, Lit) and g.value is False for g in given):
+        return True  # never shown at all
+    if isinstance(goal, BoolOp):
+        parts = [_implies(given, o) for o in goal.operands]
+        return all(parts) if goal.op == "and" else any(parts)
+    return _canon(goal) in {_canon(g) for g in given}
