@@ -488,3 +488,28 @@ def test_text_whose_own_condition_says_the_fact_holds_is_proven_without_a_search
         "      - \"{flag.gave_folder: Gone.|The folder sits on the blotter, still.}\""))
     result, warnings = _warnings(story, budget=1)
     assert warnings == [] and result.unknown == [] and result.proven == 2
+
+
+def test_an_answer_that_names_whom_the_player_put_in_the_blank_is_proven(tmp_path: Path) -> None:
+    # Asked at the hub, before and after the bar; the player can only name Vera (or Ana) once
+    # they are known (the bar): the answers for them may name her.
+    story = _story(tmp_path, KNOWLEDGE_BEFORE_LEARNING.replace("    text: Vera's number is on the desk.",
+                                                               "    text: A number is on the desk.").replace(
+        "people:", "people:\n  ana: {name: Ana, known: visited.b}")
+                   + textwrap.dedent("""\
+        questions:
+          who:
+            ask: Who was at the bar?
+            at: [a]
+            slots:
+              who: {prompt: It was, from: people}
+            answer: {who: vera}
+            right: {text: Vera. Of course it was Vera.}
+            responses:
+              - {id: other, if: {who: ana}, text: Ana left before Vera came.}
+        """).replace("      - {id: go, text: Go to the bar., goto: b}",
+                     "      - {id: go, text: Go to the bar., goto: b}\n      - {id: end, text: Go., goto: c}").replace(
+            "      - {id: leave, text: Leave., goto: c}", "      - {id: leave, text: Leave., goto: a}"))
+    result, warnings = _warnings(story, budget=1)
+    answers = [(u.what, m.target.id) for u, m, _ in result.unknown if u.kind == "answer"]
+    assert warnings == [] and answers == []

@@ -11,7 +11,7 @@ the text. Anything it cannot narrow it leaves as it is, which is always sound.
 
 from __future__ import annotations
 
-from ..conditions import BoolOp, Compare, Condition, Lit, Node, Not, Ref
+from ..conditions import BOOL, BoolOp, Compare, Condition, Lit, Node, Not, Ref
 from ..conditions import parse as parse_condition
 from ..story import SetFlag, Story, all_effects
 from .abstract import FALSE, TRUE, Analyzer, AState
@@ -100,6 +100,10 @@ class MayAnalysis:
         if unit.kind in ("ask", "answer"):  # only where the question is asked, and only while playing
             question = self.story.questions[unit.subject]
             boxes = [unknowing.states[s] for s in question.at or self.boards if s in unknowing.states]
+            if unit.kind == "answer":  # and where the player can give such an answer (a batched one
+                # is read when the batch is confirmed, but was given, with the condition false, before)
+                outcome = next(o for o in question.outcomes if o.id == unit.outcome)
+                boxes = [b for b in boxes if self.analyzer.may_answer(question, outcome, b)]
         for box in boxes:
             if drawn is not None:  # the phrase is drawn only where its markup's conditions hold
                 box = self.analyzer.assume(drawn, box)
@@ -141,11 +145,40 @@ class MayAnalysis:
     def monotone(self, node: Node) -> bool:
         return monotone(node, self.cleared)
 
+    def _answerable(self, unit: Unit) -> list[Node]:
+        """What must hold for an answer's text to be read: each slot it constrains holds one of its
+        values, and the player can only put in a slot a person, place or thing they know of, or
+        a clue they hold (game.questions: the candidates)."""
+        question = self.story.questions[unit.subject]
+        outcome = next((o for o in question.outcomes if o.id == unit.outcome), None)
+        slots = {slot.id: slot for slot in question.slots}
+        needs: list[Node] = []
+        for slot_id, allowed in outcome.match if outcome is not None else ():
+            slot = slots.get(slot_id)
+            if slot is None or slot.pool == "options":
+                continue
+            if slot.pool == "clues":
+                ways: list[Node] = [Ref("clue", value, BOOL, 0) for value in sorted(allowed)]
+            else:
+                entities = [self.story.entities.get(value) for value in sorted(allowed)]
+                if any(e is None or e.known is None for e in entities):
+                    continue  # one of them is always known: nothing needed
+                ways = [e.known.tree for e in entities]  # type: ignore[union-attr]
+            needs.append(ways[0] if len(ways) == 1 else BoolOp("or", tuple(ways), 0))
+        return needs
+
     def gated(self, unit: Unit, mention: Mention, known: Node) -> bool:
         """Whether what it takes for the text (and the phrase in it) to show says the condition
         outright: its `if:`, a label's choice condition (a label shown only when it can be
         taken), the markup branch the phrase is in (e.g. `if: clue.a and not flag.b` with known:
         `clue.a`). Read on the same state as the text: an outcome (read after its effects) is not."""
+        if unit.kind == "answer":
+            # A batched answer is read when the batch is confirmed, maybe later than it was given:
+            # only a condition that stays true carries over.
+            if self.story.questions[unit.subject].batch and not self.monotone(known):
+                return False
+            given = self._answerable(unit)
+            return bool(given) and _implies(given, known)
         if unit.kind not in ("scene", "label"):
             return False
         gates = [unit.paragraph.condition.tree if unit.paragraph is not None and unit.paragraph.condition else None]
@@ -261,9 +294,11 @@ def _implies(given: list[Node], goal: Node) -> bool:
     """Whether the conjunction `given` says `goal` outright (as written: the same tests)."""
     if isinstance(goal, Lit) and goal.value is True:
         return True
+    if _canon(goal) in {_canon(g) for g in given}:
+        return True
     if any(isinstance(g, Lit) and g.value is False for g in given):
         return True  # never shown at all
     if isinstance(goal, BoolOp):
         parts = [_implies(given, o) for o in goal.operands]
         return all(parts) if goal.op == "and" else any(parts)
-    return _canon(goal) in {_canon(g) for g in given}
+    return False
