@@ -513,3 +513,61 @@ def test_an_answer_that_names_whom_the_player_put_in_the_blank_is_proven(tmp_pat
     result, warnings = _warnings(story, budget=1)
     answers = [(u.what, m.target.id) for u, m, _ in result.unknown if u.kind == "answer"]
     assert warnings == [] and answers == []
+
+
+BATCH = """\
+clues:
+  scaffold: {title: A bent scaffold}
+  gate: {title: A bent gate}
+  one: {title: One pair of hands, text: Vera's hands.}
+people:
+  coat: {name: The coat}
+  soldier: {name: The soldier}
+  vera: {name: Vera, mentions: [Vera], known: clue.gate}
+questions:
+  run_death:
+    ask: Who killed the runner?
+    opens: clue.scaffold
+    batch: deaths
+    batch_size: 2
+    pending: Pinned.
+    slots:
+      who: {prompt: Who?, from: people, among: [coat, soldier]}
+    answer: {who: coat}
+    right: {text: Confirmed., do: [{clue: one}]}
+  doctor_death:
+    ask: Who killed the doctor?
+    opens: clue.gate
+    batch: deaths
+    batch_size: 2
+    pending: Pinned.
+    slots:
+      who: {prompt: Who?, from: people, among: [coat, soldier]}
+    answer: {who: coat}
+    right: {text: Confirmed., do: [{clue: one}]}
+scenes:
+  a:
+    text: The board.
+    case_board: true
+    choices:
+      - {id: look, text: Look up., once: true, do: [{clue: scaffold}]}
+      - {id: down, text: Look down., once: true, if: clue.scaffold, do: [{clue: gate}]}
+      - {id: out, text: Out., goto: z}
+  z:
+    ending: done
+    text: Night.
+"""
+
+
+def test_a_batch_gives_its_clue_only_once_every_question_in_it_was_open(tmp_path: Path) -> None:
+    # "one" comes only when both deaths are confirmed together, so only after the gate, when Vera
+    # is known: its text may name her. The search proves it; so does the proof, cut short.
+    story = _story(tmp_path, BATCH)
+    result, warnings = _warnings(story)
+    assert warnings == [] and result.complete
+    result, warnings = _warnings(story, budget=1)
+    assert not result.complete and warnings == [] and result.unknown == []
+    # With a batch of one, the runner alone gives it, before the gate: a real finding.
+    story = _story(tmp_path, BATCH.replace("batch_size: 2", "batch_size: 1"))
+    _, warnings = _warnings(story)
+    assert [d.message.split(" in ")[1].split(" names")[0] for d in warnings] == ["clue one"]

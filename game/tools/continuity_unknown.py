@@ -13,9 +13,9 @@ after learning) says nothing.
 
 from __future__ import annotations
 
-from ..conditions import Condition
-from ..story import EndGame, Story, all_effects
-from .abstract import Analyzer, AState
+from ..conditions import BoolOp, Condition, Node, Ref
+from ..story import Answer, EndGame, Story, all_effects
+from .abstract import INF, Analyzer, AState
 
 WIDEN = 8  # a scene's box may grow this many times before its stats jump to their whole range
 
@@ -30,7 +30,48 @@ class Unknowing:
         self.states: dict[str, AState] = {}  # scene -> box of the states there with the condition false
         self.ended: dict[str, AState] = {}  # scene -> box of arrivals by a move that ended the game
         self.endings: dict[str, AState] = {}  # ending -> box of the states in which it may be reached
+        self.batched = self._batched()
         self._run()
+
+    def _batched(self) -> dict[str, tuple[list[Node], list]]:
+        """Question -> (what its right answer's effects need held, the right answers' transfers of
+        its batch), for a batch confirmed only with every member right: then every member was open
+        when its answer was pinned, and the clues and visits its `opens` needs are still held.
+        (Not when a member can be closed another way, by an `answer:` effect: the batch then
+        needs fewer.)"""
+        story = self.story
+        closed = {e.question for s in story.scenes.values() for c in (*s.choices, None)
+                  for e in all_effects(c.effects if c is not None else s.on_enter) if isinstance(e, Answer)}
+        closed.update(e.question for q in story.questions.values() for o in q.outcomes
+                      for e in all_effects(o.effects) if isinstance(e, Answer))
+        batches: dict[str, list] = {}
+        for question in story.questions.values():
+            if question.batch:
+                batches.setdefault(question.batch, []).append(question)
+        rights = {m.question.id: m.transfer for moves in self.analyzer.moves.values() for m in moves
+                  if m.question is not None and m.outcome is not None and m.outcome.correct}
+        result: dict[str, tuple[list[Node], list]] = {}
+        for members in batches.values():
+            if any(m.id in closed or m.id not in rights for m in members) or members[0].batch_size < len(members):
+                continue
+            needs = [ref for m in members if m.opens is not None for ref in _held(m.opens.tree)]
+            for member in members:
+                result[member.id] = (needs, [rights[m.id] for m in members])
+        return result
+
+    def _confirm(self, move, state: AState) -> AState | None:
+        """A right answer to a question of such a batch: pinned (nothing changes), or the last one,
+        confirming them all: every member's right effects at once, where every member's opens
+        was met. (Stays in the scene: a batched answer goes nowhere.)"""
+        needs, transfers = self.batched[move.question.id]
+        box = self.available(move, state)
+        for need in needs:
+            box = self.analyzer.assume(need, box) if box is not None else None
+        if box is None:
+            return None
+        for transfer in transfers:
+            box = self.analyzer.transfer(transfer, box)
+        return self.narrow(box._replace(turn=(0.0, INF)))
 
     def narrow(self, state: AState | None) -> AState | None:
         """The part of the box where the condition is false (None: no state)."""
@@ -67,6 +108,12 @@ class Unknowing:
                 continue
             for move in analyzer.moves[sid]:
                 state = self.states[sid]
+                if move.question is not None and move.outcome.correct and move.question.id in self.batched:
+                    confirmed = self._confirm(move, state)
+                    if confirmed is not None and self._join(self.states, sid, confirmed) and sid not in queued:
+                        queued.add(sid)
+                        work.append(sid)
+                    continue
                 pre = self.available(move, state)
                 if pre is None:
                     continue
@@ -117,3 +164,10 @@ class Unknowing:
 
     def everywhere(self) -> list[AState]:
         return [*self.states.values(), *self.ended.values(), *self.endings.values()]
+
+
+def _held(node: Node) -> list[Node]:
+    """The clue and visit tests a condition needs (joined by `and`): once true, they stay."""
+    if isinstance(node, BoolOp) and node.op == "and":
+        return [ref for operand in node.operands for ref in _held(operand)]
+    return [node] if isinstance(node, Ref) and node.kind in ("clue", "visited") else []
