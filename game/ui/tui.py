@@ -130,6 +130,10 @@ class TerminalUI:
             # A hosted game hears of resizes from its SSH channel; polling the size twice
             # a second in each of a hundred games is only wake-ups for the server's loop.
             terminal_size_polling_interval=None if hosted else 0.5,
+            # prompt-toolkit postpones a redraw while the loop has other work, up to 10 ms,
+            # re-queueing it (and waking the loop through its self-pipe) each time round. On a
+            # server the loop always has other players' work: that was only waiting and wake-ups.
+            max_render_postpone_time=0 if hosted else 0.01,
         )
         startup = profile.load(session.saves_dir, session.story)
         if resumed:
