@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import itertools
 import json
 import multiprocessing
@@ -112,6 +113,10 @@ def serve_with_workers(host: GameHost, key: asyncssh.SSHKey) -> int:
     context = multiprocessing.get_context("fork")
     workers = []
     host.out.flush()
+    # Everything made so far (the story, the engine, the modules) lives as long as the server:
+    # frozen, the workers' cycle collector never scans it again, nor touches (and so copies)
+    # the memory they share with the parent (the gc module's documentation advises this).
+    gc.freeze()
     for number, (mine, theirs) in enumerate(pairs, start=1):
         process = context.Process(target=_worker_main, name=f"serve worker {number}",
                                   args=(host, key, number, theirs, [*listeners, *(s for p in pairs for s in p)]))
