@@ -305,12 +305,13 @@ async def run_worker(host: GameHost, key: asyncssh.SSHKey, control: socket.socke
     sessions: set[asyncio.Task[None]] = set()
 
     def tell(message: dict[str, Any]) -> None:
+        # A blocking send: the parent reads at once, and a lost "closed" would hold a slot forever.
         with contextlib.suppress(OSError):  # the parent is gone: nobody to tell
             control.send(json.dumps(message).encode())
 
     def hear() -> None:
         try:
-            data, fds, _, _ = socket.recv_fds(control, MESSAGE_BYTES, 4)
+            data, fds, _, _ = socket.recv_fds(control, MESSAGE_BYTES, 4, socket.MSG_DONTWAIT)
         except BlockingIOError:
             return
         except OSError:
@@ -331,7 +332,6 @@ async def run_worker(host: GameHost, key: asyncssh.SSHKey, control: socket.socke
             sessions.add(task)
             task.add_done_callback(sessions.discard)
 
-    control.setblocking(False)
     loop.add_reader(control.fileno(), hear)
     watch = asyncio.create_task(watch_idle(host))
     try:
