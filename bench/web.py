@@ -46,6 +46,8 @@ from game.web import runtime  # noqa: E402
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 CHOICES = 20
+NOT_A_QUESTION = ':not([data-choice^="ask:"])'
+TURN_TIMEOUT_MS = 30_000  # a choice answers in milliseconds; far past that, something is broken
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -61,6 +63,8 @@ def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 
 
 def open_once(browser, url: str, choices: int) -> dict:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(120_000)
     page = context.new_page()
@@ -70,11 +74,19 @@ def open_once(browser, url: str, choices: int) -> dict:
     stages = page.evaluate("window.aka.call('boot').then(r => r.result.stages)")
     for _ in range(choices):
         count = page.locator("article.turn").count()
-        buttons = page.locator("#choice-list button:not([disabled])")
+        # A question ("ask:") opens the answer draft, not a turn: clicking it would wait forever
+        # for a turn that never comes (the 1,000-scene story's hubs ask two).
+        buttons = page.locator(f"#choice-list button:not([disabled]){NOT_A_QUESTION}")
         if buttons.count() == 0 or page.locator("section.ending").count():
             break
+        chosen = buttons.last.get_attribute("data-choice")
         buttons.last.click()  # the last open choice: moves on rather than circling
-        page.wait_for_function("n => document.querySelectorAll('article.turn').length > n", arg=count)
+        try:
+            page.wait_for_function("n => document.querySelectorAll('article.turn').length > n", arg=count,
+                                   timeout=TURN_TIMEOUT_MS)
+        except PlaywrightTimeout:
+            raise SystemExit(f"bench/web.py: choice {chosen!r} gave no new turn within "
+                             f"{TURN_TIMEOUT_MS // 1000} s ({url})") from None
     taken = page.evaluate("window.akaTimings.choices")
     context.close()
     return {"first_scene_s": first / 1000, "stages_ms": stages, "choices_ms": taken}
