@@ -1,0 +1,97 @@
+// Byte code for a published page, compiled by the page's own Python: the
+// pinned Pyodide, run in Node at publish time (game/web/bytecode.py runs it).
+//
+//   node bytecode.mjs RUNTIME_DIR WORK_DIR
+//
+// WORK_DIR holds python.zip and story.zip (and story-events.json when the
+// story is precompiled), as published. This starts the game as the page's
+// worker does (unpack, import the bridge, boot the story, take the first
+// turn), then writes into WORK_DIR/out:
+//   app/...         checked-hash .pyc for every module of python.zip, at the
+//                   __pycache__ path the page's importer looks for;
+//   stdlib/...      checked-hash .pyc for every standard-library module that
+//                   start imported, beside its path in the stdlib zip;
+//   bytecode.json   the magic number, cache tag and Python version.
+// Checked-hash byte code carries its source's hash: Python uses it only while
+// the magic number and the source both match, and compiles the source
+// otherwise, so a mismatch costs time, never correctness.
+
+import { existsSync, readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import path from "node:path";
+
+const [runtimeDir, work] = process.argv.slice(2).map((p) => path.resolve(p));
+const { loadPyodide } = await import(pathToFileURL(path.join(runtimeDir, "pyodide.mjs")).href);
+// A fixed hash seed: set and frozenset constants are marshalled in hash
+// order, and the same sources must publish to the same bytes.
+const py = await loadPyodide({ indexURL: runtimeDir + "/", env: { PYTHONHASHSEED: "0" },
+  stdout: (line) => console.log(line), stderr: (line) => console.error(line) });
+const bytes = (name) => new Uint8Array(readFileSync(path.join(work, name)));
+py.unpackArchive(bytes("python.zip"), "zip", { extractDir: "/app" });
+py.unpackArchive(bytes("story.zip"), "zip", { extractDir: "/story" });
+const events = existsSync(path.join(work, "story-events.json"));
+if (events) py.FS.writeFile("/app/story-events.json", bytes("story-events.json"));
+py.FS.mkdirTree("/saves");
+py.FS.mkdirTree("/work");
+py.FS.mount(py.FS.filesystems.NODEFS, { root: work }, "/work");
+py.globals.set("events", events ? "/app/story-events.json" : "");
+const compile = `
+import importlib.util
+import json
+import os
+import py_compile
+import sys
+import zipimport
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, "/app")
+import game.web.bridge as bridge
+
+booted = json.loads(bridge.boot("/story", "/saves", events))
+if "error" in booted:
+    raise RuntimeError(f"the story did not start under Pyodide: {booted['error']}")
+first = json.loads(bridge.handle("new", "{}"))
+if "error" in first:
+    raise RuntimeError(f"the first turn failed under Pyodide: {first['error']}")
+
+OUT = "/work/out"
+MODE = py_compile.PycInvalidationMode.CHECKED_HASH
+
+def compile_to(source, dfile, cfile):
+    os.makedirs(os.path.dirname(cfile), exist_ok=True)
+    py_compile.compile(source, cfile=cfile, dfile=dfile, doraise=True, invalidation_mode=MODE)
+
+# The engine: every module, imported at start or later.
+for folder, _dirs, names in sorted(os.walk("/app")):
+    for name in sorted(names):
+        if name.endswith(".py"):
+            source = os.path.join(folder, name)
+            cached = importlib.util.cache_from_source(source)
+            compile_to(source, source, OUT + "/app" + cached[len("/app"):])
+
+# The standard library: what start imported from the zip Pyodide put on sys.path
+# (frozen modules, which name a file there too, need none).
+stdlib = next(p for p in sys.path if p.endswith(".zip"))
+for module in sorted(sys.modules.values(), key=lambda m: m.__name__):
+    file = getattr(module, "__file__", None) or ""
+    if (isinstance(getattr(module, "__loader__", None), zipimport.zipimporter)
+            and file.startswith(stdlib + "/") and file.endswith(".py")):
+        rel = file[len(stdlib) + 1:]
+        source = "/tmp/stdlib/" + rel
+        os.makedirs(os.path.dirname(source), exist_ok=True)
+        with open(source, "wb") as handle:
+            handle.write(module.__loader__.get_data(file))
+        compile_to(source, file, OUT + "/stdlib/" + rel + "c")
+
+with open(OUT + "/bytecode.json", "w") as handle:
+    json.dump({"magic": importlib.util.MAGIC_NUMBER.hex(), "cache_tag": sys.implementation.cache_tag,
+               "python": sys.version.split()[0], "stdlib": os.path.basename(stdlib)}, handle)
+`;
+try {
+  py.runPython(compile);
+} catch (error) {
+  // A Python error's message is its traceback: its last line says what went wrong.
+  const lines = String(error && error.message ? error.message : error).trim().split("\n");
+  console.error(lines[lines.length - 1]);
+  process.exit(1);
+}
