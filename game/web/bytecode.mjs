@@ -7,8 +7,9 @@
 // story is precompiled), as published. This starts the game as the page's
 // worker does (unpack, import the bridge, boot the story, take the first
 // turn), then writes into WORK_DIR/out:
-//   app/...         checked-hash .pyc for every module of python.zip, at the
-//                   __pycache__ path the page's importer looks for;
+//   app/...         checked-hash .pyc for every module of python.zip that
+//                   start imported, at the __pycache__ path the page's
+//                   importer looks for;
 //   stdlib/...      checked-hash .pyc for every standard-library module that
 //                   start imported, beside its path in the stdlib zip;
 //   bytecode.json   the magic number, cache tag and Python version.
@@ -61,18 +62,20 @@ def compile_to(source, dfile, cfile):
     os.makedirs(os.path.dirname(cfile), exist_ok=True)
     py_compile.compile(source, cfile=cfile, dfile=dfile, doraise=True, invalidation_mode=MODE)
 
-# The engine: every module, imported at start or later.
-for folder, _dirs, names in sorted(os.walk("/app")):
-    for name in sorted(names):
-        if name.endswith(".py"):
-            source = os.path.join(folder, name)
-            cached = importlib.util.cache_from_source(source)
-            compile_to(source, source, OUT + "/app" + cached[len("/app"):])
+started = sorted(sys.modules.values(), key=lambda m: m.__name__)
+
+# The engine and its dependencies: the modules start imported (not, say,
+# transitions' diagram extensions, which the engine never imports).
+for module in started:
+    source = getattr(module, "__file__", None) or ""
+    if source.startswith("/app/") and source.endswith(".py"):
+        cached = importlib.util.cache_from_source(source)
+        compile_to(source, source, OUT + "/app" + cached[len("/app"):])
 
 # The standard library: what start imported from the zip Pyodide put on sys.path
 # (frozen modules, which name a file there too, need none).
 stdlib = next(p for p in sys.path if p.endswith(".zip"))
-for module in sorted(sys.modules.values(), key=lambda m: m.__name__):
+for module in started:
     file = getattr(module, "__file__", None) or ""
     if (isinstance(getattr(module, "__loader__", None), zipimport.zipimporter)
             and file.startswith(stdlib + "/") and file.endswith(".py")):

@@ -5,8 +5,8 @@ too: without byte code the page's CPython compiles every module it imports,
 Pyodide's own start included, which was most of the start's CPU time
 (docs/PERFORMANCE.md). Byte code must come from the same Python as the page's,
 so publish runs the pinned Pyodide in Node (bytecode.mjs): it starts the game
-as the page does and compiles the engine's modules and the standard-library
-modules that start imported.
+as the page does and compiles the modules that start imported, the engine's
+and the standard library's.
 
 The byte code is checked-hash (PEP 552): Python uses it only when its magic
 number is its own and the source beside it hashes the same, and compiles the
