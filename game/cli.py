@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     playtest.add_argument("-n", "--runs", type=_positive, default=1000, help="number of runs (default 1000)")
     playtest.add_argument("--seed", dest="playtest_seed", type=int, default=0,
                           help="seed; the same seed gives the same report (default 0)")
-    playtest.add_argument("--max-turns", type=_positive, default=500,
+    playtest.add_argument("--max-turns", type=_max_turns, default=500,
                           help="a run with no ending by then counts as stuck (default 500)")
     playtest.add_argument("--out", type=_path, default=Path("playtest-replays"), metavar="DIR",
                           help="folder for replay files of failed or stuck runs (default playtest-replays/)")
@@ -261,6 +261,15 @@ def _positive(text: str) -> int:
     value = _count(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
+    return value
+
+
+def _max_turns(text: str) -> int:
+    from .savedoc import MAX_TURNS
+
+    value = _positive(text)
+    if value > MAX_TURNS:  # a stuck run's replay is a save, and a save holds at most MAX_TURNS turns
+        raise argparse.ArgumentTypeError(f"at most {MAX_TURNS:,}: a longer run's replay could not be loaded")
     return value
 
 

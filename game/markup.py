@@ -307,7 +307,8 @@ class _Parser:
             loop = " -> ".join([*self.snippets[self.snippets.index(ident):], ident])
             raise MarkupError(f"snippets use each other in a loop: {loop}", offset)
         if len(self.snippets) >= MAX_DEPTH:
-            raise MarkupError(f"snippets nested more than {MAX_DEPTH} deep", offset)
+            chain = " -> ".join([*self.snippets, ident])  # the error sits in the innermost: say whose chain it is
+            raise MarkupError(f"snippets nested more than {MAX_DEPTH} deep: {chain}", offset)
         self.expanded += len(source)
         self.names.allowance[0] -= len(source)
         if self.names.allowance[0] < 0:

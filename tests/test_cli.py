@@ -155,3 +155,12 @@ def test_plain_mode_notices_a_scene_s_gifts_after_its_text(tmp_path):
     out = play(tmp_path, "2\n").stdout  # the case board: nothing new; the desk's receipt came at the start
     desk, receipt = out.index("The office smells of old coffee."), out.index("Clue found: A pet-shop receipt.")
     assert desk < receipt < out.index("1. Check the door.")
+
+
+def test_playtest_refuses_a_turn_limit_whose_replays_could_not_be_loaded(tmp_path):
+    """A stuck run is written as a replay save; a save holds at most 10,000 turns, so a longer
+    limit would write replays the game then refuses. Said up front, in one line."""
+    proc = run("playtest", SAMPLE, "--max-turns", 10_001, "-n", 1, "--out", tmp_path)
+    assert proc.returncode == 2
+    assert "--max-turns: at most 10,000" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert run("playtest", SAMPLE, "--max-turns", 10_000, "-n", 1, "--out", tmp_path).returncode == 0

@@ -43,6 +43,18 @@ def test_every_dependency_is_locked_to_a_version_its_range_allows():
             f"constraints.txt locks {req.name}=={pins[name]}, outside pyproject.toml's {req.specifier}"
 
 
+def test_the_build_backend_is_locked_to_the_locks_version():
+    """pip builds the project in an isolated environment that -c constraints.txt does not reach, so
+    an unpinned backend would be whatever setuptools was released this morning."""
+    pins = _pins()
+    build = [Requirement(req) for req in tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]]
+    assert build, "pyproject.toml names no build backend"
+    for req in build:
+        name = canonicalize_name(req.name)
+        assert str(req.specifier) == f"=={pins.get(name)}", \
+            f"pyproject.toml's build-system requires {req}; constraints.txt locks {name}=={pins.get(name)}"
+
+
 def test_the_readme_commands_and_ci_install_with_the_lock():
     readme = (ROOT / "README.md").read_text()
     commands = [line.strip() for line in readme.splitlines() if "pip install" in line]

@@ -219,6 +219,11 @@ COMPLETION_CASES = [
     ("    - id: open", "        do:\n          - stat:\n              ne", {"nerve"}),
     ("    - id: open", "        do:\n          - set: {", {"nerve"}),
     ("    - id: open", "        do:\n          - if: clue.key\n            do:\n              - clue: ", {"key"}),
+    # Flow lists whose items are single-pair mappings (`[stat: {...}]`), alone and inside an `if:` branch.
+    ("    - id: open", "        do: [stat: {ne", {"nerve"}),
+    ("    - id: open", "        do: [stat: {nerve: 1}, unflag: ", {"rang"}),
+    ("    - id: open", "        do:\n          - if: clue.key\n            do: [stat: {ne", {"nerve"}),
+    ("    - id: open", "        do:\n          - if: clue.key\n            do: [end: ", {"out"}),
     ("    text: \"A door.", "    on_enter:\n      - ", {*loader.EFFECT_KINDS, "do", "else"}),
     ("    text: \"A door.", "    ending: ", {"out"}),
     ("    text: \"A door.", "    area: ", {"hall", "yard"}),

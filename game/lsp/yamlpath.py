@@ -72,16 +72,23 @@ def place(lines: list[str], row: int, col: int) -> Place:
 
 def _flow(rest: str) -> tuple[list[str], str | None, str] | None:
     """Inside `{a: 1, b|` or `[x, y|` (after a key): the path into it, the key whose value the
-    cursor is in (None: where a key or item goes), and what is typed of it. None if not inside."""
+    cursor is in (None: where a key or item goes), and what is typed of it. None if not inside.
+    A `key: value` directly in a list (`[stat: {nerve: 1}, clue: |`) is YAML's single-pair
+    mapping: the item is a mapping with that one key."""
     if not rest.lstrip().startswith(("{", "[")):
         return None  # a scalar: braces inside text are inline markup, not YAML
-    stack: list[tuple[str, str | None]] = []  # (bracket, how it is reached from its parent)
+    stack: list[tuple[str, tuple[str, ...]]] = []  # (bracket, the steps from its parent to it)
     key: str | None = None
     token = ""
     for ch in rest:
         if ch in "{[":
             parent = stack[-1][0] if stack else ""
-            stack.append((ch, key if parent == "{" else ITEM if parent == "[" else None))
+            steps: tuple[str, ...] = ()
+            if parent == "{" and key is not None:
+                steps = (key,)
+            elif parent == "[":
+                steps = (ITEM, key) if key is not None else (ITEM,)
+            stack.append((ch, steps))
             key, token = None, ""
         elif ch in "}]":
             if stack:
@@ -89,15 +96,15 @@ def _flow(rest: str) -> tuple[list[str], str | None, str] | None:
             token = ""
         elif ch == "," and stack:
             key, token = None, ""
-        elif ch == ":" and stack and stack[-1][0] == "{" and key is None:
+        elif ch == ":" and stack and key is None:
             key, token = token.strip(), ""
         else:
             token += ch
     if not stack:
         return None
-    path = [step for _, step in stack if step is not None]
+    path = [step for _, steps in stack for step in steps]
     if stack[-1][0] == "[":
-        return [*path, ITEM], None, token.strip()
+        return [*path, ITEM], key, token.strip()
     return path, key, token.strip()
 
 
