@@ -7,10 +7,13 @@ fetched from the network when it runs. The folder holds:
     pyodide/                                   the pinned runtime (game/web/runtime.py)
     python.zip                                 the engine and its pure-Python dependencies
     story.zip                                  the story's files as written
-    (python.zip and pyodide/python_stdlib.zip carry byte code beside their sources: game/web/bytecode.py)
     story-events.json                          the story's YAML, parsed here (see below)
     build.json                                 versions and sha256 of every file
     LICENSES.txt                               whose code the page carries, under which licence
+
+python.zip and pyodide/python_stdlib.zip carry byte code beside their
+sources, compiled by the pinned Pyodide in Node (game/web/bytecode.py); without
+Node the page is published from source, with a note saying so.
 
 The story is checked first (the same check as `play.py check`); a story with
 errors is refused. The zip has index.html at its top, as itch.io wants.

@@ -41,7 +41,7 @@ def _pycs(data: bytes) -> list[str]:
         return [name for name in archive.namelist() if name.endswith(".pyc")]
 
 
-def test_every_module_the_start_imports_is_byte_code_beside_its_source(published):
+def test_every_module_the_start_imports_is_byte_code_beside_its_source(published, pyodide_runtime):
     folder = published.folder
     build = json.loads((folder / "build.json").read_text())
     assert build["bytecode"]["cache_tag"].startswith("cpython-3")
@@ -52,7 +52,7 @@ def test_every_module_the_start_imports_is_byte_code_beside_its_source(published
         folder_name, _, file = name.rpartition("__pycache__/")
         assert folder_name + file.split(".")[0] + ".py" in engine, name
     stdlib = bundle.unzip((folder / STDLIB).read_bytes())
-    pinned = bundle.unzip((runtime.ensure() / runtime.STDLIB).read_bytes())
+    pinned = bundle.unzip((pyodide_runtime / runtime.STDLIB).read_bytes())
     assert {name: data for name, data in stdlib.items() if not name.endswith(".pyc")} == pinned
     assert {"json/__init__.pyc", "asyncio/__init__.pyc"} <= set(stdlib)
     assert all(name[:-1] in stdlib for name in stdlib if name.endswith(".pyc"))
