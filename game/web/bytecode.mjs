@@ -8,10 +8,10 @@
 // worker does (unpack, import the bridge, boot the story, take the first
 // turn), then writes into WORK_DIR/out:
 //   app/...         checked-hash .pyc for every module of python.zip that
-//                   start imported, at the __pycache__ path the page's
-//                   importer looks for;
-//   stdlib/...      checked-hash .pyc for every standard-library module that
-//                   start imported, beside its path in the stdlib zip;
+//                   start imported or tried to, at the __pycache__ path the
+//                   page's importer looks for;
+//   stdlib/...      the same for the standard library, beside each module's
+//                   path in the stdlib zip;
 //   bytecode.json   the magic number, cache tag and Python version.
 // Checked-hash byte code carries its source's hash: Python uses it only while
 // the magic number and the source both match, and compiles the source
@@ -44,7 +44,22 @@ import py_compile
 import sys
 import zipimport
 
+import builtins
+
 sys.dont_write_bytecode = True
+stdlib = next(p for p in sys.path if p.endswith(".zip"))
+
+# What start compiles from source, including modules whose import then fails
+# (PyYAML tries its libyaml module, yaml/cyaml.py, which cannot load here):
+# both importers compile with the builtin compile().
+tried = set()
+_compile = builtins.compile
+def _watching(source, filename, *args, **kwargs):
+    if str(filename).startswith(("/app/", stdlib + "/")) and str(filename).endswith(".py"):
+        tried.add(str(filename))
+    return _compile(source, filename, *args, **kwargs)
+builtins.compile = _watching
+
 sys.path.insert(0, "/app")
 import game.web.bridge as bridge
 
@@ -62,29 +77,29 @@ def compile_to(source, dfile, cfile):
     os.makedirs(os.path.dirname(cfile), exist_ok=True)
     py_compile.compile(source, cfile=cfile, dfile=dfile, doraise=True, invalidation_mode=MODE)
 
-started = sorted(sys.modules.values(), key=lambda m: m.__name__)
-
-# The engine and its dependencies: the modules start imported (not, say,
-# transitions' diagram extensions, which the engine never imports).
-for module in started:
-    source = getattr(module, "__file__", None) or ""
-    if source.startswith("/app/") and source.endswith(".py"):
-        cached = importlib.util.cache_from_source(source)
-        compile_to(source, source, OUT + "/app" + cached[len("/app"):])
-
-# The standard library: what start imported from the zip Pyodide put on sys.path
-# (frozen modules, which name a file there too, need none).
-stdlib = next(p for p in sys.path if p.endswith(".zip"))
-for module in started:
+builtins.compile = _compile
+# Modules imported before the watch began (Pyodide's own start) are found by
+# where they came from (frozen modules, which name a file in the zip too, need none).
+for module in list(sys.modules.values()):
     file = getattr(module, "__file__", None) or ""
-    if (isinstance(getattr(module, "__loader__", None), zipimport.zipimporter)
-            and file.startswith(stdlib + "/") and file.endswith(".py")):
-        rel = file[len(stdlib) + 1:]
-        source = "/tmp/stdlib/" + rel
-        os.makedirs(os.path.dirname(source), exist_ok=True)
-        with open(source, "wb") as handle:
-            handle.write(module.__loader__.get_data(file))
-        compile_to(source, file, OUT + "/stdlib/" + rel + "c")
+    if file.startswith("/app/") or isinstance(getattr(module, "__loader__", None), zipimport.zipimporter):
+        tried.add(file)
+
+# The engine and its dependencies: what start imported (not, say, transitions'
+# diagram extensions, which the engine never imports).
+for source in sorted(f for f in tried if f.startswith("/app/") and f.endswith(".py")):
+    cached = importlib.util.cache_from_source(source)
+    compile_to(source, source, OUT + "/app" + cached[len("/app"):])
+
+# The standard library, from the zip Pyodide put on sys.path.
+zipped = zipimport.zipimporter(stdlib)
+for file in sorted(f for f in tried if f.startswith(stdlib + "/") and f.endswith(".py")):
+    rel = file[len(stdlib) + 1:]
+    source = "/tmp/stdlib/" + rel
+    os.makedirs(os.path.dirname(source), exist_ok=True)
+    with open(source, "wb") as handle:
+        handle.write(zipped.get_data(file))
+    compile_to(source, file, OUT + "/stdlib/" + rel + "c")
 
 with open(OUT + "/bytecode.json", "w") as handle:
     json.dump({"magic": importlib.util.MAGIC_NUMBER.hex(), "cache_tag": sys.implementation.cache_tag,
