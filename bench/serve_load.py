@@ -12,7 +12,12 @@ screen update that answers it. Reported per level:
 - latency p50 / p99 / max over every keystroke (digits and Enters apart too);
 - memory per session: (server RSS at the peak with every player connected -
   RSS before they came) / players, and RSS after they all left;
-- server CPU: its user+system time over the level's wall time, as % of one core.
+- server CPU: its user+system time over the level's wall time, as % of one core,
+  and per keystroke (the figure a busy machine moves least).
+
+The server is `play.py serve` with its default worker processes (one per
+CPU) unless `--workers N`; memory and CPU are the parent's and every
+worker's together.
 
 Numbers are random from 1 to 4, so some are not choices on screen (the game
 answers with an error line, a render like any other); every Enter on a real
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -63,32 +69,51 @@ class Level:
     rss_after_mb: float = 0.0
     mb_per_session: float = 0.0
     cpu_percent: float = 0.0
+    cpu_ms_per_key: float = 0.0  # server CPU over the level / keystrokes: the figure least moved by a busy machine
     client_cpu_percent: float = 0.0  # this process: the simulated players' side
     client_lag_p99_ms: float = 0.0  # how late the players' own event loop woke up (their share of the latency)
     wall_s: float = 0.0
+    load_average: float = 0.0  # the machine's 1-minute load at the level's end: how shared it was
     failures: list[str] = field(default_factory=list)
 
 
+def family(pid: int) -> list[int]:
+    """The server and its worker processes (play.py serve --workers: children of the first)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [pid, *(int(child) for child in children.read().split())]
+    except OSError:
+        return [pid]
+
+
 def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    """The server's resident memory: the parent's and every worker's."""
+    total = 0.0
+    for member in family(pid):
+        with contextlib.suppress(OSError), open(f"/proc/{member}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+    return total
 
 
 def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """The server's user+system CPU time: the parent's and every worker's."""
+    total = 0.0
+    for member in family(pid):
+        with contextlib.suppress(OSError), open(f"/proc/{member}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 class Server:
-    def __init__(self, data: Path, story: Path):
+    def __init__(self, data: Path, story: Path, workers: int | None = None):
         profile = ["-m", "cProfile", "-o", os.environ["SERVE_PROFILE"]] if os.environ.get("SERVE_PROFILE") else []
         command = [sys.executable, *profile, str(ROOT / "play.py"), "serve", "--port", "0", "--data", str(data),
                    "--story", str(story), "--max-sessions", "10000", "--max-per-address", "10000",
-                   "--connects-per-minute", "100000", "--idle-timeout", "3600", "--auth-timeout", "120"]
+                   "--connects-per-minute", "100000", "--idle-timeout", "3600", "--auth-timeout", "120",
+                   *(["--workers", str(workers)] if workers else [])]  # None: play.py serve's default
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
@@ -232,6 +257,7 @@ async def run_level(server: Server, players: int, choices: int, think: tuple[flo
     lagger = asyncio.create_task(sample_lag())
     results = await asyncio.gather(*tasks, return_exceptions=True)
     level.wall_s = time.perf_counter() - wall0
+    level.load_average = os.getloadavg()[0]
     level.cpu_percent = 100 * (cpu_seconds(pid) - cpu0) / level.wall_s
     level.client_cpu_percent = 100 * (time.process_time() - mine0) / level.wall_s
     sampler.cancel()
@@ -246,6 +272,7 @@ async def run_level(server: Server, players: int, choices: int, think: tuple[flo
     every = [ms for _, ms in samples]
     level.keystrokes = len(every)
     level.reconnects = sum(client.reconnects for client in clients)
+    level.cpu_ms_per_key = level.cpu_percent / 100 * level.wall_s * 1000 / max(1, level.keystrokes)
     level.p50_ms = percentile(every, 0.50)
     level.p99_ms = percentile(every, 0.99)
     level.max_ms = max(every, default=0.0)
@@ -256,8 +283,8 @@ async def run_level(server: Server, players: int, choices: int, think: tuple[flo
 
 def table(levels: list[Level]) -> str:
     rows = ["| players | keystrokes | p50 | p99 (digit / Enter) | max | MB per session "
-            "| server RSS before / peak / after | server CPU | players' CPU, loop lag p99 | |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
+            "| server RSS before / peak / after | server CPU | CPU per key | players' CPU, loop lag p99 | |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
     for lv in levels:
         verdict = ""
         if lv.players >= 100:
@@ -266,7 +293,7 @@ def table(levels: list[Level]) -> str:
         rows.append(f"| {lv.players} | {lv.keystrokes:,} | {lv.p50_ms:.1f} ms | {lv.p99_ms:.1f} ms "
                     f"({lv.digit_p99_ms:.1f} / {lv.enter_p99_ms:.1f}) | {lv.max_ms:.0f} ms | "
                     f"{lv.mb_per_session:.2f} | {lv.rss_before_mb:.0f} / {lv.rss_peak_mb:.0f} / "
-                    f"{lv.rss_after_mb:.0f} MB | {lv.cpu_percent:.0f}% of a core | "
+                    f"{lv.rss_after_mb:.0f} MB | {lv.cpu_percent:.0f}% of a core | {lv.cpu_ms_per_key:.1f} ms | "
                     f"{lv.client_cpu_percent:.0f}%, {lv.client_lag_p99_ms:.0f} ms | {verdict} |")
     return "\n".join(rows)
 
@@ -274,14 +301,15 @@ def table(levels: list[Level]) -> str:
 async def main_async(args: argparse.Namespace) -> list[Level]:
     levels = []
     with tempfile.TemporaryDirectory(prefix="serve-bench-") as tmp:
-        server = Server(Path(tmp) / "data", args.story)
+        server = Server(Path(tmp) / "data", args.story, args.workers)
         try:
             await asyncio.sleep(1.0)  # settle after start-up
             for number, players in enumerate(args.players):
                 level = await run_level(server, players, args.choices, args.think, args.seed + number)
                 levels.append(level)
                 print(f"{players} players: p50 {level.p50_ms:.1f} ms, p99 {level.p99_ms:.1f} ms, "
-                      f"{level.mb_per_session:.2f} MB/session, CPU {level.cpu_percent:.0f}%"
+                      f"{level.mb_per_session:.2f} MB/session, CPU {level.cpu_percent:.0f}% "
+                      f"({level.cpu_ms_per_key:.1f} ms a key), load {level.load_average:.1f}"
                       + (f", {len(level.failures)} failed: {level.failures[:3]}" if level.failures else ""),
                       file=sys.stderr, flush=True)
         finally:
@@ -297,6 +325,8 @@ def main() -> int:
                         help="think time range in seconds, MIN,MAX (default 1,3)")
     parser.add_argument("--story", type=Path, default=ROOT / "story")
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="the server's worker processes (default: play.py serve's own, one per CPU)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())

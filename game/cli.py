@@ -10,7 +10,7 @@
     python play.py saves [--saves DIR]
     python play.py lsp | schema | new DIR
     python play.py publish [STORY] OUT [--runtime DIR] [--no-precompile]
-    python play.py serve [--host H] [--port P] [--story DIR] [--data DIR] [--allow FILE] [--guests] [limits]
+    python play.py serve [--host H] [--port P] [--story DIR] [--data DIR] [--allow FILE] [--guests] [--workers N] [limits]
 
 Exit codes: 0 success; 1 the story or a save has problems (with messages);
 2 bad usage. Every error a user can cause is one line on stderr, never a
@@ -591,5 +591,6 @@ def cmd_serve(args: argparse.Namespace, stdout: TextIO) -> int:
     from .serve.server import ServeConfig, serve  # asyncssh is imported only now
 
     config = ServeConfig(story=args.serve_story, data=args.data, host=args.host, port=args.port,
-                         limits=options.limits_from(args), allow=args.allow, guests=args.guests)
+                         limits=options.limits_from(args), allow=args.allow, guests=args.guests,
+                         workers=options.workers_from(args))
     return serve(config, stdout)

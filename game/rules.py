@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from . import gcpause
 from .errors import ChoiceError
@@ -42,6 +43,7 @@ from .story import (
 CHOICE = "choose:"
 DEDUCE = "deduce:"
 
+T = TypeVar("T")
 Test = Callable[[Playthrough], bool]
 # Picks one of several outcomes of a random effect: (playthrough, site, weights) -> index.
 Pick = Callable[[Playthrough, str, tuple[int, ...]], int]
@@ -74,6 +76,21 @@ class _Forced:
         self.made.append(index)
         self.sizes.append(len(weights))
         return index
+
+
+def every_outcome(run: Callable[[Pick], T]) -> list[T]:
+    """run once per combination of the outcomes of the random effects it meets (depth first):
+    run gets a Pick to draw with, and is run again for each pick it has not tried yet."""
+    result: list[T] = []
+    pending: list[tuple[int, ...]] = [()]
+    while pending:
+        forced = pending.pop()
+        pick = _Forced(forced)
+        result.append(run(pick))
+        for depth in range(len(forced), len(pick.made)):
+            for other in range(pick.sizes[depth] - 1, 0, -1):
+                pending.append((*pick.made[:depth], other))
+    return result
 
 
 @dataclass(frozen=True)
@@ -524,15 +541,8 @@ class Rules:
         next scene's on_enter) is explored in every outcome, whatever the seed
         would pick: each combination of outcomes is one playthrough.
         """
-        result: list[Playthrough] = []
-        pending: list[tuple[int, ...]] = [()]
-        while pending:
-            forced = pending.pop()
-            pick = _Forced(forced)
+        def take(pick: Pick) -> Playthrough:
             new = pt.copy()
             self.step(new, choice_id, narrate=False, pick=pick)
-            result.append(new)
-            for depth in range(len(forced), len(pick.made)):
-                for other in range(pick.sizes[depth] - 1, 0, -1):
-                    pending.append((*pick.made[:depth], other))
-        return result
+            return new
+        return every_outcome(take)

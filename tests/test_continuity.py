@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from game import loader
 from game.cli import main
+from game.prose import draw as draw_text
 from game.rules import Rules
 from game.tools.continuity import Continuity
 
@@ -248,7 +249,9 @@ def small_stories(draw):
     for index in range(count):
         lines = [f"  s{index}:", "    text:"]
         for _ in range(draw(st.integers(1, 2))):
-            words = draw(st.sampled_from(["Vera waits.", "The folder is here.", "Rain.", "Ana sings."]))
+            words = draw(st.sampled_from(["Vera waits.", "The folder is here.", "Rain.", "Ana sings.",
+                                          # markup: the name drawn only under a condition
+                                          '"{flag.f1: Vera waits.|Rain.}"', '"{flag.f2: Rain.|Vera {&waits|sits}.}"']))
             condition = draw(st.sampled_from(conditions))
             lines.append(f"      - {{if: {condition}, text: {words}}}" if condition else f"      - {words}")
         if index == count - 1:
@@ -258,12 +261,16 @@ def small_stories(draw):
             for number in range(draw(st.integers(1, 2))):
                 target = draw(st.integers(index + 1, count - 1))
                 effect = draw(st.sampled_from(["", "[{flag: f1}]", "[{flag: f2}]", "[{unflag: f1}]", "[{clue: card}]",
-                                               "[{flag: f1}, {clue: card}]"]))
+                                               "[{flag: f1}, {clue: card}]",
+                                               "[{chance: 50, do: [{flag: f1}], else: [{flag: f2}]}]"]))
                 do = f", do: {effect}" if effect else ""
                 label = draw(st.sampled_from([f"Go {number}.", f"Follow Ana {number}."]))
                 gate = draw(st.sampled_from(["", "", "flag.f1", "flag.f2", "clue.card", "not flag.f1"]))
                 gate = f", if: {gate}" if gate else ""
-                lines.append(f"      - {{id: c{number}, text: {label}, goto: s{target}{do}{gate}}}")
+                # An outcome is read after the choice's own effects: it may name what they make known.
+                outcome = draw(st.sampled_from(["", "", "Vera nods.", "Ana laughs."]))
+                outcome = f", outcome: {outcome}" if outcome else ""
+                lines.append(f"      - {{id: c{number}, text: {label}, goto: s{target}{do}{gate}{outcome}}}")
         scenes.append("\n".join(lines))
     return ("flags:\n  f1: {}\n  f2: {}\nclues:\n  card: {title: A card, text: Vera's card.}\n"
             "people:\n  vera: {name: Vera, known: flag.f1}\n  ana: {name: Ana, known: flag.f2 or clue.card}\n"
@@ -283,7 +290,7 @@ def _brute_force(story) -> set[tuple[str, int, str]]:
         for index, para in enumerate(story.scenes[pt.scene].text):
             if para.condition is None or para.condition(pt):
                 for target in targets:
-                    if target.mentions[0] in para.variants[0] and not target.is_known(pt):
+                    if target.mentions[0] in draw_text(para.texts[0], pt, "x", 0) and not target.is_known(pt):
                         found.add((pt.scene, index, target.id))
         if "card" in pt.clues and not targets[0].is_known(pt):
             found.add(("clue card", 0, "vera"))
@@ -291,6 +298,16 @@ def _brute_force(story) -> set[tuple[str, int, str]]:
             for choice in story.scenes[pt.scene].choices:
                 if "Ana" in choice.text and rules.tests[pt.scene][choice.id](pt):
                     found.add((pt.scene, -1, "ana"))
+        for choice in story.scenes[pt.scene].choices if pt.ending is None else ():
+            if not (choice.outcome and rules.tests[pt.scene][choice.id](pt)):
+                continue
+            # Read after the choice's effects, before the next scene: every outcome of its chance.
+            for after in rules.successors(pt, choice.id):
+                before_entering = pt.copy()
+                before_entering.flags, before_entering.clues = after.flags, after.clues
+                for target in targets:
+                    if target.mentions[0] in choice.outcome[0].variants[0] and not target.is_known(before_entering):
+                        found.add((pt.scene, f"outcome {choice.id}", target.id))
         for move in rules.available(pt):
             stack.extend(rules.successors(pt, move))
     return found
@@ -310,6 +327,8 @@ def test_continuity_agrees_with_every_playthrough_of_small_random_stories(tmp_pa
 def _place(story, unit) -> tuple:
     if unit.kind == "label":
         return (unit.scene, -1)
+    if unit.kind == "outcome":
+        return (unit.scene, f"outcome {unit.choice.id}")
     if unit.scene:
         return (unit.scene, next(i for i, p in enumerate(story.scenes[unit.scene].text) if p is unit.paragraph))
     return (unit.what, 0)
@@ -400,3 +419,155 @@ def test_facts_do_not_make_the_soft_lock_verdict_unknown(tmp_path: Path) -> None
     _story(tmp_path, STALE_STATE)
     verdict = run_check(tmp_path).verdict
     assert verdict is not None and verdict.proven, verdict.line()
+
+
+def test_an_outcome_is_judged_after_its_own_effects_it_may_name_what_they_make_known(tmp_path: Path) -> None:
+    story = _story(tmp_path, """\
+        flags:
+          met: {}
+        people:
+          vera: {name: Vera Lind, mentions: [Vera], known: flag.met}
+        scenes:
+          a:
+            text: A bar.
+            choices:
+              - {id: meet, text: Say hello to the woman., do: [{flag: met}], outcome: She says her name is Vera., once: true}
+              - {id: ask, text: Ask the barman., outcome: He says Vera owes him., once: true}
+              - {id: out, text: Out., goto: z}
+          z:
+            ending: done
+            text: Night.
+        """)
+    result, warnings = _warnings(story)
+    # The outcome that introduces her is fine; the barman names her before she is met.
+    assert [d.message.split(" in ")[1].split(" names")[0] for d in warnings] == ["the outcome of choice a:ask"]
+    assert warnings[0].message.endswith("e.g. after a:ask")
+    assert result.proven == 1
+
+
+def test_the_proof_follows_what_is_still_unknown_through_every_move(tmp_path: Path) -> None:
+    # The docks need either ticket; both are given only once Vera is known (in the bar), and the
+    # hub is reached before and after. A box per scene that joins before and after cannot tell;
+    # boxes of the states where she is still unknown never reach the docks.
+    story = _story(tmp_path, """\
+        flags:
+          t1: {}
+          t2: {}
+        people:
+          vera: {name: Vera Lind, mentions: [Vera], known: visited.bar}
+        scenes:
+          a:
+            text: The hub.
+            choices:
+              - {id: bar, text: The bar., goto: bar}
+              - {id: docks, text: The docks., if: flag.t1 or flag.t2, goto: docks}
+          bar:
+            text: A woman at the bar.
+            choices:
+              - {id: one, text: Take a ticket., do: [{flag: t1}], goto: a}
+              - {id: two, text: Take the other., do: [{flag: t2}], goto: a}
+          docks:
+            text: Vera's boat.
+            choices:
+              - {id: end, text: Home., goto: z}
+          z:
+            ending: done
+            text: Night.
+        """)
+    result, warnings = _warnings(story, budget=1)
+    assert not result.complete
+    assert warnings == [] and result.unknown == [] and result.proven == 1
+
+
+def test_text_whose_own_condition_says_the_fact_holds_is_proven_without_a_search(tmp_path: Path) -> None:
+    # The fact can turn false again (not monotone); the paragraph and the markup branch say it holds.
+    story = _story(tmp_path, STALE_STATE.replace(
+        "    text: The folder sits on the blotter.",
+        "    text:\n"
+        "      - {if: not flag.gave_folder and turn < 9, text: The folder sits on the blotter.}\n"
+        "      - \"{flag.gave_folder: Gone.|The folder sits on the blotter, still.}\""))
+    result, warnings = _warnings(story, budget=1)
+    assert warnings == [] and result.unknown == [] and result.proven == 2
+
+
+def test_an_answer_that_names_whom_the_player_put_in_the_blank_is_proven(tmp_path: Path) -> None:
+    # Asked at the hub, before and after the bar; the player can only name Vera (or Ana) once
+    # they are known (the bar): the answers for them may name her.
+    story = _story(tmp_path, KNOWLEDGE_BEFORE_LEARNING.replace("    text: Vera's number is on the desk.",
+                                                               "    text: A number is on the desk.").replace(
+        "people:", "people:\n  ana: {name: Ana, known: visited.b}")
+                   + textwrap.dedent("""\
+        questions:
+          who:
+            ask: Who was at the bar?
+            at: [a]
+            slots:
+              who: {prompt: It was, from: people}
+            answer: {who: vera}
+            right: {text: Vera. Of course it was Vera.}
+            responses:
+              - {id: other, if: {who: ana}, text: Ana left before Vera came.}
+        """).replace("      - {id: go, text: Go to the bar., goto: b}",
+                     "      - {id: go, text: Go to the bar., goto: b}\n      - {id: end, text: Go., goto: c}").replace(
+            "      - {id: leave, text: Leave., goto: c}", "      - {id: leave, text: Leave., goto: a}"))
+    result, warnings = _warnings(story, budget=1)
+    answers = [(u.what, m.target.id) for u, m, _ in result.unknown if u.kind == "answer"]
+    assert warnings == [] and answers == []
+
+
+BATCH = """\
+clues:
+  scaffold: {title: A bent scaffold}
+  gate: {title: A bent gate}
+  one: {title: One pair of hands, text: Vera's hands.}
+people:
+  coat: {name: The coat}
+  soldier: {name: The soldier}
+  vera: {name: Vera, mentions: [Vera], known: clue.gate}
+questions:
+  run_death:
+    ask: Who killed the runner?
+    opens: clue.scaffold
+    batch: deaths
+    batch_size: 2
+    pending: Pinned.
+    slots:
+      who: {prompt: Who?, from: people, among: [coat, soldier]}
+    answer: {who: coat}
+    right: {text: Confirmed., do: [{clue: one}]}
+  doctor_death:
+    ask: Who killed the doctor?
+    opens: clue.gate
+    batch: deaths
+    batch_size: 2
+    pending: Pinned.
+    slots:
+      who: {prompt: Who?, from: people, among: [coat, soldier]}
+    answer: {who: coat}
+    right: {text: Confirmed., do: [{clue: one}]}
+scenes:
+  a:
+    text: The board.
+    case_board: true
+    choices:
+      - {id: look, text: Look up., once: true, do: [{clue: scaffold}]}
+      - {id: down, text: Look down., once: true, if: clue.scaffold, do: [{clue: gate}]}
+      - {id: out, text: Out., goto: z}
+  z:
+    ending: done
+    text: Night.
+"""
+
+
+def test_a_batch_gives_its_clue_only_once_every_question_in_it_was_open(tmp_path: Path) -> None:
+    # "one" comes only when both deaths are confirmed together, so only after the gate, when Vera
+    # is known: its text may name her. The search proves it; so does the proof, cut short.
+    story = _story(tmp_path, BATCH)
+    result, warnings = _warnings(story)
+    assert warnings == [] and result.complete
+    result, warnings = _warnings(story, budget=1)
+    assert not result.complete and warnings == [] and result.unknown == []
+    # With a batch of one, the runner alone gives it, before the gate: a real finding.
+    story = _story(tmp_path, BATCH.replace("batch_size: 2", "batch_size: 1"))
+    _, warnings = _warnings(story)
+    assert [d.message.split(" in ")[1].split(" names")[0] for d in warnings] == ["clue one"]

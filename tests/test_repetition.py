@@ -105,3 +105,22 @@ def test_playtest_prose_on_the_command_line(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert "story.yaml:14:11:" in out and "Rain, the thin kind" in out
     assert "similes: 3 in" in out
+
+
+def test_a_phrase_read_only_in_marked_refrains_is_not_listed_but_counted(tmp_path: Path) -> None:
+    # Three different sentences, one per scene, share six words: each is read once a run, the
+    # phrase three times.
+    rainy = HUB.replace("    text: Rain, the thin kind that hangs around like a bad debt.", "    text: Wet.") \
+        .replace("The first errand goes like a dream.", "Rain, the thin kind that hangs around the door.") \
+        .replace("The second errand goes like a dream.", "Rain, the thin kind that hangs around the car.") \
+        .replace("Home at last.", "Rain, the thin kind that hangs around the house.")
+    phrase = "rain the thin kind that hangs around the"
+    report = prose_report(_story(tmp_path, rainy), runs=20)
+    assert [r.text for r in report.phrases] == [phrase] and report.phrase_refrains == 0
+    marked = rainy.replace("    text: Rain,", "    # refrain: the weather follows her\n    text: Rain,")
+    report = prose_report(_story(tmp_path, marked), runs=20)
+    assert report.phrases == [] and report.phrase_refrains > 0
+    # One of the three unmarked: the phrase is read outside refrains, and listed.
+    partly = marked.replace("    # refrain: the weather follows her\n    text: Rain, the thin kind that hangs around the car.",
+                            "    text: Rain, the thin kind that hangs around the car.")
+    assert [r.text for r in prose_report(_story(tmp_path, partly), runs=20).phrases] == [phrase]

@@ -6,7 +6,10 @@ No asyncssh here, so `play.py --help` works without the [serve] extra.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import socket
+import sys
 from pathlib import Path
 
 from ..errors import UsageError
@@ -64,6 +67,22 @@ def _size(text: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
+def workers_supported() -> bool:
+    """Several worker processes need fork, passing sockets between processes and
+    sequenced-packet Unix sockets: Linux (game/serve/workers.py)."""
+    return sys.platform.startswith("linux") and hasattr(socket, "send_fds") and hasattr(socket, "SOCK_SEQPACKET")
+
+
+def default_workers() -> int:
+    """One worker process per CPU this process may run on; one where workers are not supported."""
+    if not workers_supported():
+        return 1
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def add_arguments(parser: argparse.ArgumentParser, default_story: Path, default_data: Path, path: type) -> None:
     d = DEFAULT_LIMITS
     parser.add_argument("--host", default="127.0.0.1",
@@ -77,6 +96,9 @@ def add_arguments(parser: argparse.ArgumentParser, default_story: Path, default_
                         help="only keys in FILE (authorized_keys format) may play (default: any key)")
     parser.add_argument("--guests", action="store_true",
                         help="players without a key may play as guests; their saves last the connection")
+    parser.add_argument("--workers", type=_count, default=None, metavar="N",
+                        help="game processes, each on its own core; a parent accepts the connections and "
+                             "applies the limits for all (default: one per CPU, on Linux; elsewhere 1)")
     parser.add_argument("--auth-timeout", type=_seconds, default=d.auth_timeout, metavar="SECONDS",
                         help=f"time to sign in (default {d.auth_timeout:g})")
     parser.add_argument("--max-sessions", type=_count, default=d.max_sessions, metavar="N",
@@ -103,6 +125,14 @@ def limits_from(args: argparse.Namespace) -> Limits:
                   max_per_address=args.max_per_address, connects_per_minute=args.connects_per_minute,
                   idle_timeout=args.idle_timeout, input_rate=args.input_rate,
                   max_columns=args.max_size[0], max_rows=args.max_size[1], max_saves=args.max_saves)
+
+
+def workers_from(args: argparse.Namespace) -> int:
+    if args.workers is None:
+        return default_workers()
+    if args.workers > 1 and not workers_supported():
+        raise UsageError(f"--workers {args.workers}: more than one worker process needs Linux; use --workers 1")
+    return args.workers
 
 
 def require_asyncssh() -> None:

@@ -20,6 +20,7 @@ import random
 import signal
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,7 @@ class ServeConfig:
     limits: Limits = DEFAULT_LIMITS
     allow: Path | None = None  # authorized_keys-style allow list; None: any key
     guests: bool = False  # players without a key may play, with saves for the connection only
+    workers: int = 1  # game processes; more than one: a parent hands them connections (workers.py)
 
 
 class GameHost:
@@ -69,6 +71,7 @@ class GameHost:
         self.stopping = False
         self.saver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="autosave")  # saving.HostedSession
         self.refusing = 0  # refused connections still shaking hands
+        self.name = ""  # "worker 2" in a worker process: said before each line of its log
         self._seeds = random.SystemRandom()
 
     def new_seed(self) -> int:
@@ -76,7 +79,8 @@ class GameHost:
 
     def log(self, message: str) -> None:
         stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-        self.out.write(f"{stamp} {printable(message, limit=300)}\n")
+        who = f"[{self.name}] " if self.name else ""
+        self.out.write(f"{stamp} {who}{printable(message, limit=300)}\n")
         self.out.flush()
 
     def game_over(self, player: Player) -> None:
@@ -90,11 +94,33 @@ def _public_blob(line: str) -> bytes:
         raise ValueError(str(exc)) from None
 
 
-class Connection(asyncssh.SSHServer):
-    """One client connection. The SSH user name is never used for anything."""
+@dataclass
+class Ticket:
+    """A connection the parent process admitted (or refused) and handed to this worker
+    (workers.py): the parent's verdict, and how to tell it the connection is over."""
 
-    def __init__(self, host: GameHost):
+    refusal: str
+    report_closed: Callable[[], None]
+    claimed: bool = False  # a Connection took it (it reports the close)
+    closed: bool = False
+
+    def done(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.report_closed()
+
+
+class Connection(asyncssh.SSHServer):
+    """One client connection. The SSH user name is never used for anything.
+
+    Admitted by the host's own gate, or (in a worker process) by the parent's,
+    whose verdict comes with the socket as a Ticket."""
+
+    def __init__(self, host: GameHost, ticket: Ticket | None = None):
         self.host = host
+        self.ticket = ticket
+        if ticket is not None:
+            ticket.claimed = True
         self.conn: asyncssh.SSHServerConnection | None = None
         self.address = "?"
         self.admitted = False
@@ -109,13 +135,18 @@ class Connection(asyncssh.SSHServer):
         self.conn = conn
         peer = conn.get_extra_info("peername")
         self.address = str(peer[0]) if peer else "?"
-        refusal = "the server is shutting down" if self.host.stopping else \
-            self.host.gate.admit(self.address, time.monotonic())
+        if self.host.stopping:
+            refusal = "the server is shutting down"
+        elif self.ticket is not None:
+            refusal = self.ticket.refusal  # the parent's gate decided, and logged a refusal
+        else:
+            refusal = self.host.gate.admit(self.address, time.monotonic())
         if not refusal:
             self.admitted = True
             self.host.connections.add(self)
             return
-        self.host.log(f"refused {self.address}: {refusal}")
+        if self.ticket is None or self.host.stopping:
+            self.host.log(f"refused {self.address}: {refusal}")
         if self.host.refusing >= MAX_REFUSING:
             conn.abort()  # a flood: no handshake, no message
             return
@@ -130,13 +161,17 @@ class Connection(asyncssh.SSHServer):
             self._session_timer = None
         if self.admitted:
             self.admitted = False
-            self.host.gate.release(self.address)
+            if self.ticket is None:
+                self.host.gate.release(self.address)
             self.host.connections.discard(self)
         if self.refusal:
             self.refusal = ""
             self.host.refusing -= 1
         if self.player is not None and self.sessions == 0:
             self.host.game_over(self.player)  # a guest folder made for a game never started
+        if self.ticket is not None:
+            self.ticket.done()  # the parent frees the slot (an open game is still saving: it is
+            # counted by the worker's own shutdown, not the parent's limits)
 
     # -- who: a key, or a guest ----------------------------------------------------------
 
@@ -215,10 +250,10 @@ class Connection(asyncssh.SSHServer):
         return False
 
 
-async def start(host: GameHost, key: asyncssh.SSHKey) -> asyncssh.SSHAcceptor:
+def server_options(host: GameHost, key: asyncssh.SSHKey) -> dict[str, Any]:
+    """asyncssh's options for every connection, listened for here or handed to a worker."""
     limits = host.limits
-    return await asyncssh.create_server(
-        lambda: Connection(host), host.config.host, host.config.port,
+    return dict(
         server_host_keys=[key],
         authorized_client_keys=None,
         login_timeout=limits.auth_timeout,
@@ -232,18 +267,23 @@ async def start(host: GameHost, key: asyncssh.SSHKey) -> asyncssh.SSHAcceptor:
     )
 
 
+async def start(host: GameHost, key: asyncssh.SSHKey) -> asyncssh.SSHAcceptor:
+    return await asyncssh.create_server(lambda: Connection(host), host.config.host, host.config.port,
+                                        **server_options(host, key))
+
+
 async def run(host: GameHost, key: asyncssh.SSHKey) -> int:
     acceptor = await start(host, key)
     port = acceptor.get_port()  # the one the system chose, with --port 0
     host.log(f"serving {host.story.title!r} on {host.config.host} port {port}")
     host.log(f"host key fingerprint {hostkey.fingerprint(key)}")
-    host.log(f"players connect with: ssh -p {port} {_shown_host(host.config.host)}")
+    host.log(f"players connect with: ssh -p {port} {shown_host(host.config.host)}")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
-    watch = asyncio.create_task(_watch_idle(host))
+    watch = asyncio.create_task(watch_idle(host))
     try:
         await stop.wait()
     finally:
@@ -252,16 +292,22 @@ async def run(host: GameHost, key: asyncssh.SSHKey) -> int:
     return 0
 
 
-def _shown_host(host: str) -> str:
+def shown_host(host: str) -> str:
     return "localhost" if host in ("127.0.0.1", "::1", "", "0.0.0.0", "::") else host
 
 
-async def shutdown(host: GameHost, acceptor: asyncssh.SSHAcceptor) -> None:
-    """Stop listening, autosave and close every game (telling each player), then go."""
+async def shutdown(host: GameHost, acceptor: asyncssh.SSHAcceptor | None,
+                   announce: Callable[[int], None] | None = None) -> None:
+    """Stop listening, autosave and close every game (telling each player), then go.
+    announce(games): a worker tells the parent, which logs the sum (None: log it here)."""
     host.stopping = True
-    acceptor.close()
+    if acceptor is not None:
+        acceptor.close()
     games = len(host.games.live)
-    host.log(f"shutting down: autosaving {games} game{'s' * (games != 1)}")
+    if announce is None:
+        host.log(f"shutting down: autosaving {games} game{'s' * (games != 1)}")
+    else:
+        announce(games)
     host.games.stop_all(SHUTDOWN_NOTICE)
     deadline = time.monotonic() + SHUTDOWN_GRACE
     while host.games.live and time.monotonic() < deadline:
@@ -269,12 +315,18 @@ async def shutdown(host: GameHost, acceptor: asyncssh.SSHAcceptor) -> None:
     for connection in list(host.connections):
         if connection.conn is not None:
             connection.conn.close()
-    with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(acceptor.wait_closed(), timeout=2.0)
-    host.log("stopped")
+    if acceptor is not None:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(acceptor.wait_closed(), timeout=2.0)
+    else:  # a worker: wait for its connections to be gone
+        deadline = time.monotonic() + 2.0
+        while host.connections and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+    if announce is None:
+        host.log("stopped")
 
 
-async def _watch_idle(host: GameHost) -> None:
+async def watch_idle(host: GameHost) -> None:
     limits = host.limits
     period = max(0.2, min(limits.idle_timeout / 4, 10.0))
     while True:
@@ -287,13 +339,18 @@ async def _watch_idle(host: GameHost) -> None:
 
 
 def serve(config: ServeConfig, out: TextIO | None = None) -> int:
-    """Load the story, make or read the host key, serve until stopped; the exit code."""
+    """Load the story, make or read the host key, serve until stopped; the exit code.
+    With config.workers > 1, in that many processes behind one listener (workers.py)."""
     out = out or sys.stdout
     host = GameHost(config, out)
     key, made = hostkey.load_or_create(host.data.root / hostkey.HOST_KEY_NAME)
     if made:
         host.log(f"made a new host key: {host.data.root / hostkey.HOST_KEY_NAME}")
     try:
+        if config.workers > 1:
+            from .workers import serve_with_workers
+
+            return serve_with_workers(host, key)
         return asyncio.run(run(host, key))
     except OSError as exc:  # the port is taken, the address is not ours...
         from ..errors import UsageError

@@ -29,17 +29,17 @@ looked for (only the text as written).
 
 from __future__ import annotations
 
-import random
 from collections import deque
 from dataclasses import dataclass, field
 
 from ..conditions import Condition
 from ..diagnostics import Diagnostic, Pos
 from ..prose import draw
-from ..rules import Rules
+from ..rules import Rules, every_outcome
 from ..state import Playthrough
 from ..story import Story
-from .continuity_proof import MayAnalysis
+from .continuity_proof import MayAnalysis, monotone
+from .continuity_walks import Walks
 from .explore import Explorer
 from .mentions import Mention, Sources, Unit, phrase_pattern, units
 
@@ -47,7 +47,6 @@ CONTINUITY_BUDGET = 100_000  # states (about 4 KB each while queued); --deep: DE
 DEEP_FACTOR = 4
 MAX_PATH = 8  # steps of a path shown in a message
 WALKS = 500  # random playthroughs after a search cut short, for the text it did not reach
-MAX_WALK = 400  # steps of one
 
 
 @dataclass
@@ -58,6 +57,7 @@ class Finding:
     path: list[tuple[str, str]]  # (scene, move) from the start
     silenced: str | None = None  # the reason, when a comment silences it
     reasonless: bool = False  # a `# continuity: ok` without a reason covers it
+    shortest: bool = True  # found breadth-first; False: by a random playthrough, loops cut
 
 
 @dataclass
@@ -109,7 +109,10 @@ def _message(finding: Finding) -> str:
         claim = f"assumes '{target.name}' where it may not hold (it holds when: {known})"
     else:
         claim = f"names {target.name} where the player may not know of them yet (known: {known})"
-    return f"{_name(finding.mention)} in {finding.unit.what} {claim}; e.g. {_path_text(finding.path)}"
+    path = _path_text(finding.path)
+    if not finding.shortest:
+        path += " (found by a random playthrough: maybe not the shortest way)"
+    return f"{_name(finding.mention)} in {finding.unit.what} {claim}; e.g. {path}"
 
 
 def _path_text(path: list[tuple[str, str]]) -> str:
@@ -121,7 +124,7 @@ def _path_text(path: list[tuple[str, str]]) -> str:
     return f"after {shown}"
 
 
-class Continuity:
+class Continuity(Walks):
     def __init__(self, story: Story, rules: Rules | None = None):
         self.story = story
         self.rules = rules or Rules(story)
@@ -241,16 +244,40 @@ class Continuity:
         pattern = phrase_pattern(mention.phrase)
         return any(pattern.search(draw(unit.text, pt, f"{pt.seed}:{unit.what}", count)) for count in range(4))
 
+    def judged(self, unit: Unit, pt: Playthrough) -> list[Playthrough]:
+        """The states a text shown at pt is read in: pt itself, or for a choice's outcome, the
+        states right after the choice's own effects (every outcome of a chance), before the next
+        scene: the outcome is drawn before them but read with their notices, so what they make
+        known it may name."""
+        if unit.kind != "outcome":
+            return [pt]
+        choice = unit.choice
+        assert choice is not None
+
+        def run(pick) -> Playthrough:
+            after = pt.copy()
+            after.turn += 1  # as Rules.step: the turn advances before the effects run
+            self.rules.apply(choice.effects, after, [], pick)
+            if choice.once:
+                after.taken.add((unit.scene, choice.id))
+            self.rules.count(after, unit.scene, choice.id)  # the choice is taken: `taken.` counts it
+            return after
+        return every_outcome(run)
+
     def broken(self, unit: Unit, pt: Playthrough) -> list[int]:
-        """The mentions of a unit that show at pt without holding."""
+        """The mentions of a unit that show at pt without holding where they are read."""
         if not self.shown(unit, pt):
             return []
+        read = self.judged(unit, pt)
         return [i for i, m in enumerate(unit.mentions)
-                if not m.target.is_known(pt) and self.drawn(unit, m, pt)]
+                if not all(m.target.is_known(state) for state in read) and self.drawn(unit, m, pt)]
 
     # -- the search ---------------------------------------------------------------
 
-    def run(self, budget: int = CONTINUITY_BUDGET, walks: int = WALKS, seed: int = 0) -> ContinuityResult:
+    def run(self, budget: int = CONTINUITY_BUDGET, walks: int = WALKS, seed: int = 0,
+            prove: bool = True) -> ContinuityResult:
+        """prove=False: only the search (and walks): its findings are as sure, everything it did not
+        reach is left unknown (no proofs, no focused searches); for a quick look, as in the tests."""
         result = ContinuityResult(budget=budget)
         if not self.units:
             return result
@@ -283,100 +310,87 @@ class Continuity:
                         queue.append((number, after))
         result.states = len(seen)
         trails = {k: self._trail(number, parent) for k, (number, _) in found.items()}
+        self.decided: set[tuple[int, int]] = set()  # proven, by the may-analysis or a focused search
+        self.walked: set[tuple[int, int]] = set()  # found by a random playthrough: maybe not the shortest
+        if not result.complete and prove:
+            possible = MayAnalysis(self.story)
+            self.decided = {(i, m) for i, unit in enumerate(self.units) for m, mention in enumerate(unit.mentions)
+                            if (i, m) not in trails and possible.never(unit, mention)}
+            self._focus(trails, budget, possible.cleared)
         if not result.complete and walks:
+            before = set(trails)
             self._walk(trails, total, walks, seed)
+            self.walked = set(trails) - before
         self._report(result, trails)
         return result
 
-    def _walk(self, trails: dict, total: int, walks: int, seed: int) -> None:
-        """Random playthroughs for what the cut-short search did not reach: deep text.
+    def _focus(self, trails: dict, budget: int, cleared: set[str]) -> None:
+        """A search per person or fact still undecided whose condition, once true, stays true:
+        only the states where it is still false (every state on a way to one where it is false is
+        one too), and only those from which a scene showing the text can still be reached. It is
+        breadth-first like the whole search, so what it finds has a shortest path; when it goes
+        through every such state, what it did not find never happens."""
+        open_: dict[str, list[tuple[int, int]]] = {}
+        for index, unit in enumerate(self.units):
+            for mention_index, mention in enumerate(unit.mentions):
+                key = (index, mention_index)
+                if key not in trails and key not in self.decided and monotone(mention.target.known.tree, cleared):  # type: ignore[union-attr]
+                    open_.setdefault(mention.target.id, []).append(key)
+        # One budget shared by them all (each gets an even share of what is left, so the states
+        # a small one does not use go to the later ones).
+        left = budget
+        for number, keys in enumerate(sorted(open_.values(), key=len)):
+            target = self.units[keys[0][0]].mentions[keys[0][1]].target
+            scenes = {self.units[i].scene for i, _ in keys}
+            near = None if "" in scenes else set().union(*(self._distances(s) for s in scenes))
+            hits, complete, used = self._focused(target, keys, near, left // (len(open_) - number))
+            left -= used
+            trails.update(hits)
+            if complete:
+                self.decided.update(k for k in keys if k not in hits)
 
-        Each prefers the moves taken least so far (coverage-guided), and every
-        state it passes is looked at like the search's; a trail found this way
-        is made shorter by cutting its loops (a state met twice) before it is
-        replayed and reported."""
-        rng = random.Random(seed)
-        taken: dict[tuple[str, str], int] = {}
-        for walk in range(walks):
-            if len(trails) == total:
-                return
-            # Every other walk heads for the scene of a text still without a path, now and then.
-            goal, eagerness = None, 0.0
-            scenes = sorted({self.units[i].scene for i, n in enumerate(self.left) if n and self.units[i].scene})
-            if walk % 2 and scenes:
-                goal, eagerness = self._distances(rng.choice(scenes)), rng.uniform(0.2, 0.9)
-            pt, _ = self.rules.start(0)
-            trail: list[tuple[str, int]] = []
-            for _ in range(MAX_WALK):
-                moves = self.rules.available(pt)
-                if not moves:
+    def _focused(self, target, keys: list[tuple[int, int]], near: set[str] | None,
+                 budget: int) -> tuple[dict, bool, int]:
+        wanted = set(keys)
+        focus = {i for i, _ in keys}
+        saved_left = self.left
+        # _look records only the wanted mentions: the others count as found already.
+        self.left = [sum(1 for k in keys if k[0] == i) if i in focus else 0 for i in range(len(self.units))]
+        found: dict = {(i, m): None for i in focus for m in range(len(self.units[i].mentions))
+                       if (i, m) not in wanted}
+        explorer, extra = self.explorer, self.extra
+        start, _ = self.rules.start(0)
+        try:
+            if target.is_known(start):
+                return {}, True, 1
+            seen: dict[tuple, int] = {(explorer.key(start), extra(start)): 0}
+            parent: list[tuple[int, str, int] | None] = [None]
+            queue: deque[tuple[int, Playthrough]] = deque([(0, start)])
+            self._look(0, start, found)
+            while queue:
+                if all(k in found for k in wanted):
                     break
-                if goal is not None and rng.random() < eagerness:
-                    here = self.story.scenes[pt.scene]
-                    far = len(self.story.scenes) + 1
+                if len(seen) >= budget:
+                    return self._hits(found, wanted, parent), False, len(seen)
+                index, pt = queue.popleft()
+                for move in explorer.moves(pt):
+                    for which, after in enumerate(explorer.successors(pt, move)):
+                        if target.is_known(after) or (near is not None and after.scene not in near):
+                            continue  # it stays known / no way on to the text from here
+                        key = (explorer.key(after), extra(after))
+                        if key in seen:
+                            continue
+                        number = seen[key] = len(parent)
+                        parent.append((index, move, which))
+                        self._look(number, after, found)
+                        if after.ending is None:
+                            queue.append((number, after))
+            return self._hits(found, wanted, parent), True, len(seen)
+        finally:
+            self.left = saved_left
 
-                    def distance(move: str, here=here, goal=goal, far=far) -> int:
-                        choice = here.choice(move)
-                        targets = choice.targets if choice is not None else ()
-                        return min((goal.get(t, far) for t in targets), default=goal.get(here.id, far))
-                    best = min(distance(m) for m in moves)
-                    move = rng.choice([m for m in moves if distance(m) == best])
-                else:
-                    weights = [1.0 / (1 + taken.get((pt.scene, m), 0)) for m in moves]
-                    move = rng.choices(moves, weights)[0]
-                taken[(pt.scene, move)] = taken.get((pt.scene, move), 0) + 1
-                results = self.rules.successors(pt, move)
-                which = rng.randrange(len(results))
-                pt = results[which]
-                trail.append((move, which))
-                found: dict = {}
-                self._look(0, pt, found, skip=trails)
-                for key in found:
-                    trails[key] = self._shorten(list(trail))
-                    self.left[key[0]] -= 1
-
-    def _distances(self, goal: str) -> dict[str, int]:
-        """Choices needed from each scene to reach the goal scene, over the scene graph."""
-        cached = self.distance_cache.get(goal)
-        if cached is not None:
-            return cached
-        into: dict[str, list[str]] = {}
-        for scene in self.story.scenes.values():
-            for choice in scene.choices:
-                for target in choice.targets:
-                    into.setdefault(target, []).append(scene.id)
-        result = {goal: 0}
-        queue = deque([goal])
-        while queue:
-            scene_id = queue.popleft()
-            for source in into.get(scene_id, ()):
-                if source not in result:
-                    result[source] = result[scene_id] + 1
-                    queue.append(source)
-        self.distance_cache[goal] = result
-        return result
-
-    def _shorten(self, trail: list[tuple[str, int]]) -> list[tuple[str, int]]:
-        """The trail without its loops: from a state met twice, on from the second time."""
-        pt, _ = self.rules.start(0)
-        keys = [self._key(pt)]
-        for move, which in trail:
-            pt = self.rules.successors(pt, move)[which]
-            keys.append(self._key(pt))
-        stack = [keys[0]]  # the states kept; kept[i] leads from stack[i] to stack[i + 1]
-        kept: list[tuple[str, int]] = []
-        at = {keys[0]: 0}
-        for step, key in zip(trail, keys[1:], strict=True):
-            if key in at:  # back in a state met before: forget the loop
-                cut = at[key]
-                for dropped in stack[cut + 1:]:
-                    del at[dropped]
-                del stack[cut + 1:], kept[cut:]
-            else:
-                at[key] = len(stack)
-                stack.append(key)
-                kept.append(step)
-        return kept
+    def _hits(self, found: dict, wanted: set, parent: list) -> dict:
+        return {k: self._trail(found[k][0], parent) for k in wanted if k in found}
 
     def _key(self, pt: Playthrough) -> tuple:
         return (self.explorer.key(pt), self.extra(pt))
@@ -391,6 +405,16 @@ class Continuity:
             if left[index] == 0:
                 continue  # every mention of it already has its path
             unit = self.units[index]
+            if unit.kind == "outcome":  # read after its own effects: judged on those states
+                pending = [i for i in range(len(unit.mentions)) if (index, i) not in done]
+                if pending:
+                    broken = self.broken(unit, pt)
+                    for mention_index in pending:
+                        if mention_index in broken:
+                            found[(index, mention_index)] = (number, [])
+                            if skip is None:
+                                left[index] -= 1
+                continue
             bad = []
             for mention_index, mention in enumerate(unit.mentions):
                 if (index, mention_index) in done:
@@ -437,7 +461,6 @@ class Continuity:
         return pt, path
 
     def _report(self, result: ContinuityResult, trails: dict) -> None:
-        possible = None
         for index, unit in enumerate(self.units):
             for mention_index, mention in enumerate(unit.mentions):
                 pos = self.sources.locate(unit, mention)
@@ -445,7 +468,11 @@ class Continuity:
                 if hit is not None:
                     replayed = self.replay(hit)
                     if replayed is not None and mention_index in self.broken(unit, replayed[0]):
-                        finding = Finding(unit, mention, pos, replayed[1])
+                        path = replayed[1]
+                        if unit.kind == "outcome":  # read once the choice is taken: the path takes it
+                            path = [*path, (unit.scene, unit.choice.id)]  # type: ignore[union-attr]
+                        finding = Finding(unit, mention, pos, path,
+                                          shortest=(index, mention_index) not in self.walked)
                         silence = self.sources.silence(unit, pos)
                         if silence is not None:
                             if silence[0]:
@@ -454,12 +481,7 @@ class Continuity:
                                 finding.reasonless = True
                         result.findings.append(finding)
                         continue
-                if result.complete and hit is None:
-                    result.proven += 1
-                    continue
-                if possible is None:
-                    possible = MayAnalysis(self.story)
-                if possible.never(unit, mention):
+                if (result.complete or (index, mention_index) in self.decided) and hit is None:
                     result.proven += 1
                 else:
                     result.unknown.append((unit, mention, pos))
@@ -471,3 +493,4 @@ def continuity(story: Story, budget: int = CONTINUITY_BUDGET, walks: int = WALKS
 
 
 __all__ = ["CONTINUITY_BUDGET", "DEEP_FACTOR", "Continuity", "ContinuityResult", "Finding", "continuity"]
+

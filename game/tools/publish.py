@@ -11,6 +11,10 @@ fetched from the network when it runs. The folder holds:
     build.json                                 versions and sha256 of every file
     LICENSES.txt                               whose code the page carries, under which licence
 
+python.zip and pyodide/python_stdlib.zip carry byte code beside their
+sources, compiled by the pinned Pyodide in Node (game/web/bytecode.py); without
+Node the page is published from source, with a note saying so.
+
 The story is checked first (the same check as `play.py check`); a story with
 errors is refused. The zip has index.html at its top, as itch.io wants.
 
@@ -33,7 +37,7 @@ from pathlib import Path
 
 from .. import yamlsrc
 from ..errors import GameError
-from ..web import bundle, runtime
+from ..web import bundle, bytecode, runtime
 from . import check
 
 PAGE = Path(__file__).resolve().parent.parent / "web" / "page"
@@ -55,10 +59,11 @@ class Published:
     files: dict[str, str] = field(default_factory=dict)  # name -> sha256
     zip_bytes: int = 0
     warnings: int = 0
+    notes: list[str] = field(default_factory=list)  # what the publish could not do, said to the writer
 
 
 def publish(story_dir: Path, out: Path, runtime_dir: Path | None = None, precompile: bool = True,
-            budget: int = check.DEFAULT_BUDGET) -> Published:
+            budget: int = check.DEFAULT_BUDGET, compiled: bool = True) -> Published:
     """Check the story, then write the folder `out` and the zip `out`.zip beside it."""
     result = check.run_check(story_dir, budget)
     if not result.ok or result.story is None:
@@ -84,6 +89,8 @@ def publish(story_dir: Path, out: Path, runtime_dir: Path | None = None, precomp
     files["story.zip"] = bundle.zip_bytes(story_files)
     if precompile:
         files[EVENTS] = yamlsrc.precompile({name: data.decode("utf-8-sig") for name, data in story_files.items()})
+    notes: list[str] = []
+    compiled_by = _add_bytecode(files, python_files, pyodide, notes) if compiled else None
     files["LICENSES.txt"] = _licences(python_files)
     build = {
         "format": "aka-web-build",
@@ -93,6 +100,7 @@ def publish(story_dir: Path, out: Path, runtime_dir: Path | None = None, precomp
         "pyodide": runtime.version(),
         "packages": {p.name: p.version for p in packages},
         "precompiled": EVENTS if precompile else "",
+        "bytecode": compiled_by or {},
         "files": {name: bundle.sha256(data) for name, data in sorted(files.items())},
     }
     files[MARKER] = (json.dumps(build, indent=1, ensure_ascii=False) + "\n").encode()
@@ -101,7 +109,22 @@ def publish(story_dir: Path, out: Path, runtime_dir: Path | None = None, precomp
     archive_bytes = _zip_site(files)
     _replace_file(archive, archive_bytes)
     warnings = len(result.warnings)
-    return Published(out, archive, build["files"], len(archive_bytes), warnings)
+    return Published(out, archive, build["files"], len(archive_bytes), warnings, notes)
+
+
+def _add_bytecode(files: dict[str, bytes], python_files: dict[str, bytes], pyodide: Path,
+                  notes: list[str]) -> dict[str, str] | None:
+    """Put byte code beside the sources in python.zip and the stdlib zip; None (and a note) if it cannot."""
+    try:
+        compiled = bytecode.compile_page(pyodide, files)
+    except bytecode.ByteCodeError as exc:
+        notes.append(f"published without byte code ({exc}): the page compiles its Python at start, "
+                     "about 2 s slower; 'play.py publish' with Node.js installed adds it")
+        return None
+    files["python.zip"] = bundle.zip_bytes({**python_files, **compiled.engine})
+    stdlib = f"pyodide/{runtime.STDLIB}"
+    files[stdlib] = bundle.zip_bytes({**bundle.unzip(files[stdlib]), **compiled.stdlib})
+    return compiled.about
 
 
 def _licences(python_files: dict[str, bytes]) -> bytes:
@@ -160,7 +183,8 @@ def _replace_file(path: Path, data: bytes) -> None:
 def summary(published: Published) -> str:
     size = published.zip_bytes / 1_000_000
     warn = f" ({published.warnings} warnings from check)" if published.warnings else ""
-    return (f"Published to {published.folder}/ and {published.archive} ({size:.1f} MB){warn}.\n"
+    notes = "".join(f"Note: {note}\n" for note in published.notes)
+    return (f"Published to {published.folder}/ and {published.archive} ({size:.1f} MB){warn}.\n{notes}"
             f"Try it: python3 -m http.server -d {published.folder} -b 127.0.0.1 8000, then open "
             "http://127.0.0.1:8000/\n")
 

@@ -16,7 +16,7 @@ Two parts:
 Deliberate refrains are marked where they are written, with a reason, like
 continuity's silencing: `# refrain: REASON` on the line of the text, on a
 line of it before, or on the line just above where it starts. A sentence of
-a marked text is never listed.
+a marked text is never listed, nor a phrase that only marked sentences hold.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ class ProseReport:
     pets: list[tuple[str, list[Pos]]] = field(default_factory=list)
     twice: list[tuple[str, list[Pos]]] = field(default_factory=list)  # similes written in more than one place
     refrains: int = 0  # sentences read THRESHOLD times that are marked as refrains
+    phrase_refrains: int = 0  # phrases read THRESHOLD times whose every sentence is marked as a refrain
 
     @property
     def similes_per_10k(self) -> float:
@@ -122,6 +123,11 @@ class _Index:
 
     def sources_of(self, sentence: str) -> list[Source]:
         return self.where.get(_key(sentence), [])
+
+    def phrase_sources(self, phrase: str) -> list[Source]:
+        """Where every sentence that holds the phrase (a run of words of one sentence) is written."""
+        padded = f" {phrase} "
+        return [source for key, found in self.where.items() if padded in f" {key} " for source in found]
 
 
 def _plain(text: Text, variant: str) -> str:
@@ -213,6 +219,10 @@ def prose_report(story: Story, runs: int = 200, seed: int = 0, max_turns: int = 
         if phrase in covered:
             continue
         covered.update({phrase})
+        found = index.phrase_sources(phrase)
+        if found and all(s.refrain for s in found):  # only ever read in marked refrains
+            report.phrase_refrains += 1
+            continue
         where = [pos for source, pos in index.texts if phrase in _key(source)]
         report.phrases.append(Repeat(phrase, phrase_most[phrase], phrase_runs[phrase], where))
     report.phrases = _merge(report.phrases)
@@ -274,7 +284,8 @@ def format_prose_report(report: ProseReport, limit: int = 40) -> str:
     for repeat in report.sentences[:limit]:
         out.append(f"  {_where(repeat.where)}: {repeat.most}x in one run, in {repeat.runs} run(s): \"{repeat.text}\"")
     out.append(f"phrases ({PHRASE_WORDS} words) read {THRESHOLD} or more times in one playthrough: "
-               f"{len(report.phrases)}")
+               f"{len(report.phrases)}"
+               + (f" ({report.phrase_refrains} more marked as refrains)" if report.phrase_refrains else ""))
     for repeat in report.phrases[:limit]:
         out.append(f"  {_where(repeat.where)}: {repeat.most}x in one run, in {repeat.runs} run(s): \"{repeat.text}\"")
     rate = report.similes_per_10k

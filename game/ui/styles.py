@@ -133,6 +133,14 @@ def no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))
 
 
+def paints_screen(monochrome: bool, theme: str) -> bool:
+    """Whether the theme gives the whole screen a style (high contrast sets its background).
+    Without one the UI leaves the screen's empty cells alone, which makes every redraw
+    cheaper (prompt-toolkit fills every cell of every window with the style otherwise)."""
+    table = MONO if monochrome else THEMES[theme]
+    return bool(table.get("screen"))
+
+
 def build_style(monochrome: bool | None = None, theme: str = "default") -> Style:
     if monochrome is None:
         monochrome = no_color()

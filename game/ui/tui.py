@@ -29,7 +29,7 @@ import textwrap
 from collections.abc import Callable
 from typing import TextIO
 
-from prompt_toolkit.application import Application
+from prompt_toolkit.application import Application, get_app
 from prompt_toolkit.data_structures import Point
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
@@ -50,7 +50,7 @@ from .inputline import InputLine
 from .render import Line, error_line
 from .session import Session
 from .storyview import Option, StoryView
-from .styles import build_style, no_color
+from .styles import build_style, no_color, paints_screen
 from .watch import LiveReload
 from .wrap import Row
 
@@ -68,10 +68,21 @@ KEY_HELP: list[Line] = [
 
 
 class RowsControl(UIControl):
-    """A few rows computed for the width at render time (the toolbar, the rule)."""
+    """A few rows computed for the width at render time (the toolbar, the rule).
+
+    A render asks for them up to three times (the layout measures heights twice,
+    then draws): they are computed once per render and width."""
 
     def __init__(self, get_rows: Callable[[int], list[Row]]):
-        self.get_rows = get_rows
+        self._get_rows = get_rows
+        self._cached: tuple[int, int, list[Row]] | None = None
+
+    def get_rows(self, width: int) -> list[Row]:
+        render = get_app().render_counter
+        cached = self._cached
+        if cached is None or cached[0] != render or cached[1] != width:
+            self._cached = cached = (render, width, self._get_rows(width))
+        return cached[2]
 
     def preferred_height(self, width: int, max_available_height: int, wrap_lines: bool,
                          get_line_prefix: object) -> int:
@@ -108,6 +119,7 @@ class TerminalUI:
         self._slot_cache: list[str] | None = None
         self._memory = render.SceneMemory()
         self.line = InputLine(self._words, self._slot_commands, self._slot_names, self.view.select_number)
+        self.theme = theme
         self.app: Application[int] = Application(
             layout=self._layout(),
             key_bindings=self._bindings(),
@@ -115,6 +127,13 @@ class TerminalUI:
             full_screen=True,
             mouse_support=False,
             color_depth=ColorDepth.MONOCHROME if self.monochrome else color_depth,
+            # A hosted game hears of resizes from its SSH channel; polling the size twice
+            # a second in each of a hundred games is only wake-ups for the server's loop.
+            terminal_size_polling_interval=None if hosted else 0.5,
+            # prompt-toolkit postpones a redraw while the loop has other work, up to 10 ms,
+            # re-queueing it (and waking the loop through its self-pipe) each time round. On a
+            # server the loop always has other players' work: that was only waiting and wake-ups.
+            max_render_postpone_time=0 if hosted else 0.01,
         )
         startup = profile.load(session.saves_dir, session.story)
         if resumed:
@@ -196,7 +215,8 @@ class TerminalUI:
             Window(RowsControl(self._rule), height=1),
             prompt,
             Window(RowsControl(self._toolbar), style="class:toolbar", dont_extend_height=True),
-        ], style="class:screen")  # the high-contrast theme sets the whole screen's background
+        ], style="class:screen" if paints_screen(self.monochrome, self.theme) else "")
+        # (the high-contrast theme sets the whole screen's background; the others leave it alone)
         return Layout(body, focused_element=prompt)
 
     def _placeholder(self) -> str:

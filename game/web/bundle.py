@@ -101,9 +101,15 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
+            info.external_attr = (0o40755 << 16) | 0x10 if name.endswith("/") else 0o644 << 16
             archive.writestr(info, files[name])
     return buffer.getvalue()
+
+
+def unzip(data: bytes) -> dict[str, bytes]:
+    """A zip's files (folders as empty entries ending in '/'), by name."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
 def sha256(data: bytes) -> str:

@@ -27,6 +27,7 @@ from ..errors import GameError
 PINS = Path(__file__).parent / "runtime"
 CHECKSUMS = PINS / "pyodide.sha256"
 NPM_TIMEOUT = 600  # seconds; the package is about 6.5 MB
+STDLIB = "python_stdlib.zip"  # the standard library (sources); publish adds byte code to it
 
 
 class RuntimeMissing(GameError):

@@ -3,6 +3,8 @@ plain mode's line reader, the allow list, colours from TERM, the flags."""
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 from prompt_toolkit.output import ColorDepth
 
@@ -122,11 +124,27 @@ def test_player_folders_come_from_the_key_only(tmp_path):
     (["--max-size", "huge"], "COLUMNSxROWS"),
     (["--idle-timeout", "0"], "more than 0"),
     (["--max-per-address", "0"], "1 or more"),
+    (["--workers", "0"], "1 or more"),
 ])
 def test_bad_serve_flags_are_one_line_usage_errors(flags, message, capsys):
     assert cli.main(["serve", *flags]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_workers_default_to_one_per_cpu_where_supported_and_more_is_refused_elsewhere(monkeypatch):
+    from game.errors import UsageError
+    from game.serve import options
+
+    args = argparse.Namespace(workers=None)
+    monkeypatch.setattr(options, "workers_supported", lambda: True)
+    monkeypatch.setattr(options.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert options.workers_from(args) == 3
+    monkeypatch.setattr(options, "workers_supported", lambda: False)
+    assert options.workers_from(args) == 1
+    with pytest.raises(UsageError, match="needs Linux"):
+        options.workers_from(argparse.Namespace(workers=2))
+    assert options.workers_from(argparse.Namespace(workers=1)) == 1
 
 
 class FakeChannel:
