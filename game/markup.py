@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .conditions import BOOL, NUM, Condition
-from .diagnostics import did_you_mean
+from .diagnostics import Pos, did_you_mean
 from .errors import ConditionError
 
 MAX_DEPTH = 20  # braces (and snippets) nested deeper than this are an error
@@ -77,6 +77,9 @@ class When:
     condition: Condition
     then: Seq
     otherwise: Seq = ()
+    # Where its '{' is written (in a snippet: where the text puts the snippet in), for
+    # check's dead-text warnings; None when the loader did not say.
+    pos: Pos | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,8 @@ class Names:
     # Told of every expression and name in braces of the text itself (offset, what is written),
     # not of those inside snippets it puts in: the language server's index of references.
     seen: Callable[[int, str], None] | None = None
+    # An offset into the text itself -> where it is in its file (for When.pos).
+    locate: Callable[[int], Pos] | None = None
 
 
 def parse(source: str, names: Names, lines: bool = False) -> Text:
@@ -162,6 +167,7 @@ class _Parser:
         self.conditions: list[Condition] = []
         self.snippets: list[str] = []  # the snippets being expanded, for loops
         self.expanded = 0  # characters of snippet text put in so far
+        self.used_at = 0  # offset in the text itself of the outermost snippet being put in
 
     def parse(self, source: str, snippet: str | None) -> Seq:
         try:
@@ -221,7 +227,10 @@ class _Parser:
             options, end = self.options(src, colon + 1, depth, start)
             if len(options) > 2:
                 raise MarkupError("a condition in braces takes one '|': {condition: text|otherwise}", bar or start)
-            return When(condition, options[0], options[1] if len(options) > 1 else ()), end
+            where = None
+            if self.names.locate is not None:
+                where = self.names.locate(self.used_at if self.snippets else start)
+            return When(condition, options[0], options[1] if len(options) > 1 else (), where), end
         if bar is not None:
             options, end = self.options(src, pos, depth, start)
             return self.alternative("sequence", options), end
@@ -288,6 +297,8 @@ class _Parser:
         if self.names.seen is not None and not self.snippets and name.startswith(("snippet.", "name.")):
             self.names.seen(offset, name)  # (an expression is told in expression())
         if name.startswith("snippet."):
+            if not self.snippets:
+                self.used_at = pos - 1
             return self.snippet(name[len("snippet."):], offset)
         if name in self.names.names:
             return self.names.names[name]

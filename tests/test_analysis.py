@@ -65,7 +65,7 @@ def test_every_analysis_has_a_case() -> None:
                 codes.add(line.split(" ", 1)[0])
     assert {"unreachable-scene", "locked-dead-end", "soft-lock", "clue-gates-nothing", "clue-after-gate",
             "ending-unreachable", "stat-test-out-of-range", "stat-test-always-true", "stat-unblockable",
-            "choice-never-enabled", "branch-never-taken", "verdict"} <= codes
+            "choice-never-enabled", "branch-never-taken", "text-never-shown", "verdict"} <= codes
 
 
 def test_the_clean_story_has_no_findings() -> None:
@@ -94,3 +94,58 @@ def test_a_block_stat_finding_still_points_at_the_choice() -> None:
     found = {d.message.split("'")[1]: d.pos for d in run_check(folder).diagnostics if d.message.startswith("choice")}
     assert lines[found["bribe"].line - 1].strip() == "- id: bribe"
     assert lines[found["open_safe"].line - 1].strip() == "if: clue.key and"
+
+
+def _corridor(tmp_path: Path, length: int) -> Path:
+    """A start hub with 12 pickups (4,096 states) in front of a corridor of `length` scenes."""
+    lines = ["story: {id: corridor, title: Corridor, start: a.hub}", "areas: {a: A}",
+             "endings: {out: {title: Out}}", "clues:"]
+    lines += [f"  c{i}: {{title: C{i}}}" for i in range(12)]
+    lines += ["scenes:", "  a.hub:", "    text: A hub.", "    choices:"]
+    for i in range(12):
+        lines += [f"      - id: take{i}", "        text: Take.", "        once: true", f"        do: [{{clue: c{i}}}]"]
+    lines += ["      - id: go", "        text: Go.", "        if: " + " and ".join(f"clue.c{i}" for i in range(12)),
+              "        goto: a.r0"]
+    for i in range(length):
+        target = f"a.r{i + 1}" if i + 1 < length else "a.end"
+        lines += [f"  a.r{i}:", "    text: A room.", "    choices:", "      - id: walk", "        text: Walk on.",
+                  f"        goto: {target}"]
+    lines += ["  a.end:", "    text: Out.", "    ending: out"]
+    (tmp_path / "story.yaml").write_text("\n".join(lines) + "\n")
+    return tmp_path
+
+
+def test_a_search_cut_short_names_every_scene_it_did_not_enter(tmp_path: Path) -> None:
+    """'N of M scenes' always says which: up to 20 in the note, every one in --json."""
+    import io
+    import json
+
+    from game.tools.check import report
+
+    result = run_check(_corridor(tmp_path, 30), budget=10)
+    (note,) = [d for d in result.diagnostics if d.code == "search-incomplete"]
+    missing = [f"a.r{i}" for i in range(30)] + ["a.end"]
+    assert "having entered 1 of 32 scenes; not entered: " in note.message
+    named = note.message.split("not entered: ", 1)[1].split(" and ", 1)[0].split(", ")
+    assert named == missing[:20] and "and 11 more (check --json lists them all)" in note.message
+    out = io.StringIO()
+    report(result, out, as_json=True, with_stats=False)
+    assert json.loads(out.getvalue())["search"]["not_entered"] == missing
+    small = run_check(_corridor(tmp_path, 3), budget=10)
+    (note,) = [d for d in small.diagnostics if d.code == "search-incomplete"]
+    assert note.message.split("not entered: ", 1)[1].startswith("a.r0, a.r1, a.r2, a.end (")
+
+
+def test_max_memory_bounds_the_search_and_the_verdict_says_so(tmp_path: Path) -> None:
+    """4,096 ways to hold the 12 pickups: the default budget sees them all and proves the
+    story; --max-memory 16M allows fewer states (about 6 KB each), so the verdict is unknown
+    and names the memory limit as the reason."""
+    folder = _corridor(tmp_path, 3)
+    whole = run_check(folder)
+    assert whole.search is not None and whole.search.complete and whole.verdict.proven
+    cut = run_check(folder, max_memory=16 * 1024**2)
+    assert cut.search is not None and not cut.search.complete and cut.search.states < 4096
+    assert not cut.verdict.proven
+    assert "as many as the memory limit of 16M allows" in cut.verdict.line()
+    (note,) = [d for d in cut.diagnostics if d.code == "search-incomplete"]
+    assert "what --max-memory 16M allows" in note.message and "raise --max-memory" in note.message

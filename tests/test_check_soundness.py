@@ -17,12 +17,16 @@ no longer reach an ending. Then every claim `check` made must hold:
 * a verdict of "proven" means no soft-lock when it says none, and the count
   of unreachable scenes and endings it gives is the true one;
 * with a search budget too small to finish, it may say "unknown", but what
-  it still calls proven must hold too.
+  it still calls proven must hold too;
+* conditional text (a paragraph's `if:`, inline `{cond: a|b}` in scene text,
+  outcomes and labels; each text a marker word Tn) it calls never shown is
+  never drawn in any reachable state, and text it counts as seen is drawn.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections import deque
 from pathlib import Path
 
@@ -50,6 +54,7 @@ def stories(draw) -> str:
     deduction = len(clues) >= 3 and draw(st.booleans())
     random_effects = draw(st.booleans())  # if / chance among the effects
     question = draw(st.booleans())  # a question at a case board (or at a scene), with options
+    markers = iter(range(1000))  # conditional texts: T0, T1, ... each written once
 
     def condition() -> str:
         atoms = []
@@ -101,7 +106,21 @@ def stories(draw) -> str:
                 found.append(f"- end: {draw(st.sampled_from(['e1', 'e2']))}")
         return found
 
-    out = ["story: {id: r, title: R, start: a.s0}", "areas: {a: A}", "stats:"]
+    def inline() -> str:
+        """Text with an inline condition, or none: `{cond: Tn}` or `{cond: Tn|Tm}`."""
+        if draw(st.integers(0, 2)):
+            return "Words."
+        otherwise = f"|T{next(markers)}" if draw(st.booleans()) else ""
+        return f"Words {{{condition()}: T{next(markers)}{otherwise}}}."
+
+    def paragraphs(indent: str) -> list[str]:
+        """A list of paragraphs, some with `if:`, some with inline conditions."""
+        lines = [f"{indent}- \"{inline()}\""]
+        for _ in range(draw(st.integers(0, 2))):
+            lines += [f"{indent}- if: {condition()}", f"{indent}  text: \"T{next(markers)} {inline()}\""]
+        return lines
+
+    out = ["story: {id: r, title: R, start: a.s0, format: 2}", "areas: {a: A}", "stats:"]
     for name, (low, high, overflow) in stats.items():
         out.append(f"  {name}: {{min: {low}, max: {high}, start: {max(low, 0)}, overflow: {overflow}}}")
     out.append("endings: {e1: {title: One}, e2: {title: Two}}")
@@ -136,7 +155,7 @@ def stories(draw) -> str:
             out.append(f"    lock: {{after: {draw(st.integers(1, 2))}, turns: {draw(st.integers(1, 2))}}}")
     out.append("scenes:")
     for index, scene in enumerate(scenes):
-        out += [f"  {scene}:", "    text: Words."]
+        out += [f"  {scene}:", "    text:", *paragraphs("      ")]
         if draw(st.integers(0, 9)) < 2:
             out += ["    on_enter:"] + [f"      {e}" for e in (effects() or ["- stat: {x: +1}"])]
         if index and draw(st.integers(0, 9)) < 2:
@@ -146,7 +165,9 @@ def stories(draw) -> str:
             out.append("    case_board: true")
         out.append("    choices:")
         for number in range(draw(st.integers(1, 4))):
-            out += [f"      - id: ch{number}", "        text: Choose."]
+            out += [f"      - id: ch{number}", f"        text: \"{inline()}\""]
+            if draw(st.integers(0, 2)) == 0:
+                out += ["        outcome:", *paragraphs("          ")]
             if draw(st.booleans()):
                 out.append(f"        if: {condition()}")
             if draw(st.integers(0, 3)) == 0:
@@ -169,6 +190,7 @@ def stories(draw) -> str:
 # --- the brute force: every reachable state, stepping with the engine -------
 
 
+MARKER = re.compile(r"\bT\d+\b")
 COUNT_CAP = 4  # visits are compared with at most 3: counts above are all alike
 QUESTION_LOCKS: dict[str, int] = {}  # question -> lock after this many wrong tries (set per story)
 
@@ -196,11 +218,15 @@ class Truth:
         edges: dict[tuple, list[tuple]] = {}
         self.available: set[tuple[str, str]] = set()  # (scene, choice) available somewhere
         self.branches: set[tuple[str, str, int]] = set()  # (scene, choice, branch index) taken somewhere
+        self.shown: set[str] = set()  # marker words of conditional text drawn somewhere
         queue = deque([start])
         while queue:
             pt = queue.popleft()
             key = _key(pt)
             edges[key] = []
+            drawn = [*engine.text(pt), *(o.text + " " + o.hint for o in engine.offers(pt))]
+            drawn += [engine.outcome(pt, move) for move in engine.available(pt) if ":" not in move]
+            self.shown.update(m for text in drawn for m in MARKER.findall(text))
             for move in engine.available(pt):
                 self.available.add((pt.scene, move))
                 choice = engine.story.scenes[pt.scene].choice(move)
@@ -258,6 +284,13 @@ def _claims_hold(story_text: str, tmp_path: Path, budget: int) -> None:
             assert not any((scene, c.id) in truth.available for c in story.scenes[scene].choices), d.message
         elif d.code == "soft-lock":
             assert truth.stuck, f"no reachable state is stuck, yet: {d.message}"
+        elif d.code == "text-never-shown":
+            marker = _marker(story_text, d.pos, "'otherwise' text" in d.message)
+            assert marker not in truth.shown, f"{d.pos}: {d.message}, yet {marker} is drawn"
+    # A text check counts as seen showing is drawn in some reachable state.
+    for text in verdict.seen_texts:
+        marker = _marker(story_text, text.pos, otherwise=not text.guards[-1][1])
+        assert marker in truth.shown, f"{text.pos}: {text.what} counted as seen, yet {marker} is never drawn"
     if verdict.proven:
         if not verdict.soft_locks:
             assert not truth.stuck, f"'{verdict.line()}', yet {len(truth.stuck)} reachable states are stuck"
@@ -276,6 +309,18 @@ def _claims_hold(story_text: str, tmp_path: Path, budget: int) -> None:
     # Whatever the verdict, every stuck state is either reported or left unknown.
     if truth.stuck and not any(d.code in ("soft-lock", "locked-dead-end") for d in result.diagnostics):
         assert not verdict.proven, f"'{verdict.line()}', yet a reachable state is stuck and nothing says so"
+
+
+def _marker(story_text: str, pos, otherwise: bool) -> str:
+    """The marker word of the conditional text at pos (a paragraph's `- if:` line, whose
+    text is on the next line, or the '{' of an inline condition)."""
+    lines = story_text.splitlines()
+    rest = lines[pos.line - 1][pos.col - 1:]
+    if rest.startswith("if:"):
+        return MARKER.findall(lines[pos.line])[0]
+    match = re.match(r"\{[^:]*: (T\d+)(?:\|(T\d+))?\}", rest)
+    assert match, rest
+    return match.group(2) if otherwise else match.group(1)
 
 
 # The example budget: modest by default (the suite runs on every change); raise it for a

@@ -66,7 +66,8 @@ class Texts(LoaderBase):
             def seen(offset: int, fragment: str) -> None:
                 observer.expression(fragment, lambda i: self.locate(pos, source, offset + i), scene)
 
-        names = markup.Names(condition, self.inline_names, self.snippet_sources, self.snippet_allowance, seen)
+        names = markup.Names(condition, self.inline_names, self.snippet_sources, self.snippet_allowance, seen,
+                             lambda offset: self.locate(pos, source, offset))
         try:
             return markup.parse(source, names, lines)
         except markup.MarkupError as exc:

@@ -28,12 +28,19 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostic, Pos
 from ..engine import Engine
 from ..story import EndGame, Story, all_effects
-from . import DEFAULT_BUDGET, escape, witness
+from . import DEEP_BUDGET, DEFAULT_BUDGET, escape, witness
 from .abstract import Analyzer, Possibilities, possibilities
+from .deadtext import Conditional, DeadText
 from .explore import Explorer
-from .findings import Finder
+from .findings import Finder, _manifest_pos
 
+# What one state of the explicit search costs, for --max-memory: measured with tracemalloc,
+# 5.1 KB on our story and 3.5 KB on the synthetic ones (its key, its links, a queued state).
+SEARCH_BYTES_PER_STATE = 6 * 1024
 MAX_LISTED = 8  # names listed in one verdict line before "and N more"
+
+
+MAX_NOTE_NAMES = 20  # scenes named in the note on a search cut short (--json names them all)
 
 
 @dataclass
@@ -41,9 +48,29 @@ class SearchSummary:
     states: int
     complete: bool
     budget: int
+    scenes: int = 0  # scenes the search entered
+    not_entered: list[str] = field(default_factory=list)  # ... and those it did not (cut short)
+    memory_limit: int | None = None  # when --max-memory, not the budget, set how far it may go
 
     def to_json(self) -> dict:
-        return {"states": self.states, "complete": self.complete, "budget": self.budget}
+        return {"states": self.states, "complete": self.complete, "budget": self.budget,
+                "scenes": self.scenes, "not_entered": self.not_entered}
+
+    def note(self, total: int) -> str:
+        """What a search cut short by its budget covered, naming the scenes it did not enter."""
+        shown = ", ".join(self.not_entered[:MAX_NOTE_NAMES])
+        more = len(self.not_entered) - MAX_NOTE_NAMES
+        if more > 0:
+            shown += f" and {more:,} more (check --json lists them all)"
+        missing = f"; not entered: {shown}" if self.not_entered else ""
+        deeper = "run check --deep, or raise --budget" if self.budget < DEEP_BUDGET else "raise --budget"
+        limit = f"its budget of {self.budget:,} states"
+        if self.memory_limit is not None:
+            limit = f"{self.budget:,} states, what --max-memory {_size(self.memory_limit)} allows"
+            deeper = "raise --max-memory"
+        return (f"the soft-lock search stopped at {limit}, having entered "
+                f"{self.scenes:,} of {total:,} scenes{missing} (soft-locks beyond it were not looked for "
+                f"there; {deeper})")
 
 
 @dataclass
@@ -64,6 +91,12 @@ class Verdict:
     unreachable_scenes: set[str] = field(default_factory=set)
     reachable_endings: set[str] = field(default_factory=set)
     unreachable_endings: set[str] = field(default_factory=set)
+    # Conditional text (game.tools.deadtext): how many, how many proven never to show,
+    # and where those neither seen showing nor proven dead are written.
+    texts: int = 0
+    dead_texts: int = 0
+    unknown_texts: list[str] = field(default_factory=list)
+    seen_texts: list[Conditional] = field(default_factory=list)  # witnessed showing (for tests)
 
     def status(self, kind: str, name: str) -> str:
         """'reachable', 'unreachable' or 'unknown' for kind 'scene' or 'ending'."""
@@ -91,10 +124,22 @@ class Verdict:
         why = f" ({'; '.join(self.reasons)})" if self.reasons else ""
         return f"unknown: {'; '.join(parts)}{why}"
 
+    def text_line(self) -> str | None:
+        """What check decided about conditional text (None: the story has none)."""
+        if not self.texts:
+            return None
+        if not self.unknown_texts:
+            dead = f"; {self.dead_texts} never show" if self.dead_texts else ""
+            return (f"text proven: each of the {self.texts} conditional texts was seen showing in a real "
+                    f"playthrough or proven never to show{dead}")
+        return (f"text unknown: {len(self.unknown_texts)} of {self.texts} conditional texts neither seen showing "
+                f"nor proven never to show ({_names(self.unknown_texts)})")
+
     def to_json(self) -> dict:
         return {"proven": self.proven, "unknown_scenes": self.unknown_scenes,
                 "unknown_endings": self.unknown_endings, "unproved_escape": self.unproved_escape,
-                "reasons": self.reasons, "line": self.line()}
+                "reasons": self.reasons, "line": self.line(),
+                "texts": self.texts, "dead_texts": self.dead_texts, "unknown_texts": self.unknown_texts}
 
 
 @dataclass
@@ -123,21 +168,40 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     finder = Finder(story)
     finder.run()
     poss = finder.poss
+    dead = DeadText(story)
+    dead.prove(finder.analyzer, poss)
     verdict = Verdict(scenes=len(story.scenes), endings=len(_named_endings(story)))
     search = None
     reached_scenes: set[str] = set()
+    standing: set[str] = set()
     reached_endings: set[str] = set()
     complete = False
+    explorer: Explorer | None = None
+    allowed = budget if max_memory is None else min(budget, max(1, max_memory // SEARCH_BYTES_PER_STATE))
     if budget > 0:
         explorer = Explorer(story, engine)
-        result = explorer.search(budget)
+        usable = dead.judged(explorer.exact())
+        result = explorer.search(allowed, lambda pt, offered: dead.witness(pt, offered, usable))
         finder.soft_locks(explorer, result)
-        search = SearchSummary(result.size, result.complete, budget)
+        entered = set(result.scenes)
+        search = SearchSummary(result.size, result.complete, allowed, len(entered),
+                               memory_limit=max_memory if allowed < budget else None)
+        if not result.complete:
+            search.not_entered = [s for s in story.scenes if s not in entered]
+            finder.note(_manifest_pos(story), search.note(len(story.scenes)), "search-incomplete")
         reached_scenes = set(result.scenes)
+        # Where the player stands with the game going on (or in an ending scene): not where
+        # a move's effect ended the game on the way in. Only there is a trap a soft-lock.
+        standing = {sid for sid, ended in zip(result.scenes, result.ended, strict=True)
+                    if ended is None or story.scenes[sid].ending == ended}
         reached_endings = {e for e in result.ended if e is not None}
         complete = result.complete
         verdict.soft_locks = any(d.code in ("soft-lock", "locked-dead-end") for d in finder.found)
-        if not complete:
+        if not complete and allowed < budget:
+            verdict.reasons.append(f"the search stopped at {allowed:,} states, as many as the memory limit of "
+                                   f"{_size(max_memory)} allows at about {SEARCH_BYTES_PER_STATE // 1024} KB a "
+                                   "state (raise --max-memory)")
+        elif not complete:
             verdict.reasons.append(f"the search stopped at its budget of {budget:,} states")
     else:
         verdict.reasons.append("the search was skipped (--budget 0)")
@@ -162,10 +226,29 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     if not exact:
         missing = {s for s in story.scenes if s in possible and s not in reached_scenes}
         missing_endings = {e for e in _named_endings(story) if e in poss.endings and e not in reached_endings}
-        for finder_ in (witness.playouts, witness.find):
-            if missing or missing_endings:
-                found = finder_(story, missing, missing_endings)
+        explorer = explorer or Explorer(story, engine)
+        usable = dead.judged(explorer.exact())
+        texts_open = len(dead.dead) + len(dead.shown) < len(dead.texts)
+        # Scenes where the may-analysis knows every move that may be offered (choices only:
+        # the ids of answers to questions differ), so the coverage search can stop asking.
+        may_offer = {sid: frozenset(m.id for m in moves) for sid, moves in poss.enabled.items()
+                     if all(m.choice is not None for m in finder.analyzer.moves[sid])}
+        cover_budget = witness.COVER_PER_SCENE * len(story.scenes)
+        find_budget = witness.DEFAULT_BUDGET
+        if max_memory is not None:  # their states cost about what the search's do
+            cover_budget = min(cover_budget, max(1, max_memory // SEARCH_BYTES_PER_STATE))
+            # the directed search keeps every state it finds, about three per state it expands
+            find_budget = min(find_budget, max(1, max_memory // (3 * SEARCH_BYTES_PER_STATE)))
+        finders = (lambda: witness.cover(story, missing, missing_endings, explorer, budget=cover_budget,
+                                         observe=lambda pt, offered: dead.witness(pt, offered, usable),
+                                         until_found=not texts_open, may_offer=may_offer),
+                   lambda: witness.playouts(story, missing, missing_endings, rules=explorer.engine),
+                   lambda: witness.find(story, missing, missing_endings, explorer=explorer, budget=find_budget))
+        for number, finder_ in enumerate(finders):
+            if missing or missing_endings or (number == 0 and texts_open):
+                found = finder_()
                 missing -= set(found)
+                standing |= {t for t in found if not t.startswith("ending:")}
                 missing_endings -= {t.split(":", 1)[1] for t in found if t.startswith("ending:")}
         verdict.unknown_scenes = sorted(missing)
         verdict.unknown_endings = sorted(missing_endings)
@@ -179,7 +262,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     else:
         reached_endings = set(endings)
     for diagnostic, target in finder.traps:
-        if target in reached_scenes:  # a player can get there, and from there to no ending
+        if target in standing:  # a player stands there, and from there reaches no ending
             finder.found.append(diagnostic)
         elif not exact and target not in verdict.unproved_escape:
             verdict.unproved_escape.append(target)
@@ -191,6 +274,10 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     verdict.reachable_endings = {e for e in named if e in endings and e not in verdict.unknown_endings
                                  and (exact or e in reached_endings or e not in missing_endings)}
     verdict.unreachable_endings = {e for e in named if e not in endings}
+    finder.found.extend(dead.warnings(finder.impossible_conditions))
+    verdict.texts, verdict.dead_texts = len(dead.texts), len(dead.dead)
+    verdict.unknown_texts = [str(t.pos) for t in dead.unknown()]
+    verdict.seen_texts = [dead.texts[i] for i in sorted(dead.shown)]
     return Analysis(_dedupe(finder.found), search, verdict, finder.poss, finder.analyzer)
 
 
@@ -212,6 +299,16 @@ def _named_endings(story: Story) -> set[str]:
         for outcome in question.outcomes:
             named.update(e.ending for e in all_effects(outcome.effects) if isinstance(e, EndGame))
     return named
+
+
+def _size(size: int | None) -> str:
+    """Bytes as --max-memory spells them: 1G, 500M."""
+    if size is None:
+        return "none"
+    for unit, scale in (("G", 1024**3), ("M", 1024**2), ("K", 1024)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale}{unit}"
+    return f"{size:,} bytes"
 
 
 def _names(items: list[str]) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import gc
 import heapq
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -111,6 +112,11 @@ class Explorer:
             if self.turn_cap:
                 self.turn_cap = 1 << 62  # turn compared with a count: every turn is its own state
         self.live = _live_facts(story)
+        # Visits and takings only text reads: kept exactly in each state (not in its key, so
+        # they split no state), so that a state can witness conditional text (deadtext.py).
+        text_refs = {ref for condition in _text_conditions(story) for ref in condition.refs}
+        self.text_visits = {n for k, n in text_refs if k in ("visited", "visits")} - self.visits
+        self.text_counted = {tuple(n.rsplit(".", 1)) for k, n in text_refs if k == "taken"} - self.counted
 
     def key(self, pt: Playthrough) -> tuple:
         """What decides the future of pt: its scene and the facts still read from there on."""
@@ -146,30 +152,43 @@ class Explorer:
         """
         result = self.engine.successors(pt, choice_id)
         cap = self.count_cap
+        visits, text_visits, counted, text_counted = self.visits, self.text_visits, self.counted, self.text_counted
         for new in result:
             new.log.clear()
-            new.visited = {s: (n if cap is None else min(n, cap)) if s in self.visits else 1
-                           for s, n in new.visited.items() if s in self.visited or s in self.visits}
-            new.chosen = {c: n if cap is None else min(n, cap) for c, n in new.chosen.items() if c in self.counted}
+            new.visited = {s: (n if cap is None else min(n, cap)) if s in visits else n if s in text_visits else 1
+                           for s, n in new.visited.items() if s in self.visited or s in visits or s in text_visits}
+            new.chosen = {c: (n if cap is None else min(n, cap)) if c in counted else n
+                          for c, n in new.chosen.items() if c in counted or c in text_counted}
         return result
+
+    def exact(self) -> frozenset[tuple[str, str]]:
+        """The visit and taking references whose values the search's states keep exactly."""
+        kept = {("visited", s) for s in self.visited | self.visits | self.text_visits}
+        kept |= {("visits", s) for s in self.text_visits}
+        kept |= {("taken", f"{s}.{c}") for s, c in self.text_counted}
+        if self.count_cap is None:
+            kept |= {("visits", s) for s in self.visits} | {("taken", f"{s}.{c}") for s, c in self.counted}
+        return frozenset(kept)
 
     def step(self, pt: Playthrough, choice_id: str) -> Playthrough:
         """The one playthrough after a choice with a single result (tests, replays of found paths)."""
         (new,) = self.successors(pt, choice_id)
         return new
 
-    def search(self, budget: int = DEFAULT_BUDGET) -> Search:
+    def search(self, budget: int = DEFAULT_BUDGET,
+               observe: Callable[[Playthrough, list[str]], None] | None = None) -> Search:
+        """observe(state, its moves) is told of every state found (a real playthrough)."""
         # The search makes millions of small objects and no reference cycles;
         # the cyclic collector would rescan the growing heap over and over.
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._search(budget)
+            return self._search(budget, observe)
         finally:
             if enabled:
                 gc.enable()
 
-    def _search(self, budget: int) -> Search:
+    def _search(self, budget: int, observe: Callable[[Playthrough, list[str]], None] | None) -> Search:
         result = Search(budget=budget)
         start, _ = self.engine.start(0)
         index = result.index
@@ -197,6 +216,8 @@ class Explorer:
             result.ended.append(pt.ending)
             offered = self.moves(pt)
             moves.append(offered)
+            if observe is not None:
+                observe(pt, offered)
             depth.append(level)
             # A state with nothing to choose is fully known as soon as it is
             # found: a dead end is proved even if the budget stops the search.
@@ -395,6 +416,23 @@ def _choice_conditions(story: Story) -> list[Condition]:
     for question in story.questions.values():  # an `if` among what answering does
         for outcome in question.outcomes:
             found.extend(_effect_conditions(outcome.effects))
+    return found
+
+
+def _text_conditions(story: Story) -> list[Condition]:
+    """The conditions of conditional text: paragraphs' `if:` and those inside inline markup."""
+    found: list[Condition] = []
+    for scene in story.scenes.values():
+        for paragraphs in (scene.text, *(c.outcome for c in scene.choices)):
+            for para in paragraphs:
+                if para.condition is not None:
+                    found.append(para.condition)
+                found.extend(para.conditions)
+        for choice in scene.choices:
+            found.extend(c for t in (choice.label, choice.hint_text) if t is not None for c in t.conditions)
+    for ending in story.endings.values():
+        if ending.body is not None:
+            found.extend(ending.body.conditions)
     return found
 
 

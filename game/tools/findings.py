@@ -42,6 +42,14 @@ class Finder:
         self.trapped: set[str] = set()
         self.traps: list[tuple[Diagnostic, str]] = []  # soft-locks into scenes no ending is reachable from
         self.impossible_tests: set[Pos] = set()  # where a stat test can never pass (already an error)
+        self.impossible_conditions: set[int] = set()  # ids of the conditions holding such a test
+        self._conditions: list[tuple[Pos, Condition]] | None = None
+
+    def conditions(self) -> list[tuple[Pos, Condition]]:
+        """Every condition of the story with where it is written (gathered once)."""
+        if self._conditions is None:
+            self._conditions = _conditions_with_pos(self.story)
+        return self._conditions
 
     def error(self, pos: Pos, message: str, code: str) -> None:
         self.found.append(Diagnostic(pos, "error", message, code))
@@ -251,7 +259,7 @@ class Finder:
     def useless_clues(self) -> None:
         read: set[str] = set()
         given: set[str] = set()
-        for condition in _all_conditions(self.story):
+        for _, condition in self.conditions():
             read.update(name for kind, name in condition.refs if kind == "clue")
         for deduction in self.story.deductions.values():
             read.update(deduction.needs)
@@ -270,7 +278,7 @@ class Finder:
                              "(fine for flavour; otherwise a gate is missing or misspelt)", "clue-gates-nothing")
 
     def stat_tests(self) -> None:
-        for pos, condition in _conditions_with_pos(self.story):
+        for pos, condition in self.conditions():
             for compare in _stat_compares(condition.tree):
                 verdict = self.range_verdict(compare)
                 if verdict is None:
@@ -279,6 +287,7 @@ class Finder:
                 span = f"{stat.min}..{stat.max}"
                 if never:
                     self.impossible_tests.add(pos)
+                    self.impossible_conditions.add(id(condition))
                     self.error(pos, f"'{text}' can never be true: stat '{stat.id}' stays within {span} "
                                "(changes stop at its edges)", "stat-test-out-of-range")
                 else:
@@ -415,10 +424,6 @@ def _state_text(explorer: Explorer, pt: Playthrough) -> str:
     if clues:
         parts.append("clues " + ", ".join(clues[:5]) + (" ..." if len(clues) > 5 else ""))
     return f" ({'; '.join(parts)})" if parts else ""
-
-
-def _all_conditions(story: Story) -> list[Condition]:
-    return [c for _, c in _conditions_with_pos(story)]
 
 
 def _conditions_with_pos(story: Story) -> list[tuple[Pos, Condition]]:

@@ -14,23 +14,124 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from collections.abc import Callable
 
 from ..rules import Rules
 from ..state import Playthrough
 from ..story import Story
 from .explore import Explorer
 
+
+class Witness:
+    """A replayable way in: the playthrough's seed and its (scene, choice) steps from the start.
+
+    The steps are read back from the search's parent links only when asked for: a search
+    that finds ten thousand scenes along one long corridor would otherwise spend most of
+    its time writing out paths nobody reads (the verdict needs only that one exists)."""
+
+    __slots__ = ("_index", "_parents", "_path", "seed")
+
+    def __init__(self, seed: int, path: list[tuple[str, str]] | None = None,
+                 parents: list[tuple[int, str, str] | None] | None = None, index: int = 0):
+        self.seed = seed
+        self._path = path
+        self._parents = parents
+        self._index = index
+
+    @property
+    def path(self) -> list[tuple[str, str]]:
+        if self._path is None:
+            assert self._parents is not None
+            self._path = _path(self._parents, self._index)
+        return self._path
+
+
+Found = dict[str, Witness]  # target (a scene id, or 'ending:ID') -> its witness
+
 DEFAULT_BUDGET = 20_000  # states the directed search may expand in all
+COVER_PER_SCENE = 4  # states the coverage search may keep, per scene of the story
+
+
+def cover(story: Story, targets: set[str], endings: set[str] = frozenset(),  # type: ignore[assignment]
+          explorer: Explorer | None = None, budget: int | None = None,
+          observe: Callable[[Playthrough, list[str]], None] | None = None,
+          until_found: bool = True, may_offer: dict[str, frozenset[str]] | None = None) -> Found:
+    """Target -> a witness that enters it: a breadth-first search that keeps a state only when
+    it enters a scene (or ending) first, or offers a move there that no state kept before did.
+
+    That is enough to take every move the story offers in the states it keeps once, so it
+    keeps about as many states as the story has scenes and moves (its budget,
+    COVER_PER_SCENE per scene by default, is a count of states: the result does not depend on
+    the machine). Paths are shortest in that graph. A path whose steps each had one result
+    is what the engine plays from seed 0; one through a random outcome is replayed first.
+    observe(state, its moves) is told of every state kept (the dead-text witnesses); with
+    until_found=False the search goes on when every target is found, for them. may_offer:
+    scene -> every move the may-analysis says may ever be offered there (scenes left out:
+    not known); once a kept state offered each of them, later states there are dropped
+    without asking the rules what they offer."""
+    explorer = explorer or Explorer(story)
+    rules = explorer.engine
+    found: Found = {}
+    wanted = set(targets) | {f"ending:{e}" for e in endings}
+    if not wanted and until_found:
+        return found
+    budget = COVER_PER_SCENE * len(story.scenes) if budget is None else budget
+    start, _ = rules.start(0)
+    first = rules.available(start)
+    # (scene, move) offered by some state kept so far, and scenes (with how the game ended) entered
+    offered_somewhere = {(start.scene, move) for move in first}
+    entered = {(start.scene, start.ending)}
+    saturated: set[str] = set()
+    taken: set[tuple[str, str]] = set()
+    parents: list[tuple[int, str, str] | None] = [None]
+    forked = [False]  # a step on the way had several results (a chance): replay before believing
+    queue: deque[tuple[int, Playthrough, list[str]]] = deque([(0, start, first)])
+    if observe is not None:
+        observe(start, first)
+    while queue and (wanted or not until_found) and len(parents) < budget:
+        index, pt, moves = queue.popleft()
+        for move in moves:
+            if (pt.scene, move) in taken:
+                continue  # taken from a state kept before (whose results were kept if new)
+            taken.add((pt.scene, move))
+            results = explorer.successors(pt, move)
+            for after in results:
+                place = (after.scene, after.ending)
+                if place in entered and after.scene in saturated:
+                    continue  # every move that can ever be offered here was offered by a kept state
+                offered = rules.available(after) if after.ending is None else []
+                new_moves = [m for m in offered if (after.scene, m) not in offered_somewhere]
+                if place in entered and not new_moves:
+                    continue  # nothing here that a state kept before does not offer
+                entered.add(place)
+                offered_somewhere.update((after.scene, m) for m in new_moves)
+                if new_moves and may_offer is not None and after.scene in may_offer and \
+                        all((after.scene, m) in offered_somewhere for m in may_offer[after.scene]):
+                    saturated.add(after.scene)
+                parents.append((index, pt.scene, move))
+                forked.append(forked[index] or len(results) > 1)
+                number = len(parents) - 1
+                for target in (_standing(story, after), f"ending:{after.ending}"):
+                    if target in wanted:
+                        witness = Witness(0, parents=parents, index=number)
+                        if not forked[number] or replays(rules, witness, after.scene, after.ending):
+                            found[target] = witness
+                            wanted.discard(target)
+                if observe is not None:
+                    observe(after, offered)
+                if offered:
+                    queue.append((number, after, offered))
+    return found
 
 
 def find(story: Story, targets: set[str], endings: set[str] = frozenset(),  # type: ignore[assignment]
-         budget: int = DEFAULT_BUDGET, explorer: Explorer | None = None) -> dict[str, list[tuple[str, str]]]:
+         budget: int = DEFAULT_BUDGET, explorer: Explorer | None = None) -> Found:
     """Target -> a path of (scene, choice) from the start that enters it, for the targets reached.
 
     Targets are scene ids, and 'ending:ID' for each ending in `endings`."""
     explorer = explorer or Explorer(story)
     rules = explorer.engine
-    found: dict[str, list[tuple[str, str]]] = {}
+    found: Found = {}
     wanted = set(targets) | {f"ending:{e}" for e in endings}
     if not wanted:
         return found
@@ -55,12 +156,12 @@ def find(story: Story, targets: set[str], endings: set[str] = frozenset(),  # ty
                 states.append(after)
                 parents.append((index, pt.scene, move))
                 number = len(states) - 1
-                for target in (after.scene, f"ending:{after.ending}"):
+                for target in (_standing(story, after), f"ending:{after.ending}"):
                     if target not in wanted:
                         continue
                     path = _path(parents, number)
-                    if _replays(rules, path, after.scene, after.ending):
-                        found[target] = path
+                    if replays(rules, Witness(0, path), after.scene, after.ending):
+                        found[target] = Witness(0, path)
                         wanted.discard(target)
                         # Distances to targets already found only steer less well (every path
                         # is replayed before it counts), so re-aim only when a quarter of the
@@ -75,6 +176,14 @@ def find(story: Story, targets: set[str], endings: set[str] = frozenset(),  # ty
     return found
 
 
+def _standing(story: Story, pt: Playthrough) -> str | None:
+    """The scene pt witnesses: its own, unless the game ended on the way into it (a move's
+    effect ended it: the player never stands there; an ending scene is entered, though)."""
+    if pt.ending is None or story.scenes[pt.scene].ending == pt.ending:
+        return pt.scene
+    return None
+
+
 def _path(parents: list[tuple[int, str, str] | None], index: int) -> list[tuple[str, str]]:
     steps = []
     while parents[index] is not None:
@@ -84,10 +193,11 @@ def _path(parents: list[tuple[int, str, str] | None], index: int) -> list[tuple[
     return steps[::-1]
 
 
-def _replays(rules: Rules, path: list[tuple[str, str]], scene: str, ending: str | None) -> bool:
-    """The engine takes every step of the path from the start and ends in scene (and ending)."""
-    pt, _ = rules.start(0)
-    for expected, move in path:
+def replays(rules: Rules, witness: Witness, scene: str, ending: str | None) -> bool:
+    """The engine takes every step of the witness from the start (with its seed) and ends in
+    scene (and ending)."""
+    pt, _ = rules.start(witness.seed)
+    for expected, move in witness.path:
         if pt.scene != expected or move not in rules.available(pt):
             return False
         rules.step(pt, move, narrate=False)
@@ -119,25 +229,25 @@ def _distances(story: Story, targets: set[str]) -> dict[str, int]:
 
 
 def playouts(story: Story, targets: set[str], endings: set[str], steps: int = 60_000, seed: int = 0,
-             max_turns: int = 600, rules: Rules | None = None,
-             seconds: float = 2.0) -> dict[str, list[tuple[str, str]]]:
+             max_turns: int = 600, rules: Rules | None = None) -> Found:
     """Coverage-guided random playthroughs: at each turn a choice never taken before if there
     is one (one towards a scene never entered first), else any; each run's log is a witness for
     the targets it enters. Cheap, and good at what a long random walk finds but a search
     ordered by distance misses (stats built up over many turns)."""
     import random
-    import time
 
-    deadline = time.monotonic() + seconds  # a witness only proves; a missing one leaves 'unknown'
+    # A budget of steps, not of seconds: the same story gets the same verdict on any machine.
     rules = rules or Rules(story)
     rng = random.Random(seed)
     wanted = set(targets) | {f"ending:{e}" for e in endings}
-    found: dict[str, list[tuple[str, str]]] = {}
+    found: Found = {}
     taken: set[tuple[str, str]] = set()
     entered: set[str] = set()
     spent = 0
-    while wanted and spent < steps and time.monotonic() < deadline:
-        pt, _ = rules.start(rng.randrange(2**31))
+    while wanted and spent < steps:
+        run_seed = rng.randrange(2**31)  # chance draws hash the seed: kept with the path, it replays
+        pt, _ = rules.start(run_seed)
+        spent += 1  # a run counts even when the start offers nothing (else: no end to the loop)
         path: list[tuple[str, str]] = []
         while pt.ending is None and len(path) < max_turns and spent < steps:
             moves = rules.available(pt)
@@ -156,8 +266,8 @@ def playouts(story: Story, targets: set[str], endings: set[str], steps: int = 60
             rules.step(pt, move, narrate=False)
             spent += 1
             entered.add(pt.scene)
-            for target in (pt.scene, f"ending:{pt.ending}"):
+            for target in (_standing(story, pt), f"ending:{pt.ending}"):
                 if target in wanted:
-                    found[target] = list(path)
+                    found[target] = Witness(run_seed, list(path))
                     wanted.discard(target)
     return found

@@ -1,0 +1,91 @@
+"""Dead text: `check` warns, at its file:line:col, about conditional text that can never show.
+
+The case story tests/data/analysis/dead_text has one dead text of each form
+(a scene paragraph's `if:`, an outcome paragraph's `if:`, an inline
+`{cond: ...}` in scene text, nested, the `otherwise` side of one in a choice's
+label) beside live ones of the same forms, and a choice that is never enabled.
+tests/test_check_soundness.py holds the warnings to a brute force.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from game.tools.check import report, run_check
+
+CASE = Path(__file__).parent / "data" / "analysis" / "dead_text"
+
+
+def _source_at(d) -> str:
+    line = Path(d.pos.path).read_text().splitlines()[d.pos.line - 1]
+    return line[d.pos.col - 1:]
+
+
+def test_each_dead_form_is_warned_where_it_is_written() -> None:
+    result = run_check(CASE)
+    dead = {_source_at(d): d.message for d in result.diagnostics if d.code == "text-never-shown"}
+    assert {source.split(":")[0] if source.startswith("{") else source for source in dead} == {
+        "if: clue.ghost",  # a scene paragraph (line 14) and an outcome paragraph (line 27)
+        "{clue.ghost",  # inline, nested inside the live {clue.key: ...|...}
+        "{clue.key",  # the label's `otherwise` side: the choice needs clue.key
+        "{flag.door_open",  # inline in another scene's text
+    }
+    lines = sorted(d.pos.line for d in result.diagnostics if d.code == "text-never-shown")
+    assert lines == [14, 18, 27, 36, 40]
+    label = next(m for s, m in dead.items() if s.startswith("{clue.key"))
+    assert "'otherwise' text" in label and "choice 'door'" in label
+    never = [d for d in result.diagnostics if d.code == "choice-never-enabled"]
+    assert [_source_at(d) for d in never] == ["clue.ghost"]  # the dead choice, at its `if:` value
+
+
+def test_live_text_is_not_warned_and_the_verdict_decides_every_text() -> None:
+    result = run_check(CASE)
+    warned = {d.pos.line for d in result.diagnostics if d.code == "text-never-shown"}
+    assert not warned & {16, 25}  # `if: clue.key` in the scene, `if: not clue.key` in the outcome
+    verdict = result.verdict
+    assert verdict is not None and verdict.texts == 10 and verdict.dead_texts == 5
+    assert verdict.unknown_texts == []
+    out = io.StringIO()
+    report(result, out, as_json=False, with_stats=False)
+    assert "text proven: each of the 10 conditional texts was seen showing" in out.getvalue()
+
+
+PAIR = """\
+story: {id: pair, title: Pair, start: a.hub}
+areas: {a: A}
+clues: {ka: {title: A}, kb: {title: B}}
+endings: {out: {title: Out}}
+scenes:
+  a.hub:
+    text:
+      - A hub.
+      - if: clue.ka and clue.kb
+        text: Both keys, at last.
+    choices:
+      - {id: take_a, text: Take A., once: true, do: [{clue: ka}]}
+      - {id: take_b, text: Take B., once: true, do: [{clue: kb}]}
+      - {id: go, text: Go., goto: a.out}
+  a.out:
+    text: Out.
+    ending: out
+"""
+
+
+def test_an_undecided_text_is_listed_as_unknown_with_its_place(tmp_path: Path) -> None:
+    """With the search skipped (--budget 0) only the witnesses' few states are seen: the
+    paragraph needing both keys is neither seen nor ruled out, so it is unknown, named by
+    file:line:col, and check never says the text is fine. The search decides it."""
+    (tmp_path / "story.yaml").write_text(PAIR)
+    result = run_check(tmp_path, budget=0)
+    verdict = result.verdict
+    assert verdict is not None and verdict.texts == 1
+    assert [re.sub(r".*/", "", place) for place in verdict.unknown_texts] == ["story.yaml:9:9"]
+    out = io.StringIO()
+    report(result, out, as_json=False, with_stats=False)
+    assert "text unknown: 1 of 1 conditional texts" in out.getvalue()
+    assert "text proven" not in out.getvalue()
+    searched = run_check(tmp_path)
+    assert searched.verdict is not None and searched.verdict.unknown_texts == []
+    assert not [d for d in searched.diagnostics if d.code == "text-never-shown"]
