@@ -164,3 +164,44 @@ def test_playtest_refuses_a_turn_limit_whose_replays_could_not_be_loaded(tmp_pat
     assert proc.returncode == 2
     assert "--max-turns: at most 10,000" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert run("playtest", SAMPLE, "--max-turns", 10_000, "-n", 1, "--out", tmp_path).returncode == 0
+
+
+SELF_ANSWERING = """story: {id: s, title: S, start: a.desk, format: 2}
+areas: {a: A}
+endings: {out: {title: Out}}
+clues:
+  ring: {title: A ring}
+people:
+  clerk: {name: The clerk}
+  owner: {name: The owner}
+questions:
+  who:
+    ask: Who took it?
+    at: [a.desk]
+    slots:
+      who: {prompt: Who, from: people}
+    answer: {who: clerk}
+    right:
+      text: It was the clerk.
+      do:
+        - answer: {who: right}
+    wrong: No.
+scenes:
+  a.desk:
+    text: A desk.
+    choices:
+      - {id: look, text: Look., once: true, do: [{clue: ring}]}
+      - {id: go, text: Go., if: solved.who, goto: a.out}
+  a.out:
+    text: Out.
+    ending: out
+"""
+
+
+def test_check_follows_a_question_whose_right_answer_closes_itself(tmp_path):
+    """A right outcome that answers its own question (in dialogue) plays fine; check once
+    recursed forever on it and died with a traceback."""
+    (tmp_path / "story.yaml").write_text(SELF_ANSWERING)
+    proc = run("check", tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "proven: no soft-lock; every scene and ending reachable" in proc.stdout

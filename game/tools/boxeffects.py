@@ -30,6 +30,7 @@ class Effects(Domain):
 
     def __init__(self, story):
         super().__init__(story)
+        self._answering: set[str] = set()  # questions whose outcome effects are being compiled (cycles)
         # scene -> (its visited bit, its on_enter effects compiled, or None)
         self._entry = {sid: (self.visit_bit.get(sid, 0), self.compile_effects(s.on_enter) if s.on_enter else None)
                        for sid, s in story.scenes.items()}
@@ -58,7 +59,14 @@ class Effects(Domain):
                 if effect.outcome == RIGHT:
                     bits |= self.flag_bit[f"solved.{question.id}"]
                 set_flags, clear_flags = set_flags | bits, clear_flags & ~bits
-                inner = self.compile_effects(question.outcome(effect.outcome).effects)  # type: ignore[union-attr]
+                if question.id in self._answering:  # an outcome answers its own question, maybe via others:
+                    unknown = True  # not followed round the loop; "anything may happen" is sound
+                    continue
+                self._answering.add(question.id)
+                try:
+                    inner = self.compile_effects(question.outcome(effect.outcome).effects)  # type: ignore[union-attr]
+                finally:
+                    self._answering.discard(question.id)
                 gain |= inner.gain
                 set_flags, clear_flags = (set_flags | inner.set_flags) & ~inner.clear_flags, \
                     (clear_flags | inner.clear_flags) & ~inner.set_flags
