@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import random
 import signal
 import sys
@@ -338,10 +339,20 @@ async def watch_idle(host: GameHost) -> None:
         host.gate.forget_old(now)
 
 
+# A full collection of the cycle collector walks every live object of every game in the
+# process: 100 to 150 ms with 50 games, and every keystroke in flight waits for it. Under
+# load the default thresholds ran one every 10 s or so, which made the keystrokes' p99
+# (bench/serve_load.py: 104 ms -> 20 ms at 100 players, docs/PERFORMANCE.md). Ten times
+# rarer; the younger generations, which free a finished game's cycles, are unchanged.
+FULL_COLLECTIONS_RARER = 10
+
+
 def serve(config: ServeConfig, out: TextIO | None = None) -> int:
     """Load the story, make or read the host key, serve until stopped; the exit code.
     With config.workers > 1, in that many processes behind one listener (workers.py)."""
     out = out or sys.stdout
+    young, middle, full = gc.get_threshold()
+    gc.set_threshold(young, middle, full * FULL_COLLECTIONS_RARER)  # the workers inherit it
     host = GameHost(config, out)
     key, made = hostkey.load_or_create(host.data.root / hostkey.HOST_KEY_NAME)
     if made:
