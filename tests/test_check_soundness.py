@@ -54,6 +54,7 @@ def stories(draw) -> str:
     deduction = len(clues) >= 3 and draw(st.booleans())
     random_effects = draw(st.booleans())  # if / chance among the effects
     question = draw(st.booleans())  # a question at a case board (or at a scene), with options
+    hasty = question and draw(st.booleans())  # with a concluding response 'hasty'
     markers = iter(range(1000))  # conditional texts: T0, T1, ... each written once
 
     def condition() -> str:
@@ -80,13 +81,14 @@ def stories(draw) -> str:
                              f"{draw(st.integers(-1, MAX_LITERAL))}")
         return f" {draw(st.sampled_from(['and', 'or']))} ".join(atoms)
 
-    def effects(depth: int = 0) -> list[str]:
+    def effects(depth: int = 0, dialogue: bool = False) -> list[str]:
+        """dialogue: the effects may close the question in dialogue (not in its own outcomes)."""
         found = []
         for _ in range(draw(st.integers(0, 2))):
-            kind = draw(st.sampled_from(["clue", "flag", "unflag", "stat", "set", "if", "chance"]))
+            kind = draw(st.sampled_from(["clue", "flag", "unflag", "stat", "set", "if", "chance", "roll", "answer"]))
             if kind in ("if", "chance") and depth == 0 and random_effects:
                 head = f"- if: {condition()}" if kind == "if" else f"- chance: {draw(st.sampled_from([30, 50]))}"
-                then, otherwise = effects(1) or ["- stat: {y: +1}"], effects(1)
+                then, otherwise = effects(1, dialogue) or ["- stat: {y: +1}"], effects(1, dialogue)
                 found.append(head)
                 found.append("  do:")
                 found += [f"    {line}" for line in then]
@@ -102,6 +104,10 @@ def stories(draw) -> str:
                 found.append(f"- stat: {{{draw(st.sampled_from(sorted(stats)))}: {draw(st.sampled_from([-2, -1, 1, 2])):+d}}}")
             elif kind == "set":
                 found.append(f"- set: {{x: {draw(st.integers(0, stats['x'][1]))}}}")
+            elif kind == "roll" and random_effects:
+                found.append(f"- roll: {{y: {draw(st.sampled_from(['-1..1', '0..2', '1..1']))}}}")
+            elif kind == "answer" and question and dialogue:
+                found.append(f"- answer: {{q: {draw(st.sampled_from(['right', 'hasty'] if hasty else ['right']))}}}")
             elif kind == "if" and depth == 1:
                 found.append(f"- end: {draw(st.sampled_from(['e1', 'e2']))}")
         return found
@@ -146,7 +152,7 @@ def stories(draw) -> str:
         wrong = effects()
         if wrong:
             out += ["      do:"] + [f"        {e}" for e in wrong]
-        if draw(st.booleans()):
+        if hasty:
             out += ["    responses:", "      - id: hasty", "        if: {who: b}", "        text: Hasty.",
                     "        conclude: true"]
             if draw(st.booleans()):
@@ -157,7 +163,7 @@ def stories(draw) -> str:
     for index, scene in enumerate(scenes):
         out += [f"  {scene}:", "    text:", *paragraphs("      ")]
         if draw(st.integers(0, 9)) < 2:
-            out += ["    on_enter:"] + [f"      {e}" for e in (effects() or ["- stat: {x: +1}"])]
+            out += ["    on_enter:"] + [f"      {e}" for e in (effects(dialogue=True) or ["- stat: {x: +1}"])]
         if index and draw(st.integers(0, 9)) < 2:
             out.append(f"    ending: {draw(st.sampled_from(['e1', 'e2']))}")
             continue
@@ -179,7 +185,7 @@ def stories(draw) -> str:
                 out += ["        goto:", f"          - if: {condition()}",
                         f"            goto: {draw(st.sampled_from(scenes))}",
                         f"          - goto: {draw(st.sampled_from(scenes))}"]
-            found = effects()
+            found = effects(dialogue=True)
             if draw(st.integers(0, 9)) == 0:
                 found.append(f"- end: {draw(st.sampled_from(['e1', 'e2']))}")
             if found:

@@ -38,11 +38,12 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..conditions import Compare, Lit, Node, Ref
-from ..story import ChangeStat, GainClue, SetFlag, Story
+from ..story import Answer, Chance, ChangeStat, Effect, GainClue, IfEffect, Roll, SetFlag, Story
 from . import model, symbolic
 from .abstract import INF, Analyzer, Move, Possibilities
 from .explore import components
@@ -82,6 +83,9 @@ class Escaper:
         self.examined = 0
         self.monotone = _Monotone(analyzer)
         self.encoding: symbolic.Encoding | None = None
+        # scenes whose on_enter may end the game inside an `if` or `chance`
+        self.ends_inside = {sid: any(isinstance(e, (IfEffect, Chance)) for e in scene.on_enter)
+                            for sid, scene in analyzer.story.scenes.items()}
         self.reason = ""  # why nothing was tried, when nothing was
 
     def run(self) -> EscapeResult:
@@ -213,6 +217,8 @@ class Escaper:
         assert encoding is not None
         result = encoding.false
         for move in self.poss.enabled.get(sid, ()):
+            if move.question is not None:
+                continue  # answering is not modelled: it proves no way out (the search may still find one)
             guard = encoding.guard(move)
             if move.ends:
                 result = result | guard
@@ -225,6 +231,8 @@ class Escaper:
                 if dest in safe or (dest in usable and dest != sid and rank.get(dest, INF) < root_rank):
                     continue  # this branch is a way out
                 ok = self.monotone.growth(encoding, move, target)
+                if move.may_end or (target is not None and self.ends_inside.get(target)):
+                    ok = ok | encoding.pull(move, target, encoding.false)  # an ending on some way
                 if depth > 1 and dest in self.poss.states:
                     later = self._good(dest, depth - 1, root_rank, usable, rank, safe, memo)
                     ok = ok | encoding.pull(move, target, later)
@@ -240,17 +248,19 @@ class _Monotone:
     def __init__(self, analyzer: Analyzer):
         self.analyzer = analyzer
         story: Story = analyzer.story
-        effects = [e for s in story.scenes.values() for e in (*s.on_enter, *(x for c in s.choices for x in c.effects))]
+        effects = list(_every_effect(story))
         cleared = {e.flag for e in effects if isinstance(e, SetFlag) and not e.value}
         self.up_flags = 0
         for flag, bit in analyzer.flag_bit.items():
-            if flag not in cleared:
+            # How a question was closed is not a fact that only grows (the proof does not follow it).
+            if flag not in cleared and flag in analyzer.story.flags:
                 self.up_flags |= bit
         # stat index -> +1 (only ever rises) or -1 (only ever falls)
         self.direction: dict[int, int] = {}
+        rolled = {e.stat for e in effects if isinstance(e, Roll)}
         for stat_id, index in analyzer.stat_index.items():
             changes = [e for e in effects if isinstance(e, ChangeStat) and e.stat == stat_id]
-            if not changes or any(not e.relative for e in changes):
+            if not changes or stat_id in rolled or any(not e.relative for e in changes):
                 continue
             if all(e.amount >= 0 for e in changes):
                 self.direction[index] = 1
@@ -304,6 +314,8 @@ class _Monotone:
             result = result | ~bdd.var(table[name])
         stats = list(self.analyzer.story.stats)
         for index, amount in self._moves_stats(move, target):
+            if stats[index] not in encoding.ranges:
+                continue  # a stat nothing the proof evaluates reads: not held (symbolic.Encoding)
             low, high = encoding.ranges[stats[index]]
             result = result | (encoding.between(stats[index], low + 1, high) if amount < 0
                                else encoding.between(stats[index], low, high - 1))
@@ -321,8 +333,30 @@ def _bfs(starts: set[str], preds: dict[str, list[str]]) -> dict[str, int]:
     return distance
 
 
+def _every_effect(story: Story) -> Iterator[Effect]:
+    """Every effect anything in the story may run: in scenes and choices, in question
+    outcomes, inside `if` and `chance`, and in an outcome an `answer:` records."""
+    def walk(effects: tuple[Effect, ...]) -> Iterator[Effect]:
+        for effect in effects:
+            yield effect
+            if isinstance(effect, (IfEffect, Chance)):
+                yield from walk(effect.then)
+                yield from walk(effect.otherwise)
+            elif isinstance(effect, Answer):
+                outcome = story.questions[effect.question].outcome(effect.outcome)
+                if outcome is not None:
+                    yield from walk(outcome.effects)
+    for scene in story.scenes.values():
+        yield from walk(scene.on_enter)
+        for choice in scene.choices:
+            yield from walk(choice.effects)
+    for question in story.questions.values():
+        for outcome in question.outcomes:
+            yield from walk(outcome.effects)
+
+
 def _turn_cap(story: Story) -> int | None:
-    """None if no choice reads the turn; else a turn above every number a condition compares it with."""
+    """None if no condition reads the turn; else a turn above every number a condition compares it with."""
     numbers = [0]
     reads = False
 
@@ -341,11 +375,8 @@ def _turn_cap(story: Story) -> int | None:
         if operand is not None:
             walk(operand)
 
-    for scene in story.scenes.values():
-        for choice in scene.choices:
-            for condition in [choice.condition, *(b.condition for b in choice.branches)]:
-                if condition is not None:
-                    walk(condition.tree)
+    for _, condition in model.all_conditions(story):
+        walk(condition.tree)
     if not reads:
         return None
     numbers += [abs(s.min) for s in story.stats.values()] + [abs(s.max) for s in story.stats.values()]

@@ -167,16 +167,7 @@ def all_conditions(story: Story) -> Iterator[tuple[Pos, Condition]]:
 
 
 def escape_gaps(story: Story) -> list[str]:
-    """What the escape proof (game.tools.escape, symbolic) does not model, on top of gaps():
-    it reasons about choices and deductions with plain effects, and references to clues,
-    flags, stats, visited scenes and the turn."""
-    found = gaps(story)
-    if story.questions:
-        found.append("questions")
-    effects = [e for s in story.scenes.values() for e in all_effects((*s.on_enter, *(x for c in s.choices
-                                                                                  for x in c.effects)))]
-    found.extend(sorted({f"the effect {type(e).__name__}" for e in effects
-                         if isinstance(e, (IfEffect, Chance, Roll, Answer))}))
-    kinds = {kind for _, c in all_conditions(story) for kind, _ in c.refs}
-    found.extend(f"condition references '{k}.'" for k in sorted(kinds & {"visits", "taken", "solved", "concluded"}))
-    return sorted(set(found))
+    """What the escape proof (game.tools.escape, symbolic) does not model: only gaps().
+    It models every effect and reference; a count (visits., taken.) or a question it does
+    not follow is a value it forgets, and answering a question is never its way out."""
+    return sorted(set(gaps(story)))

@@ -22,7 +22,20 @@ import operator
 from typing import Any
 
 from ..conditions import BoolOp, Compare, Lit, Node, Not, Ref
-from ..story import ChangeStat, Effect, EndGame, GainClue, SetFlag
+from ..questions import RIGHT, question_conditions
+from ..story import (
+    Answer,
+    Chance,
+    ChangeStat,
+    Effect,
+    EndGame,
+    GainClue,
+    IfEffect,
+    Roll,
+    SetFlag,
+    all_effects,
+)
+from . import model
 from .abstract import INF, Analyzer, AState, Move
 
 try:  # the compiled CUDD module when the wheel has it, else dd's own BDDs (same interface)
@@ -87,14 +100,29 @@ class Encoding:
         for flag in story.flags:
             if flag not in self.flag:
                 self.flag[flag] = self._declare(f"f{len(self.flag)}")
+        # How questions were closed ("solved.q", "concluded.q", "concluded.q.o"): flags of
+        # the may-analysis's boxes, so the boxes bound them like any flag.
+        for flag in analyzer.flag_bit:
+            if flag not in self.flag:
+                self.flag[flag] = self._declare(f"f{len(self.flag)}")
+        # Counts (visits.S, taken.S.C) are not held as numbers: each comparison that reads
+        # one is an *atom*, a variable of its own that nothing bounds, forgotten (every
+        # value allowed) wherever a move may change what it reads.
+        self.atoms: dict[Node, str] = {}
+        self.atom_reads: dict[str, frozenset[tuple[str, str]]] = {}
         for sid in analyzer.visit_bit:
             if sid not in self.visit:
                 self.visit[sid] = self._declare(f"v{len(self.visit)}")
         self.stat_bits: dict[str, list[str]] = {}
         self.stat_primed: dict[str, list[str]] = {}
         self.ranges: dict[str, tuple[int, int]] = {}
+        # Only the stats something the proof evaluates reads (a choice's or branch's
+        # condition, an `if` among effects, a question's, a 'block' limit): a stat only
+        # text reads changes nothing a move does, so it is left out, and so are its changes.
+        read = _stats_read(story)
         for i, stat in enumerate(story.stats.values()):
-            self._number(stat.id, f"s{i}", stat.min, stat.max)
+            if stat.id in read:
+                self._number(stat.id, f"s{i}", stat.min, stat.max)
         self.turn_cap = turn_cap
         if turn_cap is not None:
             self._number("", "turn", 0, turn_cap)
@@ -181,6 +209,11 @@ class Encoding:
         if isinstance(node, Lit):
             return self.true if node.value else self.false
         if isinstance(node, Ref):
+            if node.kind in ("solved", "concluded"):
+                name = self.flag.get(f"{node.kind}.{node.name}")
+                return self.bdd.var(name) if name is not None else self._atom(node)
+            if node.kind in ("visits", "taken"):
+                return self._atom(node)
             table = {"clue": self.clue, "flag": self.flag, "visited": self.visit}.get(node.kind)
             if table is None:
                 raise ValueError(f"no set of states for a reference to '{node.kind}'")
@@ -194,6 +227,8 @@ class Encoding:
                 result = (result & part) if node.op == "and" else (result | part)
             return result
         assert isinstance(node, Compare)
+        if any(kind in ("visits", "taken") for kind, _ in _refs(node)):
+            return self._atom(node)
         if node.left.type != "number":
             a, b = self._node(node.left), self._node(node.right)
             same = (a & b) | (~a & ~b)
@@ -205,6 +240,19 @@ class Encoding:
                 if compare(a, b):
                     result = result | (in_a & in_b)
         return result
+
+    def _atom(self, node: Node) -> Any:
+        name = self.atoms.get(node)
+        if name is None:
+            name = self.atoms[node] = self._declare(f"a{len(self.atoms)}")
+            self.atom_reads[name] = frozenset(_refs(node))
+        return self.bdd.var(name)
+
+    def forget(self, states: Any, *changed: tuple[str, str]) -> Any:
+        """states, holding whatever the atoms that read a changed reference now say
+        (the states in which every value of those atoms is in `states`)."""
+        names = [name for name, reads in self.atom_reads.items() if any(_reads(reads, c) for c in changed)]
+        return self.bdd.forall(names, states) if names else states
 
     def _numbers(self, node: Node) -> list[tuple[int, Any]]:
         if isinstance(node, Lit):
@@ -266,7 +314,7 @@ class Encoding:
                 result = result & bdd.var(name)
         for stat, index in analyzer.stat_index.items():
             low, high = box.stats[index]
-            if (low, high) != self.ranges[stat]:
+            if stat in self.ranges and (low, high) != self.ranges[stat]:
                 result = result & self.between(stat, low, high)
         if self.turn_cap is not None and box.turn != (0.0, INF):
             low, high = box.turn
@@ -276,15 +324,22 @@ class Encoding:
     # -- undoing a move ------------------------------------------------------
 
     def pull(self, move: Move, target: str | None, states: Any) -> Any:
-        """The states (before the move) from which taking it into target lands in `states`.
+        """The states (before the move) from which taking it into target lands in `states`
+        (for a random effect: in some outcome; an ending on the way lands anywhere).
 
-        The engine's order, undone: the once-only mark, the target's on_enter and
-        its visit, the move's effects, the turn."""
+        The engine's order (Rules.step), undone: the choice's count, the once-only
+        mark, the target's on_enter and its visit, the move's effects, the turn.
+        Answering a question as a move is not modelled: no state is claimed."""
         bdd = self.bdd
+        if move.question is not None:
+            return self.false
+        if move.choice is not None:
+            states = self.forget(states, ("taken", f"{move.scene}.{move.choice.id}"))
         if move.once:
             states = bdd.let({self.once[move.once]: True}, states)
         if target is not None:
             states = self.undo(self.analyzer.story.scenes[target].on_enter, states)
+            states = self.forget(states, ("visits", target))
             name = self.visit.get(target)
             if name is not None:
                 states = bdd.let({name: True}, states)
@@ -292,48 +347,13 @@ class Encoding:
             states = bdd.let({self.clue[move.deduction.gives]: True}, states)
         else:
             states = self.undo(move.effects, states)
+        states = self.forget(states, ("turn", ""))
         if self.turn_cap is not None:
             states = self.undo_change("", 1, True, states)
         return states
 
-    def push(self, move: Move, target: str | None, states: Any) -> Any:
-        """The states right after taking the move into target from `states` (the image),
-        in the engine's order: the turn, the effects, entering the target, the once-only mark."""
-        if self.turn_cap is not None:
-            states = self.do_change("", 1, True, states)
-        if move.deduction is not None:
-            states = self._set(self.clue[move.deduction.gives], True, states)
-        else:
-            states = self.do(move.effects, states)
-        if target is not None:
-            states = self._set(self.visit[target], True, states)
-            states = self.do(self.analyzer.story.scenes[target].on_enter, states)
-        if move.once:
-            states = self._set(self.once[move.once], True, states)
-        return states
-
-    def _set(self, name: str, value: bool, states: Any) -> Any:
-        var = self.bdd.var(name)
-        return self.bdd.exist([name], states) & (var if value else ~var)
-
-    def do_change(self, key: str, amount: int, relative: bool, states: Any) -> Any:
-        bits, primed = self.stat_bits[key], self.stat_primed[key]
-        moved = self.bdd.exist(bits, states & self._relation(key, amount, relative))
-        return self.bdd.let(dict(zip(primed, bits, strict=True)), moved)
-
-    def do(self, effects: tuple[Effect, ...], states: Any) -> Any:
-        for effect in effects:
-            if isinstance(effect, GainClue):
-                states = self._set(self.clue[effect.clue], True, states)
-            elif isinstance(effect, SetFlag):
-                states = self._set(self.flag[effect.flag], effect.value, states)
-            elif isinstance(effect, ChangeStat):
-                states = self.do_change(effect.stat, effect.amount, effect.relative, states)
-            elif not isinstance(effect, EndGame):
-                raise ValueError(f"no image for the effect {type(effect).__name__}")
-        return states
-
     def undo(self, effects: tuple[Effect, ...], states: Any) -> Any:
+        """The states from which the effects, run in order, land in `states`."""
         bdd = self.bdd
         for effect in reversed(effects):
             if isinstance(effect, GainClue):
@@ -341,12 +361,50 @@ class Encoding:
             elif isinstance(effect, SetFlag):
                 states = bdd.let({self.flag[effect.flag]: effect.value}, states)
             elif isinstance(effect, ChangeStat):
-                states = self.undo_change(effect.stat, effect.amount, effect.relative, states)
+                states = self.forget(states, ("stat", effect.stat))
+                if effect.stat in self.ranges:
+                    states = self.undo_change(effect.stat, effect.amount, effect.relative, states)
             elif isinstance(effect, EndGame):
-                continue  # the game ends: the caller treats such moves as ways out
+                states = self.true  # the game ends here, whatever comes after: a way out
+            elif isinstance(effect, IfEffect):  # read when it runs, after the effects before it
+                holds = self.condition(effect.condition)
+                states = (holds & self.undo(effect.then, states)) | (~holds & self.undo(effect.otherwise, states))
+            elif isinstance(effect, Chance):  # some outcome will do: each is a way the game can go
+                states = self.undo(effect.then, states) | self.undo(effect.otherwise, states)
+            elif isinstance(effect, Roll):
+                states = self.forget(states, ("stat", effect.stat))
+                if effect.stat in self.ranges:
+                    states = self._undo_roll(effect, states)
+            elif isinstance(effect, Answer):
+                states = self._undo_answer(effect, states)
             else:
                 raise ValueError(f"no pre-image for the effect {type(effect).__name__}")
         return states
+
+    def _undo_roll(self, roll: Roll, states: Any) -> Any:
+        result = self.false
+        for value in range(roll.low, roll.high + 1):
+            result = result | self.undo_change(roll.stat, value, False, states)
+        return result
+
+    def _undo_answer(self, answer: Answer, states: Any) -> Any:
+        """A question closed in dialogue (QuestionRules.record): nothing if it was closed
+        already; else it is closed with this outcome (its own flags: concluded.q,
+        concluded.q.o, solved.q) and the outcome's effects run."""
+        question = self.analyzer.story.questions[answer.question]
+        outcome = question.outcome(answer.outcome)
+        assert outcome is not None  # the loader checked it
+        closed = self.flag.get(f"concluded.{question.id}")
+        post = {f"concluded.{question.id}": True, f"concluded.{question.id}.{answer.outcome}": True,
+                f"solved.{question.id}": answer.outcome == RIGHT}
+        unknown = [n for n, reads in self.atom_reads.items()
+                   if any(k in ("solved", "concluded") and r.split(".")[0] == question.id for k, r in reads)]
+        if closed is None or any(f not in self.flag for f in post) or unknown:
+            raise ValueError(f"no pre-image for answering '{question.id}'")  # the loader declares them all
+        ran = self.undo(outcome.effects, states)
+        opened = self.bdd.let({self.flag[f]: value for f, value in post.items()}, ran)
+        held = self.bdd.var(closed)
+        return (held & states) | (~held & opened)
 
     def invariant(self) -> list[Any]:
         """Implications every reachable state satisfies, from how facts can come about.
@@ -381,17 +439,15 @@ class Encoding:
         into: dict[str, list[Any]] = {}
         for scene in story.scenes.values():
             here = bdd.var(visit[scene.id])
-            for effect in scene.on_enter:
-                if isinstance(effect, GainClue):
-                    givers.setdefault(effect.clue, []).append(here)
+            for clue in _gains(scene.on_enter, story):
+                givers.setdefault(clue, []).append(here)
             for choice in scene.choices:
                 needed = here & self._must(choice.condition)
                 for branch in choice.branches:
                     if branch.target is not None:
                         into.setdefault(branch.target, []).append(needed & self._must(branch.condition))
-                for effect in choice.effects:
-                    if isinstance(effect, GainClue):
-                        givers.setdefault(effect.clue, []).append(needed)
+                for clue in _gains(choice.effects, story):
+                    givers.setdefault(clue, []).append(needed)
                 bit = analyzer.once_bit.get((scene.id, choice.id))
                 if bit is None:
                     continue
@@ -402,6 +458,13 @@ class Encoding:
                     if there is not None:
                         result.append(~taken | there)
         boards = {s.id for s in story.scenes.values() if s.case_board}
+        for question in story.questions.values():  # answered where it is asked
+            asked = visited_any(set(question.at) or boards)
+            for outcome in question.outcomes:
+                for clue in _gains((*outcome.effects, *question.wrong.effects), story):
+                    givers.setdefault(clue, []).append(asked)
+                if outcome.goto is not None:
+                    into.setdefault(outcome.goto, []).append(self.true if asked is None else asked)
         for deduction in story.deductions.values():
             held = visited_any(boards)
             for need in deduction.needs:
@@ -475,3 +538,47 @@ class Encoding:
                 scene, choice = once[bit]
                 found[f"taken.{scene}.{choice}"] = picked[var]
         return found
+
+
+def _stats_read(story: Any) -> set[str]:
+    """The stats read by what the proof evaluates: behaviour, questions, 'block' limits."""
+    conditions = [c for scene in story.scenes.values() for _, c in model.behaviour_conditions(scene)]
+    conditions += [e.condition for q in story.questions.values() for o in q.outcomes
+                   for e in all_effects(o.effects) if isinstance(e, IfEffect)]
+    conditions += list(question_conditions(story))
+    found = {name for c in conditions for kind, name in c.refs if kind == "stat"}
+    found |= {stat.id for stat in story.stats.values() if stat.overflow == "block"}
+    return found
+
+
+def _gains(effects: tuple[Effect, ...], story: Any) -> set[str]:
+    """Every clue the effects may give: inside an `if` or `chance` too, and the effects
+    of an outcome an `answer:` records."""
+    found: set[str] = set()
+    for effect in effects:
+        if isinstance(effect, GainClue):
+            found.add(effect.clue)
+        elif isinstance(effect, (IfEffect, Chance)):
+            found |= _gains(effect.then, story) | _gains(effect.otherwise, story)
+        elif isinstance(effect, Answer):
+            outcome = story.questions[effect.question].outcome(effect.outcome)
+            found |= _gains(outcome.effects, story)
+    return found
+
+
+def _refs(node: Node) -> set[tuple[str, str]]:
+    if isinstance(node, Ref):
+        return {(node.kind, node.name)}
+    if isinstance(node, Not):
+        return _refs(node.operand)
+    if isinstance(node, BoolOp):
+        return set().union(*(_refs(op) for op in node.operands))
+    if isinstance(node, Compare):
+        return _refs(node.left) | _refs(node.right)
+    return set()
+
+
+def _reads(reads: frozenset[tuple[str, str]], changed: tuple[str, str]) -> bool:
+    """Whether an atom reading `reads` may change when `changed` does ('visits', 'turn',
+    'stat', 'taken' name a reference; a visit to S also changes visits.S)."""
+    return changed in reads

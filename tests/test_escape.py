@@ -1,0 +1,115 @@
+"""The escape proof (game.tools.escape) on the story language's every part.
+
+With the search's budget at 0, "no soft-lock" can only come from the escape
+proof. It models questions closed in dialogue (`answer:`), `if`, `chance`,
+`roll` and counts (`visits.`, `taken.`); answering a question at a board is
+never its way out. tests/test_check_soundness.py holds it to the brute force
+on random stories; these tests show what it proves and what it leaves open.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from game.tools.check import run_check
+
+HEAD = """\
+story: {id: esc, title: Escape, start: a.hub, format: 2}
+areas: {a: A}
+stats:
+  x: {min: 0, max: 5, start: 0}
+endings: {out: {title: Out}}
+flags:
+  rang: the phone rang
+questions:
+  q:
+    ask: Who?
+    at: a.board
+    slots:
+      who: {prompt: It was, from: options, options: {a: A, b: B}}
+    answer: {who: a}
+    right:
+      text: Right.
+    wrong:
+      text: Wrong.
+"""
+
+SCENES = """\
+scenes:
+  a.hub:
+    text: A hub.
+    on_enter:
+      - if: visits.a.hub >= 3
+        do:
+          - flag: rang
+    choices:
+      - id: talk
+        text: Talk it through.
+        do:
+          - answer: {{q: right}}
+      - id: wait
+        text: Wait.
+        goto: a.hub
+        do:
+          - chance: 50
+            do:
+              - stat: {{x: +1}}
+          - roll: {{x: 0..2}}
+      - id: board
+        text: The board.
+        goto: a.board
+      - id: leave
+        text: Leave.
+        if: {leave}
+        goto: a.out
+  a.board:
+    text: The board.
+    choices:
+      - id: back
+        text: Back.
+        goto: a.hub
+  a.out:
+    text: Out.
+    ending: out
+"""
+
+
+def _story(tmp_path: Path, leave: str) -> Path:
+    (tmp_path / "story.yaml").write_text(HEAD + SCENES.format(leave=leave))
+    return tmp_path
+
+
+def test_a_question_closed_in_dialogue_is_a_way_out_the_proof_follows(tmp_path: Path) -> None:
+    """Talking closes the question, and then the door opens: from every state of the hub
+    an ending is reachable, proved without searching (budget 0), through an `answer:`, a
+    count in an `if`, a `chance` and a `roll`."""
+    result = run_check(_story(tmp_path, "concluded.q"), budget=0)
+    assert result.verdict is not None
+    assert result.verdict.proven, result.verdict.line()
+    assert not result.verdict.unproved_escape
+
+
+def test_a_count_the_proof_does_not_follow_leaves_the_scene_unknown(tmp_path: Path) -> None:
+    """Only a third visit opens the door: true, but the proof forgets counts, so it does
+    not claim it. The verdict names the scenes left unproved instead of guessing."""
+    result = run_check(_story(tmp_path, "visits.a.hub >= 3"), budget=0)
+    assert result.verdict is not None
+    assert not result.verdict.proven
+    assert "a.hub" in result.verdict.unproved_escape
+    # The search, given its budget, settles it: every state is visited.
+    searched = run_check(_story(tmp_path, "visits.a.hub >= 3"))
+    assert searched.verdict is not None and searched.verdict.proven, searched.verdict.line()
+
+
+def test_answering_at_the_board_is_not_taken_as_a_way_out(tmp_path: Path) -> None:
+    """Solving the question at the board opens the door; the proof does not model
+    answering as a move, so without the search the verdict stays unknown."""
+    folder = _story(tmp_path, "solved.q")
+    text = (folder / "story.yaml").read_text().replace("          - answer: {q: right}\n", "          - stat: {x: +1}\n")
+    (folder / "story.yaml").write_text(text)
+    result = run_check(folder, budget=0)
+    assert result.verdict is not None
+    assert not result.verdict.proven
+    assert "a.hub" in result.verdict.unproved_escape
+    searched = run_check(folder)
+    assert searched.verdict is not None and searched.verdict.proven, searched.verdict.line()
