@@ -253,7 +253,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
         verdict.unknown_scenes = sorted(missing)
         verdict.unknown_endings = sorted(missing_endings)
         reached_scenes |= possible - missing  # witnessed (the rest of `possible` is unknown)
-        proof = escape.prove(finder.analyzer, poss, max_memory=max_memory)
+        proof = escape.prove(finder.analyzer, poss, max_memory=max_memory, seconds=escape.seconds_for(budget))
         verdict.unproved_escape = sorted(s for s in proof.unproved if s not in finder.trapped
                                          and s not in finder.dead_ends)
         escape_reason = escape_why(proof)
@@ -285,7 +285,7 @@ def escape_why(proof: escape.EscapeResult) -> str:
     if proof.reason:
         return f"the escape proof was not tried: {proof.reason}"
     if proof.exhausted:
-        return "the escape proof ran out of effort"
+        return "the escape proof ran out of time (a bigger --budget, or --deep, gives it more)"
     return "the escape proof found no way out that works for every state it allows there"
 
 

@@ -44,12 +44,13 @@ from typing import Any
 
 from ..conditions import Compare, Lit, Node, Ref
 from ..story import Answer, Chance, ChangeStat, Effect, GainClue, IfEffect, Roll, SetFlag, Story
-from . import model, symbolic
+from . import DEFAULT_BUDGET, model, symbolic
 from .abstract import INF, Analyzer, Move, Possibilities
 from .explore import components
 
 DEFAULT_EFFORT = 100_000  # (scene, depth) checks before the proof gives up
 DEFAULT_SECONDS = 5.0  # time the proof may take before it gives up (what is left is "unknown")
+MAX_SECONDS = 120.0  # with --deep
 MAX_DEPTH = 2  # moves in the longest way out looked for from one scene
 
 
@@ -383,6 +384,12 @@ def _turn_cap(story: Story) -> int | None:
     return max(numbers) + 1
 
 
+def seconds_for(budget: int) -> float:
+    """The proof's time for a search budget: DEFAULT_SECONDS at check's default, more as
+    --budget or --deep asks the search for more (up to MAX_SECONDS)."""
+    return min(MAX_SECONDS, DEFAULT_SECONDS * max(1, budget // DEFAULT_BUDGET))
+
+
 def prove(analyzer: Analyzer, poss: Possibilities, effort: int = DEFAULT_EFFORT,
-          max_memory: int | None = None) -> EscapeResult:
-    return Escaper(analyzer, poss, effort, max_memory).run()
+          max_memory: int | None = None, seconds: float = DEFAULT_SECONDS) -> EscapeResult:
+    return Escaper(analyzer, poss, effort, max_memory, seconds).run()
