@@ -113,3 +113,22 @@ def test_answering_at_the_board_is_not_taken_as_a_way_out(tmp_path: Path) -> Non
     assert "a.hub" in result.verdict.unproved_escape
     searched = run_check(folder)
     assert searched.verdict is not None and searched.verdict.proven, searched.verdict.line()
+
+
+def test_a_story_past_the_default_size_is_left_to_deep_and_says_so(tmp_path: Path) -> None:
+    """Past 2,000 scenes the proof seldom finishes in its 5 seconds, so the default check
+    does not try it, and the verdict says why and what does (--deep)."""
+    from game.tools.escape import MAX_SCENES
+
+    lines = ["story: {id: long, title: Long, start: a.r0}", "areas: {a: A}", "endings: {out: {title: Out}}",
+             "scenes:"]
+    for i in range(MAX_SCENES + 1):
+        target = f"a.r{i + 1}" if i < MAX_SCENES else "a.end"
+        lines += [f"  a.r{i}:", "    text: A room.", "    choices:", "      - id: walk", "        text: Walk on.",
+                  f"        goto: {target}"]
+    lines += ["  a.end:", "    text: Out.", "    ending: out"]
+    (tmp_path / "story.yaml").write_text("\n".join(lines) + "\n")
+    result = run_check(tmp_path, budget=0)
+    assert result.verdict is not None and not result.verdict.proven
+    assert f"more than {MAX_SCENES:,} scenes" in result.verdict.line()
+    assert "check --deep tries it" in result.verdict.line()

@@ -282,6 +282,8 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
 
 
 def escape_why(proof: escape.EscapeResult) -> str:
+    if proof.exhausted and proof.reason:
+        return f"the escape proof stopped: {proof.reason}"
     if proof.reason:
         return f"the escape proof was not tried: {proof.reason}"
     if proof.exhausted:

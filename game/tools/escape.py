@@ -51,6 +51,11 @@ from .explore import components
 DEFAULT_EFFORT = 100_000  # (scene, depth) checks before the proof gives up
 DEFAULT_SECONDS = 5.0  # time the proof may take before it gives up (what is left is "unknown")
 MAX_SECONDS = 120.0  # with --deep
+MAX_SCENES = 2_000  # bigger stories are tried only with more time (the 1,000-scene synthetic one: 5 s, 4 proved)
+# The invariant as one BDD of at most this many nodes (about 40 bytes each): on big
+# stories the whole conjunction grows without bound (the 1,000-scene synthetic story:
+# 227,000 nodes after 400 of its 1,251 implications, then minutes).
+INVARIANT_NODES = 50_000
 MAX_DEPTH = 2  # moves in the longest way out looked for from one scene
 
 
@@ -75,8 +80,12 @@ class _OutOfEffort(Exception):
 
 class Escaper:
     def __init__(self, analyzer: Analyzer, poss: Possibilities, effort: int = DEFAULT_EFFORT,
-                 max_memory: int | None = None, seconds: float = DEFAULT_SECONDS):
+                 max_memory: int | None = None, seconds: float = DEFAULT_SECONDS,
+                 max_scenes: int | None = None):
         self.analyzer = analyzer
+        # By default only stories of up to MAX_SCENES scenes; a longer time (--deep) tries any.
+        self.max_scenes = max_scenes if max_scenes is not None else \
+            MAX_SCENES if seconds <= DEFAULT_SECONDS else 1 << 62
         self.deadline = time.monotonic() + seconds
         self.poss = poss
         self.effort = effort
@@ -95,6 +104,9 @@ class Escaper:
         gaps = model.escape_gaps(analyzer.story)
         if gaps:
             self.reason = "the story uses " + ", ".join(gaps) + ", which the proof does not model"
+        elif len(analyzer.story.scenes) > self.max_scenes:
+            self.reason = (f"the story has more than {self.max_scenes:,} scenes, where it seldom finishes in "
+                           f"time (check --deep tries it)")
         elif not symbolic.available():
             self.reason = "the 'dd' package is not installed (pip install -e '.[analysis]')"
         if self.reason:
@@ -102,18 +114,24 @@ class Escaper:
             result.unproved = {sid: None for sid in poss.states if sid not in poss.terminal}
             result.proved = set(poss.terminal)
             return result
-        self.encoding = symbolic.Encoding(analyzer, _turn_cap(analyzer.story), self.max_memory)
-        self.invariant = [self.encoding.conjunction(self.encoding.invariant())]
-        succ = {sid: sorted({t for m in poss.enabled.get(sid, ()) for t in poss.targets.get((sid, m.id), ())})
-                for sid in poss.states}
         safe: set[str] = set(poss.terminal)
         try:
+            self.encoding = symbolic.Encoding(analyzer, _turn_cap(analyzer.story), self.max_memory)
+            self.invariant = [self.encoding.conjunction(self.encoding.invariant(), INVARIANT_NODES,
+                                                        self.deadline)]
+            succ = {sid: sorted({t for m in poss.enabled.get(sid, ()) for t in poss.targets.get((sid, m.id), ())})
+                    for sid in poss.states}
             for group in components(succ):
                 members = set(group) - poss.terminal
                 if members:
                     self._prove_group(members, succ, safe, result)
         except _OutOfEffort:
             result.exhausted = True
+        except ValueError as error:
+            if not symbolic.out_of_memory(error):
+                raise
+            result.exhausted = True
+            result.reason = "its BDDs reached the memory limit (raise --max-memory)"
         for sid in poss.states:
             if sid in safe:
                 result.proved.add(sid)

@@ -19,6 +19,7 @@ not attempted (check then says "unknown" where only they could decide).
 from __future__ import annotations
 
 import operator
+import time
 from typing import Any
 
 from ..conditions import BoolOp, Compare, Lit, Node, Not, Ref
@@ -52,6 +53,12 @@ _COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operat
 
 def available() -> bool:
     return _dd is not None
+
+
+def out_of_memory(error: ValueError) -> bool:
+    """Whether dd raised this because CUDD could not allocate a node within its memory
+    limit (it hands back a NULL node: "`DdNode *node` is `NULL` pointer")."""
+    return "NULL" in str(error)
 
 
 class Encoding:
@@ -508,10 +515,18 @@ class Encoding:
             states = states & implication
         return states
 
-    def conjunction(self, sets: list[Any]) -> Any:
+    def conjunction(self, sets: list[Any], max_nodes: int | None = None, deadline: float | None = None) -> Any:
+        """The sets' intersection; with max_nodes, the parts from the one that would grow
+        it past that many nodes on are left out (for an invariant: a weaker one, still true
+        of every reachable state, so what it proves stays proved)."""
         result = self.true
         for part in sets:
-            result = result & part
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            joined = result & part
+            if max_nodes is not None and len(joined) > max_nodes:
+                break
+            result = joined
         return result
 
     def empty(self, states: Any) -> bool:
