@@ -354,3 +354,55 @@ def test_check_without_the_search_never_contradicts_the_brute_force(tmp_path: Pa
 @given(text=stories())
 def test_check_cut_short_never_contradicts_the_brute_force(tmp_path: Path, budget: int, text: str) -> None:
     _claims_hold(text, tmp_path, budget=budget)
+
+
+def test_an_answer_in_dialogue_does_nothing_to_a_question_already_closed(tmp_path: Path) -> None:
+    """Found by the property test: `answer: {q: right}` after q was closed with a hasty
+    conclusion leaves it unsolved, so a choice for the unsolved case can be taken after it
+    (the may-analysis once took the answer as always recorded and called it never enabled)."""
+    story = """\
+story: {id: r, title: R, start: a.s0, format: 2}
+areas: {a: A}
+endings: {e1: {title: One}}
+questions:
+  q:
+    ask: Who?
+    at: a.s0
+    slots:
+      who: {prompt: It was, from: options, options: {a: A, b: B, c: C}}
+    answer: {who: a}
+    right:
+      text: Right.
+    wrong:
+      text: Wrong.
+    responses:
+      - id: hasty
+        if: {who: b}
+        text: Hasty.
+        conclude: true
+scenes:
+  a.s0:
+    text: Start.
+    choices:
+      - id: talk
+        text: Talk.
+        goto: a.s1
+        do:
+          - answer: {q: right}
+  a.s1:
+    text: After.
+    choices:
+      - id: doubt
+        text: Doubt.
+        if: not solved.q
+        goto: a.end
+      - id: done
+        text: Done.
+        goto: a.end
+  a.end:
+    text: End.
+    ending: e1
+"""
+    _claims_hold(story, tmp_path, budget=0)
+    (tmp_path / "story.yaml").write_text(story)
+    assert not [d for d in run_check(tmp_path, 0).diagnostics if d.code == "choice-never-enabled"]

@@ -36,7 +36,7 @@ class Effects(Domain):
                        for sid, s in story.scenes.items()}
 
     def compile_effects(self, effects: tuple[Effect, ...]) -> Transfer:
-        if any(isinstance(e, (IfEffect, Chance, Roll)) for e in effects):
+        if any(isinstance(e, (IfEffect, Chance, Roll, Answer)) for e in effects):
             return self._compile_steps(effects)
         gain = set_flags = clear_flags = 0
         stats = []
@@ -53,25 +53,6 @@ class Effects(Domain):
             elif isinstance(effect, ChangeStat):
                 stat = self.story.stats[effect.stat]
                 stats.append((self.stat_index[stat.id], effect.amount, effect.relative, stat.min, stat.max))
-            elif isinstance(effect, Answer):  # a question closed in dialogue
-                question = self.story.questions[effect.question]
-                bits = self.flag_bit[f"concluded.{question.id}"] | self.flag_bit[f"concluded.{question.id}.{effect.outcome}"]
-                if effect.outcome == RIGHT:
-                    bits |= self.flag_bit[f"solved.{question.id}"]
-                set_flags, clear_flags = set_flags | bits, clear_flags & ~bits
-                if question.id in self._answering:  # an outcome answers its own question, maybe via others:
-                    unknown = True  # not followed round the loop; "anything may happen" is sound
-                    continue
-                self._answering.add(question.id)
-                try:
-                    inner = self.compile_effects(question.outcome(effect.outcome).effects)  # type: ignore[union-attr]
-                finally:
-                    self._answering.discard(question.id)
-                gain |= inner.gain
-                set_flags, clear_flags = (set_flags | inner.set_flags) & ~inner.clear_flags, \
-                    (clear_flags | inner.clear_flags) & ~inner.set_flags
-                stats.extend(inner.stats)
-                unknown = unknown or inner.unknown
             elif not isinstance(effect, EndGame):
                 unknown = True
         return Transfer(gain, set_flags, clear_flags, tuple(stats), unknown)
@@ -92,17 +73,34 @@ class Effects(Domain):
                 run = []
                 steps.append(tuple(self.compile_effects((ChangeStat(effect.stat, value, relative=False),))
                                    for value in (effect.low, effect.high)))
+            elif isinstance(effect, Answer):  # does nothing if the question is closed already
+                steps.append(self.compile_effects(tuple(run)))
+                run = []
+                steps.append((Transfer(), self._answer(effect)))
             else:
                 run.append(effect)
         steps.append(self.compile_effects(tuple(run)))
+        parts = [part for step in steps for part in (step if isinstance(step, tuple) else (step,))]
         gain = set_flags = 0  # everything that may be given or set, for the widening's top
-        for effect in all_effects(effects):
-            if isinstance(effect, GainClue):
-                gain |= self.clue_bit[effect.clue]
-            elif isinstance(effect, SetFlag) and effect.value:
-                set_flags |= self.flag_bit[effect.flag]
-        unknown = any(part.unknown for step in steps for part in (step if isinstance(step, tuple) else (step,)))
+        for part in parts:
+            gain, set_flags = gain | part.gain, set_flags | part.set_flags
+        unknown = any(part.unknown for part in parts)
         return Transfer(gain, set_flags, 0, (), unknown, tuple(steps))
+
+    def _answer(self, effect: Answer) -> Transfer:
+        """A question closed in dialogue, when it was open: its own flags, then the outcome's effects."""
+        question = self.story.questions[effect.question]
+        bits = self.flag_bit[f"concluded.{question.id}"] | self.flag_bit[f"concluded.{question.id}.{effect.outcome}"]
+        if effect.outcome == RIGHT:
+            bits |= self.flag_bit[f"solved.{question.id}"]
+        if question.id in self._answering:  # an outcome answers its own question, maybe via others:
+            return Transfer(0, bits, 0, (), True)  # not followed round the loop; "anything may happen" is sound
+        self._answering.add(question.id)
+        try:
+            inner = self.compile_effects(question.outcome(effect.outcome).effects)  # type: ignore[union-attr]
+        finally:
+            self._answering.discard(question.id)
+        return Transfer(inner.gain, bits | inner.set_flags, 0, (), inner.unknown, (Transfer(0, bits), inner))
 
     def _blocks(self, effects: tuple[Effect, ...]) -> tuple[tuple[int, int, int, int], ...]:
         found = []
