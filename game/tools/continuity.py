@@ -182,13 +182,15 @@ class Continuity(Walks):
         clues = tuple(n for k, n in reads if k == "clue")
         flags = tuple(n for k, n in reads if k == "flag")
         stats = tuple(n for k, n in reads if k == "stat")
-        visited = tuple(n for k, n in reads if k in ("visited", "visits"))
+        visited = tuple(n for k, n in reads if k == "visited")  # whether: a count here would split
+        visits = tuple(n for k, n in reads if k == "visits")  # every round of a loop into a new state
         taken = tuple(tuple(n.rsplit(".", 1)) for k, n in reads if k == "taken" and "." in n)
         turn = any(k == "turn" for k, _ in reads)
 
         def key(pt: Playthrough) -> tuple:
             return (tuple(c in pt.clues for c in clues), tuple(f in pt.flags for f in flags),
-                    tuple(pt.stats.get(s, 0) for s in stats), tuple(pt.visited.get(v, 0) for v in visited),
+                    tuple(pt.stats.get(s, 0) for s in stats), tuple(v in pt.visited for v in visited),
+                    tuple(pt.visited.get(v, 0) for v in visits),
                     tuple(pt.chosen.get(t, 0) for t in taken), pt.turn if turn else 0)  # type: ignore[arg-type]
         return key
 
