@@ -9,9 +9,79 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_continuity import MANIFEST, _warnings
+from test_continuity import MANIFEST, _story, _warnings
 
 from game import loader
+from game.rules import Rules
+
+# The hub's paragraph names Costa when the heat is high; Costa is met at the precinct. Before
+# the precinct the heat rises only at the visitor, whose door opens once (`not visited.visitor`):
+# it never reaches 3 before the precinct. The boxes join the desk's states before and after
+# the visit, so the loop desk -> visitor -> desk looks as if it could be taken again and again.
+HEAT = """\
+stats:
+  heat: {label: Heat, min: 0, max: 5, start: 0}
+people:
+  costa: {name: Eddy Costa, mentions: [Costa], known: visited.precinct}
+scenes:
+  a:
+    text:
+      - The desk.
+      - {if: stat.heat >= 3, text: An unmarked car waits downstairs. Costa wants you to see it.}
+    choices:
+      - {id: visitor, text: Let the visitor in., if: not visited.visitor, goto: visitor}
+      - {id: wait, text: Wait.}
+      - {id: precinct, text: Go to the precinct., goto: precinct}
+  visitor:
+    text: A man in a good coat.
+    choices:
+      - {id: hurt, text: Hurt him., do: [{stat: {heat: +1}}], goto: a}
+      - {id: refuse, text: Say no., goto: a}
+  precinct:
+    text: Costa, with coffee.
+    choices:
+      - {id: back, text: Go back., do: [{stat: {heat: +3}}], goto: a}
+      - {id: home, text: Go home., goto: z}
+  z:
+    ending: done
+    text: Night.
+"""
+
+
+def test_a_stat_raised_in_a_scene_entered_once_is_counted_not_widened(tmp_path: Path) -> None:
+    story = _story(tmp_path, HEAT)
+    result, warnings = _warnings(story, budget=1)
+    assert not result.complete
+    assert warnings == [] and result.unknown == []
+
+
+def test_a_stat_raised_in_a_scene_entered_again_and_again_is_not_proven(tmp_path: Path) -> None:
+    # The visitor comes back whenever asked: three visits before the precinct make the car show.
+    story = _story(tmp_path, HEAT.replace(", if: not visited.visitor", ""))
+    result, warnings = _warnings(story, budget=1)
+    assert warnings == []  # nothing was searched, so nothing is claimed either way
+    assert [u.what for u, _, _ in result.unknown] == ["scene a"]
+    result, warnings = _warnings(story)
+    assert result.complete and len(warnings) == 1
+    assert warnings[0].message.endswith("e.g. after a:visitor, visitor:hurt, a:visitor, visitor:hurt, "
+                                        "a:visitor, visitor:hurt")
+
+
+def test_a_choice_that_gives_what_it_needs_missing_is_counted_once(tmp_path: Path) -> None:
+    # The heat also rises by a choice that stays, but it needs the clue it gives: once, so 1 + 1.
+    grab = HEAT.replace(
+        "      - {id: wait, text: Wait.}",
+        "      - {id: grab, text: Grab the pills., if: not clue.pills, do: [{clue: pills}, {stat: {heat: +1}}]}"
+    ) + "clues:\n  pills: {title: Pills}\n"
+    result, warnings = _warnings(_story(tmp_path, grab), budget=1)
+    assert warnings == [] and result.unknown == []
+    # Without the condition it can be taken again and again: a real finding, not a proof.
+    story = _story(tmp_path, grab.replace(", if: not clue.pills", ""))
+    result, _ = _warnings(story, budget=1)
+    assert [u.what for u, _, _ in result.unknown] == ["scene a"]
+    _, warnings = _warnings(story)
+    assert len(warnings) == 1 and warnings[0].message.endswith("e.g. after a:grab, a:grab, a:grab")
+
 
 # Vera is met in the bar; the desk's paragraph names her only once she is known.
 KNOWN_IN_TEXT = """\
@@ -40,6 +110,26 @@ def _with_ending(tmp_path: Path, text: str):
     story, problems = loader.check(tmp_path)
     assert story is not None, [str(p) for p in problems]
     return story
+
+
+def test_inline_known_in_text_follows_what_the_player_knows(tmp_path: Path) -> None:
+    rules = Rules(_story(tmp_path, KNOWN_IN_TEXT))
+    pt, _ = rules.start(0)
+    assert rules.text(pt) == ["The desk. Nobody's number is on it."]
+    rules.step(pt, "bar")
+    rules.step(pt, "back")
+    assert rules.text(pt) == ["The desk. Vera's number is on it."]
+
+
+def test_markup_that_names_her_only_once_known_is_proven_in_an_ending_too(tmp_path: Path) -> None:
+    story = _with_ending(tmp_path, "The night is over.{known.vera: Vera buys the last round.}")
+    result, warnings = _warnings(story, budget=1)
+    assert not result.complete
+    assert warnings == [] and result.unknown == []
+    # Named outright, the ending is a real slip: home without the bar.
+    _, warnings = _warnings(_with_ending(tmp_path, "The night is over. Vera buys the last round."))
+    assert [w.message.split(" in ")[1].split(" names")[0] for w in warnings] == ["ending done"]
+    assert warnings[0].message.endswith("e.g. after a:home")
 
 
 def test_a_loop_through_where_she_is_met_adds_no_state(tmp_path: Path) -> None:
