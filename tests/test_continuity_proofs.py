@@ -138,3 +138,60 @@ def test_a_loop_through_where_she_is_met_adds_no_state(tmp_path: Path) -> None:
     result, warnings = _warnings(_with_ending(tmp_path, "The night is over. Vera buys the last round."))
     assert result.complete and result.states <= 6
     assert [w.message.split(" in ")[1].split(" names")[0] for w in warnings] == ["ending done"]
+
+
+# -- what an unknown note tells the writer to do ------------------------------------------------------
+
+# Vera is named only while two stats that always move together are equal: never a slip, but the
+# boxes keep each stat on its own and cannot prove it, and no playthrough finds one.
+TOGETHER = """\
+stats:
+  a: {label: A, min: 0, max: 3, start: 0}
+  b: {label: B, min: 0, max: 3, start: 0}
+people:
+  vera: {name: Vera, mentions: [Vera], known: stat.a == stat.b}
+scenes:
+  a:
+    text: Vera counts.
+    choices:
+      - {id: up, text: Up., do: [{stat: {a: +1, b: +1}}]}
+      - {id: home, text: Home., goto: z}
+  z:
+    ending: done
+    text: Night.
+"""
+
+
+def _unknown_notes(capsys, *args: str) -> list[str]:
+    from game.cli import main
+
+    assert main(["check", "--continuity", *args]) == 0
+    return [line for line in capsys.readouterr().out.splitlines() if "continuity unknown" in line]
+
+
+def test_an_unknown_note_asks_for_deep_only_while_deep_would_search_more(tmp_path: Path, capsys) -> None:
+    from test_continuity import _story
+
+    _story(tmp_path, TOGETHER)
+    notes = _unknown_notes(capsys, str(tmp_path))
+    assert notes == []  # the whole search: five states, every one looked at
+    notes = _unknown_notes(capsys, "--continuity-budget", "2", str(tmp_path))
+    assert notes and all("budget of 2 states; raise --continuity-budget above 2)" in n for n in notes)
+    notes = _unknown_notes(capsys, "--deep", "--continuity-budget", "2", str(tmp_path))
+    assert notes and not [n for n in notes if "--deep" in n]
+
+
+def test_the_deep_searchs_unknown_note_names_the_budget_to_raise_not_deep(tmp_path: Path) -> None:
+    from test_continuity import PATH_DEPENDENT, _story
+
+    from game.tools.continuity import CONTINUITY_BUDGET, DEEP_FACTOR, Continuity
+
+    story = _story(tmp_path, PATH_DEPENDENT)
+    result = Continuity(story).run(2, 0)
+    assert result.unknown
+    notes = [d.message for d in result.diagnostics(story) if d.code == "continuity-unknown"]
+    assert all("run check --continuity --deep for 400,000, or raise --continuity-budget)" in n for n in notes)
+    result.budget = CONTINUITY_BUDGET * DEEP_FACTOR  # as --deep's search, cut short
+    notes = [d.message for d in result.diagnostics(story) if d.code == "continuity-unknown"]
+    assert notes and all(n.endswith("budget of 400,000 states; raise --continuity-budget above 400,000)")
+                         for n in notes)

@@ -68,6 +68,7 @@ class ContinuityResult:
     states: int = 0
     complete: bool = True
     budget: int = 0
+    advice: str = ""  # how to search more, for the unknown notes ("": from the budget)
 
     @property
     def silenced(self) -> list[Finding]:
@@ -85,8 +86,8 @@ class ContinuityResult:
         for unit, mention, pos in self.unknown:
             result.append(Diagnostic(pos, "note", f"continuity unknown: {_name(mention)} in {unit.what}: no path "
                                      "found where it shows before it holds, and none proven impossible (the "
-                                     f"search stopped at its budget of {self.budget:,} states; run check "
-                                     "--continuity --deep)", "continuity-unknown"))
+                                     f"search stopped at its budget of {self.budget:,} states; "
+                                     f"{self._advice()})", "continuity-unknown"))
         where = Pos(f"{story.root}/story.yaml" if story.root else "story.yaml")
         verdict = "every reachable state" if self.complete else f"stopped at its budget of {self.budget:,}"
         result.append(Diagnostic(where, "note", f"continuity: {len(self.findings) - len(self.silenced)} "
@@ -94,6 +95,16 @@ class ContinuityResult:
                                  f"mention(s) proven fine, {len(self.unknown)} unknown; search: {self.states:,} "
                                  f"states ({verdict})", "continuity-summary"))
         return result
+
+
+    def _advice(self) -> str:
+        """How to look further: --deep while it would search more, then a bigger budget."""
+        if self.advice:
+            return self.advice
+        if self.budget < CONTINUITY_BUDGET * DEEP_FACTOR:
+            return (f"run check --continuity --deep for {CONTINUITY_BUDGET * DEEP_FACTOR:,}, "
+                    "or raise --continuity-budget")
+        return f"raise --continuity-budget above {self.budget:,}"
 
 
 def _name(mention: Mention) -> str:
