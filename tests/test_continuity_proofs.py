@@ -195,3 +195,75 @@ def test_the_deep_searchs_unknown_note_names_the_budget_to_raise_not_deep(tmp_pa
     notes = [d.message for d in result.diagnostics(story) if d.code == "continuity-unknown"]
     assert notes and all(n.endswith("budget of 400,000 states; raise --continuity-budget above 400,000)")
                          for n in notes)
+
+
+# -- the paths of what random playthroughs find --------------------------------------------------------
+
+# Five rooms off the hub, each leaving a mark a later text reads, and the docks through the alley:
+# a random walk looks into rooms on its way, and no state repeats, so cutting loops keeps them.
+ROOMS = """\
+flags: {r0: {}, r1: {}, r2: {}, r3: {}, r4: {}}
+people:
+  vera: {name: Vera Lind, mentions: [Vera], known: visited.bar}
+scenes:
+  a:
+    text:
+      - The hub.
+      - {if: flag.r0 and flag.r1 and flag.r2 and flag.r3 and flag.r4, text: Every room has been looked into.}
+    choices:
+      - {id: bar, text: Through the bar., goto: bar}
+      - {id: alley, text: Down the alley., goto: alley}
+ROOMS
+  bar:
+    text: A bar.
+    choices:
+      - {id: onward, text: On to the docks., goto: docks}
+  alley:
+    text: Rats.
+    choices:
+      - {id: onward, text: On to the docks., goto: docks}
+      - {id: back, text: Back., goto: a}
+  docks:
+    text: Vera's boat is gone.
+    choices:
+      - {id: end, text: Go home., goto: z}
+  z:
+    ending: done
+    text: Home.
+""".replace("ROOMS", "\n".join(f"      - {{id: room{i}, text: Room {i}., if: not flag.r{i}, do: [{{flag: r{i}}}]}}"
+                                for i in range(5)))
+
+
+def test_what_a_random_playthrough_finds_is_reported_by_a_shortest_path_and_says_so(tmp_path: Path) -> None:
+    from test_continuity import _story
+
+    from game.tools.continuity import Continuity
+
+    story = _story(tmp_path, ROOMS)
+    # Two states searched (the start and one more): then random playthroughs; without the proofs.
+    # (With seed 0 the first walk to the docks looks into rooms on the way: six choices.)
+    result = Continuity(story).run(budget=2, walks=20, seed=0, prove=False)
+    assert not result.complete
+    [finding] = [f for f in result.findings if f.unit.what == "scene docks"]
+    assert finding.path == [("a", "alley"), ("alley", "onward")]
+    assert finding.shortest
+    [warning] = [d for d in result.diagnostics(story) if d.severity == "warning"]
+    assert warning.message.endswith("e.g. after a:alley, alley:onward")
+
+
+def test_a_way_found_far_past_where_the_search_stopped_keeps_its_label(tmp_path: Path) -> None:
+    from test_continuity import _story
+
+    from game.tools.continuity import Continuity
+
+    # The alley is a long way down: eight choices to the docks, and the search stopped after one.
+    long_way = ROOMS.replace("      - {id: alley, text: Down the alley., goto: alley}",
+                             "      - {id: alley, text: Down the alley., goto: s1}")
+    steps = "".join(f"  s{i}:\n    text: Step {i}.\n    choices:\n      - {{id: go, text: On., goto: "
+                    f"{'s' + str(i + 1) if i < 6 else 'alley'}}}\n" for i in range(1, 7))
+    story = _story(tmp_path, long_way.replace("  bar:\n", steps + "  bar:\n"))
+    result = Continuity(story).run(budget=2, walks=20, seed=1, prove=False)
+    [finding] = [f for f in result.findings if f.unit.what == "scene docks"]
+    assert len(finding.path) == 8 and not finding.shortest
+    [warning] = [d for d in result.diagnostics(story) if d.severity == "warning"]
+    assert "(found by a random playthrough: maybe not the shortest way)" in warning.message

@@ -29,6 +29,7 @@ looked for (only the text as written).
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -301,14 +302,19 @@ class Continuity(Walks):
         seen: dict[tuple, int] = {(explorer.key(start), extra(start)): 0}
         # parent[i] = (state, move, which of its results): the way in, for the path and its replay
         parent: list[tuple[int, str, int] | None] = [None]
+        depth = [0]  # choices from the start to each state (breadth-first: the fewest)
         queue: deque[tuple[int, Playthrough]] = deque([(0, start)])
         self._look(0, start, found)
         total = sum(len(u.mentions) for u in self.units)
+        # Every state this many choices from the start (or fewer) was looked at: a text not found
+        # needs more. The whole search: all of them.
+        self.looked = math.inf
         while queue:
             if len(found) == total:
                 break  # everything is found: nothing left to prove or look for
             if len(seen) >= budget:
                 result.complete = False
+                self.looked = depth[queue[0][0]]  # the states before it are expanded: all of its depth seen
                 break
             index, pt = queue.popleft()
             for move in explorer.moves(pt):
@@ -318,6 +324,7 @@ class Continuity(Walks):
                         continue
                     number = seen[key] = len(parent)
                     parent.append((index, move, which))
+                    depth.append(depth[index] + 1)
                     self._look(number, after, found)
                     if after.ending is None:
                         queue.append((number, after))
@@ -325,6 +332,7 @@ class Continuity(Walks):
         trails = {k: self._trail(number, parent) for k, (number, _) in found.items()}
         self.decided: set[tuple[int, int]] = set()  # proven, by the may-analysis or a focused search
         self.walked: set[tuple[int, int]] = set()  # found by a random playthrough: maybe not the shortest
+        self.looked_for: dict[tuple[int, int], float] = {}  # as self.looked, by a focused search
         if not result.complete and prove:
             possible = MayAnalysis(self.story)
             self.decided = {(i, m) for i, unit in enumerate(self.units) for m, mention in enumerate(unit.mentions)
@@ -356,14 +364,15 @@ class Continuity(Walks):
             target = self.units[keys[0][0]].mentions[keys[0][1]].target
             scenes = {self.units[i].scene for i, _ in keys}
             near = None if "" in scenes else set().union(*(self._distances(s) for s in scenes))
-            hits, complete, used = self._focused(target, keys, near, left // (len(open_) - number))
+            hits, complete, used, looked = self._focused(target, keys, near, left // (len(open_) - number))
             left -= used
             trails.update(hits)
+            self.looked_for.update((k, looked) for k in keys if k not in hits)
             if complete:
                 self.decided.update(k for k in keys if k not in hits)
 
     def _focused(self, target, keys: list[tuple[int, int]], near: set[str] | None,
-                 budget: int) -> tuple[dict, bool, int]:
+                 budget: int) -> tuple[dict, bool, int, float]:
         wanted = set(keys)
         focus = {i for i, _ in keys}
         saved_left = self.left
@@ -375,16 +384,19 @@ class Continuity(Walks):
         start, _ = self.rules.start(0)
         try:
             if target.is_known(start):
-                return {}, True, 1
+                return {}, True, 1, math.inf
             seen: dict[tuple, int] = {(explorer.key(start), extra(start)): 0}
             parent: list[tuple[int, str, int] | None] = [None]
+            depth = [0]
             queue: deque[tuple[int, Playthrough]] = deque([(0, start)])
             self._look(0, start, found)
             while queue:
                 if all(k in found for k in wanted):
                     break
                 if len(seen) >= budget:
-                    return self._hits(found, wanted, parent), False, len(seen)
+                    # Every state where it is still false this close to the start was looked at,
+                    # and a way to a slip goes only through such states: it is further away.
+                    return self._hits(found, wanted, parent), False, len(seen), depth[queue[0][0]]
                 index, pt = queue.popleft()
                 for move in explorer.moves(pt):
                     for which, after in enumerate(explorer.successors(pt, move)):
@@ -395,10 +407,11 @@ class Continuity(Walks):
                             continue
                         number = seen[key] = len(parent)
                         parent.append((index, move, which))
+                        depth.append(depth[index] + 1)
                         self._look(number, after, found)
                         if after.ending is None:
                             queue.append((number, after))
-            return self._hits(found, wanted, parent), True, len(seen)
+            return self._hits(found, wanted, parent), True, len(seen), math.inf
         finally:
             self.left = saved_left
 
@@ -473,6 +486,14 @@ class Continuity(Walks):
             pt = results[which]
         return pt, path
 
+    def _shortest(self, key: tuple[int, int], trail: list) -> bool:
+        """Whether a trail is proven a shortest way to its slip: found breadth-first, or no
+        longer than one more than the depth to which a breadth-first search (the whole one, or
+        the focused one for its condition) looked at every state without finding it."""
+        if key not in self.walked:
+            return True
+        return len(trail) <= max(self.looked, self.looked_for.get(key, -1)) + 1
+
     def _report(self, result: ContinuityResult, trails: dict) -> None:
         for index, unit in enumerate(self.units):
             for mention_index, mention in enumerate(unit.mentions):
@@ -484,8 +505,7 @@ class Continuity(Walks):
                         path = replayed[1]
                         if unit.kind == "outcome":  # read once the choice is taken: the path takes it
                             path = [*path, (unit.scene, unit.choice.id)]  # type: ignore[union-attr]
-                        finding = Finding(unit, mention, pos, path,
-                                          shortest=(index, mention_index) not in self.walked)
+                        finding = Finding(unit, mention, pos, path, shortest=self._shortest((index, mention_index), hit))
                         silence = self.sources.silence(unit, pos)
                         if silence is not None:
                             if silence[0]:
