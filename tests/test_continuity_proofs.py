@@ -267,3 +267,53 @@ def test_a_way_found_far_past_where_the_search_stopped_keeps_its_label(tmp_path:
     assert len(finding.path) == 8 and not finding.shortest
     [warning] = [d for d in result.diagnostics(story) if d.severity == "warning"]
     assert "(found by a random playthrough: maybe not the shortest way)" in warning.message
+
+
+def test_the_focused_search_follows_an_answer_that_leads_somewhere(tmp_path: Path) -> None:
+    # The docks are reached only by answering in the office: the focused search for Vera (known
+    # once the bar is visited) must keep the office, from where an answer leads to the docks.
+    from test_continuity import _story
+
+    from game.tools.continuity import Continuity
+
+    story = _story(tmp_path, """\
+        people:
+          vera: {name: Vera, mentions: [Vera], known: visited.bar}
+          ana: {name: Ana}
+          coat: {name: The coat}
+        questions:
+          who:
+            ask: Who?
+            at: office
+            slots:
+              who: {prompt: It was, from: people}
+            answer: {who: ana}
+            right: {text: Ana., goto: docks}
+        scenes:
+          a:
+            text: The hub.
+            choices:
+              - {id: bar, text: The bar., goto: bar}
+              - {id: office, text: The office., goto: office}
+              - {id: home, text: Home., goto: z}
+          bar:
+            text: A bar.
+            choices:
+              - {id: back, text: Back., goto: a}
+          office:
+            text: The office.
+            choices:
+              - {id: back, text: Back., goto: a}
+          docks:
+            text: Vera's boat.
+            choices:
+              - {id: end, text: Home., goto: z}
+          z:
+            ending: done
+            text: Night.
+        """)
+    for budget in (2, 3, 4):  # cut short: the focused search decides, or leaves it unknown
+        result = Continuity(story).run(budget, 0)
+        assert not result.complete and result.proven == 0
+        assert [f.path for f in result.findings] in ([[("a", "office"), ("office", "answer:who:who=ana")]], [])
+        assert len(result.findings) + len(result.unknown) == 1

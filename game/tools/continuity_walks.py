@@ -124,7 +124,9 @@ class Walks:
         return result
 
     def _distances(self, goal: str) -> dict[str, int]:
-        """Choices needed from each scene to reach the goal scene, over the scene graph."""
+        """Choices needed from each scene to reach the goal scene, over the scene graph (with the
+        questions' answers that lead somewhere: the focused search keeps only the scenes from
+        which the text's can be reached, so every way in must be here)."""
         cached = self.distance_cache.get(goal)
         if cached is not None:
             return cached
@@ -133,6 +135,11 @@ class Walks:
             for choice in scene.choices:
                 for target in choice.targets:
                     into.setdefault(target, []).append(scene.id)
+        boards = [s.id for s in self.story.scenes.values() if s.case_board]
+        for question in self.story.questions.values():
+            for outcome in question.outcomes:
+                if outcome.goto:
+                    into.setdefault(outcome.goto, []).extend(question.at or boards)
         result = {goal: 0}
         queue = deque([goal])
         while queue:
