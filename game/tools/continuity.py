@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..conditions import Condition
@@ -297,38 +298,10 @@ class Continuity(Walks):
             return result
         found: dict[tuple[int, int], tuple[int, list]] = {}  # (unit, mention) -> (state, path)
         self.left = [len(unit.mentions) for unit in self.units]  # per unit: mentions not found yet
-        explorer, extra = self.explorer, self.extra
-        start, _ = self.rules.start(0)
-        seen: dict[tuple, int] = {(explorer.key(start), extra(start)): 0}
-        # parent[i] = (state, move, which of its results): the way in, for the path and its replay
-        parent: list[tuple[int, str, int] | None] = [None]
-        depth = [0]  # choices from the start to each state (breadth-first: the fewest)
-        queue: deque[tuple[int, Playthrough]] = deque([(0, start)])
-        self._look(0, start, found)
         total = sum(len(u.mentions) for u in self.units)
-        # Every state this many choices from the start (or fewer) was looked at: a text not found
-        # needs more. The whole search: all of them.
-        self.looked = math.inf
-        while queue:
-            if len(found) == total:
-                break  # everything is found: nothing left to prove or look for
-            if len(seen) >= budget:
-                result.complete = False
-                self.looked = depth[queue[0][0]]  # the states before it are expanded: all of its depth seen
-                break
-            index, pt = queue.popleft()
-            for move in explorer.moves(pt):
-                for which, after in enumerate(explorer.successors(pt, move)):
-                    key = (explorer.key(after), extra(after))
-                    if key in seen:
-                        continue
-                    number = seen[key] = len(parent)
-                    parent.append((index, move, which))
-                    depth.append(depth[index] + 1)
-                    self._look(number, after, found)
-                    if after.ending is None:
-                        queue.append((number, after))
-        result.states = len(seen)
+        # Stopped once everything is found: nothing is left to prove or look for.
+        parent, result.complete, result.states, self.looked = self._search(found, budget,
+                                                                           lambda: len(found) == total)
         trails = {k: self._trail(number, parent) for k, (number, _) in found.items()}
         self.decided: set[tuple[int, int]] = set()  # proven, by the may-analysis or a focused search
         self.walked: set[tuple[int, int]] = set()  # found by a random playthrough: maybe not the shortest
@@ -380,40 +353,56 @@ class Continuity(Walks):
         self.left = [sum(1 for k in keys if k[0] == i) if i in focus else 0 for i in range(len(self.units))]
         found: dict = {(i, m): None for i in focus for m in range(len(self.units[i].mentions))
                        if (i, m) not in wanted}
-        explorer, extra = self.explorer, self.extra
         start, _ = self.rules.start(0)
         try:
             if target.is_known(start):
                 return {}, True, 1, math.inf
-            seen: dict[tuple, int] = {(explorer.key(start), extra(start)): 0}
-            parent: list[tuple[int, str, int] | None] = [None]
-            depth = [0]
-            queue: deque[tuple[int, Playthrough]] = deque([(0, start)])
-            self._look(0, start, found)
-            while queue:
-                if all(k in found for k in wanted):
-                    break
-                if len(seen) >= budget:
-                    # Every state where it is still false this close to the start was looked at,
-                    # and a way to a slip goes only through such states: it is further away.
-                    return self._hits(found, wanted, parent), False, len(seen), depth[queue[0][0]]
-                index, pt = queue.popleft()
-                for move in explorer.moves(pt):
-                    for which, after in enumerate(explorer.successors(pt, move)):
-                        if target.is_known(after) or (near is not None and after.scene not in near):
-                            continue  # it stays known / no way on to the text from here
-                        key = (explorer.key(after), extra(after))
-                        if key in seen:
-                            continue
-                        number = seen[key] = len(parent)
-                        parent.append((index, move, which))
-                        depth.append(depth[index] + 1)
-                        self._look(number, after, found)
-                        if after.ending is None:
-                            queue.append((number, after))
-            return self._hits(found, wanted, parent), True, len(seen), math.inf
+
+            def keep(after: Playthrough) -> bool:  # known for good / no way on to the text from here
+                return not target.is_known(after) and (near is None or after.scene in near)
+            # Cut short, every state where it is still false this close to the start was looked at,
+            # and a way to a slip goes only through such states: it is further away.
+            parent, complete, used, looked = self._search(found, budget, lambda: all(k in found for k in wanted),
+                                                          keep)
+            return self._hits(found, wanted, parent), complete, used, looked
         finally:
             self.left = saved_left
+
+    def _search(self, found: dict, budget: int, done: Callable[[], bool],
+                keep: Callable[[Playthrough], bool] | None = None) -> tuple[list, bool, int, float]:
+        """Breadth-first from the start, stepping and keying like every analysis, recording in
+        `found` (by _look) the mentions that show where they do not hold; only the states `keep`
+        allows; until `done()`, the budget, or no state is left. Returns the way into each state
+        (parent[i] = (state, move, which of its results), for the path and its replay), whether
+        it went through them all (or was done), how many it saw, and how many choices from the
+        start it had looked at every state (inf: all)."""
+        explorer, extra = self.explorer, self.extra
+        start, _ = self.rules.start(0)
+        seen: dict[tuple, int] = {(explorer.key(start), extra(start)): 0}
+        parent: list[tuple[int, str, int] | None] = [None]
+        depth = [0]  # choices from the start to each state (breadth-first: the fewest)
+        queue: deque[tuple[int, Playthrough]] = deque([(0, start)])
+        self._look(0, start, found)
+        while queue:
+            if done():
+                break
+            if len(seen) >= budget:  # the states before the next are expanded: all of its depth seen
+                return parent, False, len(seen), depth[queue[0][0]]
+            index, pt = queue.popleft()
+            for move in explorer.moves(pt):
+                for which, after in enumerate(explorer.successors(pt, move)):
+                    if keep is not None and not keep(after):
+                        continue
+                    key = (explorer.key(after), extra(after))
+                    if key in seen:
+                        continue
+                    number = seen[key] = len(parent)
+                    parent.append((index, move, which))
+                    depth.append(depth[index] + 1)
+                    self._look(number, after, found)
+                    if after.ending is None:
+                        queue.append((number, after))
+        return parent, True, len(seen), math.inf
 
     def _hits(self, found: dict, wanted: set, parent: list) -> dict:
         return {k: self._trail(found[k][0], parent) for k in wanted if k in found}
