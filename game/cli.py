@@ -2,6 +2,7 @@
 
     python play.py [--story DIR] [--saves DIR] [--load SLOT | --continue] [--partial] [--plain] [--seed N] [--watch]
     python play.py check [DIR] [--json] [--stats] [--deep] [--budget STATES] [--strict] [--max-memory SIZE]
+                         [--continuity [--continuity-budget STATES]]
     python play.py graph [DIR] [--format mermaid|dot] [-o FILE]
     python play.py playtest [DIR] [-n RUNS] [--seed N] [--max-turns T] [--out DIR] [--random]
                             [--save-walkthroughs DIR] [--no-check] [--json]
@@ -85,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--continuity", action="store_true",
                        help="also report text that names what the player cannot know yet, or a fact that no "
                             "longer holds, and choices that lie (slower: a search of its own)")
+    check.add_argument("--continuity-budget", type=_count, metavar="STATES",
+                       help="most states the continuity search may visit (default 100,000; --deep: 400,000)")
 
     graph = sub.add_parser("graph", help="the scene graph as Mermaid or Graphviz DOT")
     graph.add_argument("dir", nargs="?", type=_path, default=DEFAULT_STORY, help="story folder")
@@ -306,7 +309,8 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     from .tools import check
 
     budget = args.budget if args.budget is not None else DEEP_BUDGET if args.deep else DEFAULT_BUDGET
-    result = check.run_check(args.dir, budget, args.max_memory, continuity=args.continuity, deep=args.deep)
+    result = check.run_check(args.dir, budget, args.max_memory, continuity=args.continuity, deep=args.deep,
+                             continuity_budget=args.continuity_budget)
     return check.report(result, stdout, args.json, args.stats, args.strict)
 
 

@@ -83,6 +83,29 @@ def test_a_condition_in_braces_picks_a_fragment_and_first_visit_reads_naturally(
     assert seen == ["A desk you have never seen.", "The desk again.", "The desk again. You know the hall by now."]
 
 
+def test_known_and_open_in_braces_follow_the_person_and_the_question(write_story):
+    # `known.x` and `open.q` mean in text what they mean in an `if:` (not "always" and "never").
+    extra = """
+    people: {vera: {name: Vera, known: visited.a.hall}, ana: {name: Ana}}
+    questions:
+      who:
+        ask: Who?
+        at: a.desk
+        opens: visited.a.hall
+        slots: {who: {prompt: It was, from: people}}
+        answer: {who: vera}
+        right: Vera.
+"""
+    story = _story(write_story, LOOP.format(text="{known.vera: Vera's coat.|An empty hook.} "
+                                                 "{open.who: The question is open.}"), extra)
+    engine = Engine(story)
+    pt, _ = engine.start(0)
+    assert engine.text(pt) == ["An empty hook."]
+    engine.choose(pt, "out")
+    engine.choose(pt, "back")
+    assert engine.text(pt) == ["Vera's coat. The question is open."]
+
+
 @pytest.mark.parametrize(("markup", "expected"), [
     ("{one|two|three}", ["one", "two", "three", "three", "three"]),
     ("{&one|two|three}", ["one", "two", "three", "one", "two"]),

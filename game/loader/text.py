@@ -90,7 +90,7 @@ class Texts(LoaderBase):
         parsed = self.parsed.get(key)
         if parsed is None:
             try:
-                parsed = conditions.parse(source, self.known_names, self.deducible, here, want)
+                parsed = conditions.parse(source, self.known_names, self.deducible, here, want, macros=self.macros)
             except ConditionError as exc:
                 parsed = exc.with_traceback(None)
             self.parsed[key] = parsed

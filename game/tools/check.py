@@ -46,10 +46,11 @@ class CheckResult:
 
 
 def run_check(root: Path, budget: int = DEFAULT_BUDGET, max_memory: int | None = None,
-              continuity: bool = False, deep: bool = False) -> CheckResult:
+              continuity: bool = False, deep: bool = False, continuity_budget: int | None = None) -> CheckResult:
     """Load and, if the story loads, analyse it; budget caps the soft-lock search (0: skip it).
 
-    continuity: also the continuity check and the lints about choices (game.tools.continuity, choicelints)."""
+    continuity: also the continuity check and the lints about choices (game.tools.continuity, choicelints);
+    its search's budget is continuity_budget if given, else the default (four times it when deep)."""
     story, diagnostics = loader.check(root)
     if story is None:
         return CheckResult(story, diagnostics)
@@ -64,7 +65,11 @@ def run_check(root: Path, budget: int = DEFAULT_BUDGET, max_memory: int | None =
         from .choicelints import choice_lints
         from .continuity import CONTINUITY_BUDGET, DEEP_FACTOR, Continuity
 
-        found += Continuity(story).run(CONTINUITY_BUDGET * (DEEP_FACTOR if deep else 1)).diagnostics(story)
+        chosen = continuity_budget if continuity_budget is not None else CONTINUITY_BUDGET * (DEEP_FACTOR if deep else 1)
+        result = Continuity(story).run(chosen)
+        if deep or continuity_budget is not None:
+            result.advice = f"raise --continuity-budget above {chosen:,}"  # --deep would not search more
+        found += result.diagnostics(story)
         found += choice_lints(story)
     combined = sorted(diagnostics + found, key=lambda d: (d.pos, d.severity, d.message))
     return CheckResult(story, combined, analysis.search, analysis.verdict, odds)

@@ -29,7 +29,9 @@ looked for (only the text as written).
 
 from __future__ import annotations
 
+import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..conditions import Condition
@@ -68,6 +70,7 @@ class ContinuityResult:
     states: int = 0
     complete: bool = True
     budget: int = 0
+    advice: str = ""  # how to search more, for the unknown notes ("": from the budget)
 
     @property
     def silenced(self) -> list[Finding]:
@@ -85,8 +88,8 @@ class ContinuityResult:
         for unit, mention, pos in self.unknown:
             result.append(Diagnostic(pos, "note", f"continuity unknown: {_name(mention)} in {unit.what}: no path "
                                      "found where it shows before it holds, and none proven impossible (the "
-                                     f"search stopped at its budget of {self.budget:,} states; run check "
-                                     "--continuity --deep)", "continuity-unknown"))
+                                     f"search stopped at its budget of {self.budget:,} states; "
+                                     f"{self._advice()})", "continuity-unknown"))
         where = Pos(f"{story.root}/story.yaml" if story.root else "story.yaml")
         verdict = "every reachable state" if self.complete else f"stopped at its budget of {self.budget:,}"
         result.append(Diagnostic(where, "note", f"continuity: {len(self.findings) - len(self.silenced)} "
@@ -94,6 +97,16 @@ class ContinuityResult:
                                  f"mention(s) proven fine, {len(self.unknown)} unknown; search: {self.states:,} "
                                  f"states ({verdict})", "continuity-summary"))
         return result
+
+
+    def _advice(self) -> str:
+        """How to look further: --deep while it would search more, then a bigger budget."""
+        if self.advice:
+            return self.advice
+        if self.budget < CONTINUITY_BUDGET * DEEP_FACTOR:
+            return (f"run check --continuity --deep for {CONTINUITY_BUDGET * DEEP_FACTOR:,}, "
+                    "or raise --continuity-budget")
+        return f"raise --continuity-budget above {self.budget:,}"
 
 
 def _name(mention: Mention) -> str:
@@ -182,13 +195,15 @@ class Continuity(Walks):
         clues = tuple(n for k, n in reads if k == "clue")
         flags = tuple(n for k, n in reads if k == "flag")
         stats = tuple(n for k, n in reads if k == "stat")
-        visited = tuple(n for k, n in reads if k in ("visited", "visits"))
+        visited = tuple(n for k, n in reads if k == "visited")  # whether: a count here would split
+        visits = tuple(n for k, n in reads if k == "visits")  # every round of a loop into a new state
         taken = tuple(tuple(n.rsplit(".", 1)) for k, n in reads if k == "taken" and "." in n)
         turn = any(k == "turn" for k, _ in reads)
 
         def key(pt: Playthrough) -> tuple:
             return (tuple(c in pt.clues for c in clues), tuple(f in pt.flags for f in flags),
-                    tuple(pt.stats.get(s, 0) for s in stats), tuple(pt.visited.get(v, 0) for v in visited),
+                    tuple(pt.stats.get(s, 0) for s in stats), tuple(v in pt.visited for v in visited),
+                    tuple(pt.visited.get(v, 0) for v in visits),
                     tuple(pt.chosen.get(t, 0) for t in taken), pt.turn if turn else 0)  # type: ignore[arg-type]
         return key
 
@@ -283,35 +298,14 @@ class Continuity(Walks):
             return result
         found: dict[tuple[int, int], tuple[int, list]] = {}  # (unit, mention) -> (state, path)
         self.left = [len(unit.mentions) for unit in self.units]  # per unit: mentions not found yet
-        explorer, extra = self.explorer, self.extra
-        start, _ = self.rules.start(0)
-        seen: dict[tuple, int] = {(explorer.key(start), extra(start)): 0}
-        # parent[i] = (state, move, which of its results): the way in, for the path and its replay
-        parent: list[tuple[int, str, int] | None] = [None]
-        queue: deque[tuple[int, Playthrough]] = deque([(0, start)])
-        self._look(0, start, found)
         total = sum(len(u.mentions) for u in self.units)
-        while queue:
-            if len(found) == total:
-                break  # everything is found: nothing left to prove or look for
-            if len(seen) >= budget:
-                result.complete = False
-                break
-            index, pt = queue.popleft()
-            for move in explorer.moves(pt):
-                for which, after in enumerate(explorer.successors(pt, move)):
-                    key = (explorer.key(after), extra(after))
-                    if key in seen:
-                        continue
-                    number = seen[key] = len(parent)
-                    parent.append((index, move, which))
-                    self._look(number, after, found)
-                    if after.ending is None:
-                        queue.append((number, after))
-        result.states = len(seen)
+        # Stopped once everything is found: nothing is left to prove or look for.
+        parent, result.complete, result.states, self.looked = self._search(found, budget,
+                                                                           lambda: len(found) == total)
         trails = {k: self._trail(number, parent) for k, (number, _) in found.items()}
         self.decided: set[tuple[int, int]] = set()  # proven, by the may-analysis or a focused search
         self.walked: set[tuple[int, int]] = set()  # found by a random playthrough: maybe not the shortest
+        self.looked_for: dict[tuple[int, int], float] = {}  # as self.looked, by a focused search
         if not result.complete and prove:
             possible = MayAnalysis(self.story)
             self.decided = {(i, m) for i, unit in enumerate(self.units) for m, mention in enumerate(unit.mentions)
@@ -343,14 +337,15 @@ class Continuity(Walks):
             target = self.units[keys[0][0]].mentions[keys[0][1]].target
             scenes = {self.units[i].scene for i, _ in keys}
             near = None if "" in scenes else set().union(*(self._distances(s) for s in scenes))
-            hits, complete, used = self._focused(target, keys, near, left // (len(open_) - number))
+            hits, complete, used, looked = self._focused(target, keys, near, left // (len(open_) - number))
             left -= used
             trails.update(hits)
+            self.looked_for.update((k, looked) for k in keys if k not in hits)
             if complete:
                 self.decided.update(k for k in keys if k not in hits)
 
     def _focused(self, target, keys: list[tuple[int, int]], near: set[str] | None,
-                 budget: int) -> tuple[dict, bool, int]:
+                 budget: int) -> tuple[dict, bool, int, float]:
         wanted = set(keys)
         focus = {i for i, _ in keys}
         saved_left = self.left
@@ -358,36 +353,56 @@ class Continuity(Walks):
         self.left = [sum(1 for k in keys if k[0] == i) if i in focus else 0 for i in range(len(self.units))]
         found: dict = {(i, m): None for i in focus for m in range(len(self.units[i].mentions))
                        if (i, m) not in wanted}
-        explorer, extra = self.explorer, self.extra
         start, _ = self.rules.start(0)
         try:
             if target.is_known(start):
-                return {}, True, 1
-            seen: dict[tuple, int] = {(explorer.key(start), extra(start)): 0}
-            parent: list[tuple[int, str, int] | None] = [None]
-            queue: deque[tuple[int, Playthrough]] = deque([(0, start)])
-            self._look(0, start, found)
-            while queue:
-                if all(k in found for k in wanted):
-                    break
-                if len(seen) >= budget:
-                    return self._hits(found, wanted, parent), False, len(seen)
-                index, pt = queue.popleft()
-                for move in explorer.moves(pt):
-                    for which, after in enumerate(explorer.successors(pt, move)):
-                        if target.is_known(after) or (near is not None and after.scene not in near):
-                            continue  # it stays known / no way on to the text from here
-                        key = (explorer.key(after), extra(after))
-                        if key in seen:
-                            continue
-                        number = seen[key] = len(parent)
-                        parent.append((index, move, which))
-                        self._look(number, after, found)
-                        if after.ending is None:
-                            queue.append((number, after))
-            return self._hits(found, wanted, parent), True, len(seen)
+                return {}, True, 1, math.inf
+
+            def keep(after: Playthrough) -> bool:  # known for good / no way on to the text from here
+                return not target.is_known(after) and (near is None or after.scene in near)
+            # Cut short, every state where it is still false this close to the start was looked at,
+            # and a way to a slip goes only through such states: it is further away.
+            parent, complete, used, looked = self._search(found, budget, lambda: all(k in found for k in wanted),
+                                                          keep)
+            return self._hits(found, wanted, parent), complete, used, looked
         finally:
             self.left = saved_left
+
+    def _search(self, found: dict, budget: int, done: Callable[[], bool],
+                keep: Callable[[Playthrough], bool] | None = None) -> tuple[list, bool, int, float]:
+        """Breadth-first from the start, stepping and keying like every analysis, recording in
+        `found` (by _look) the mentions that show where they do not hold; only the states `keep`
+        allows; until `done()`, the budget, or no state is left. Returns the way into each state
+        (parent[i] = (state, move, which of its results), for the path and its replay), whether
+        it went through them all (or was done), how many it saw, and how many choices from the
+        start it had looked at every state (inf: all)."""
+        explorer, extra = self.explorer, self.extra
+        start, _ = self.rules.start(0)
+        seen: dict[tuple, int] = {(explorer.key(start), extra(start)): 0}
+        parent: list[tuple[int, str, int] | None] = [None]
+        depth = [0]  # choices from the start to each state (breadth-first: the fewest)
+        queue: deque[tuple[int, Playthrough]] = deque([(0, start)])
+        self._look(0, start, found)
+        while queue:
+            if done():
+                break
+            if len(seen) >= budget:  # the states before the next are expanded: all of its depth seen
+                return parent, False, len(seen), depth[queue[0][0]]
+            index, pt = queue.popleft()
+            for move in explorer.moves(pt):
+                for which, after in enumerate(explorer.successors(pt, move)):
+                    if keep is not None and not keep(after):
+                        continue
+                    key = (explorer.key(after), extra(after))
+                    if key in seen:
+                        continue
+                    number = seen[key] = len(parent)
+                    parent.append((index, move, which))
+                    depth.append(depth[index] + 1)
+                    self._look(number, after, found)
+                    if after.ending is None:
+                        queue.append((number, after))
+        return parent, True, len(seen), math.inf
 
     def _hits(self, found: dict, wanted: set, parent: list) -> dict:
         return {k: self._trail(found[k][0], parent) for k in wanted if k in found}
@@ -460,6 +475,14 @@ class Continuity(Walks):
             pt = results[which]
         return pt, path
 
+    def _shortest(self, key: tuple[int, int], trail: list) -> bool:
+        """Whether a trail is proven a shortest way to its slip: found breadth-first, or no
+        longer than one more than the depth to which a breadth-first search (the whole one, or
+        the focused one for its condition) looked at every state without finding it."""
+        if key not in self.walked:
+            return True
+        return len(trail) <= max(self.looked, self.looked_for.get(key, -1)) + 1
+
     def _report(self, result: ContinuityResult, trails: dict) -> None:
         for index, unit in enumerate(self.units):
             for mention_index, mention in enumerate(unit.mentions):
@@ -471,8 +494,7 @@ class Continuity(Walks):
                         path = replayed[1]
                         if unit.kind == "outcome":  # read once the choice is taken: the path takes it
                             path = [*path, (unit.scene, unit.choice.id)]  # type: ignore[union-attr]
-                        finding = Finding(unit, mention, pos, path,
-                                          shortest=(index, mention_index) not in self.walked)
+                        finding = Finding(unit, mention, pos, path, shortest=self._shortest((index, mention_index), hit))
                         silence = self.sources.silence(unit, pos)
                         if silence is not None:
                             if silence[0]:

@@ -85,7 +85,8 @@ class MayAnalysis:
         assert target.known is not None
         unknowing = self.unknowing.get(target.known.source)  # people known alike share their boxes
         if unknowing is None:
-            unknowing = self.unknowing[target.known.source] = Unknowing(self.story, self.analyzer, target.known)
+            unknowing = self.unknowing[target.known.source] = Unknowing(self.story, self.analyzer, target.known,
+                                                                          self.cleared)
         drawn = drawn_when(unit.text, phrase_pattern(mention.phrase)) if mention.braced else None
         if unit.scene:
             box = unknowing.states.get(unit.scene)
@@ -179,7 +180,7 @@ class MayAnalysis:
                 return False
             given = self._answerable(unit)
             return bool(given) and _implies(given, known)
-        if unit.kind not in ("scene", "label"):
+        if unit.kind == "outcome":
             return False
         gates = [unit.paragraph.condition.tree if unit.paragraph is not None and unit.paragraph.condition else None]
         if unit.kind == "label":

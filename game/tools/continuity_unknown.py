@@ -16,14 +16,15 @@ from __future__ import annotations
 from ..conditions import BoolOp, Condition, Node, Ref
 from ..story import Answer, EndGame, Story, all_effects
 from .abstract import INF, Analyzer, AState
+from .continuity_counts import stat_ranges
 
-WIDEN = 8  # a scene's box may grow this many times before its stats jump to their whole range
+WIDEN = 8  # a stat's bound may grow this many times at a scene before it jumps to the stat's edge
 
 
 class Unknowing:
     """The boxes of the states where one monotone condition is false, per scene."""
 
-    def __init__(self, story: Story, analyzer: Analyzer, known: Condition):
+    def __init__(self, story: Story, analyzer: Analyzer, known: Condition, cleared: set[str] | None = None):
         self.story = story
         self.analyzer = analyzer
         self.known = known
@@ -31,7 +32,16 @@ class Unknowing:
         self.ended: dict[str, AState] = {}  # scene -> box of arrivals by a move that ended the game
         self.endings: dict[str, AState] = {}  # ending -> box of the states in which it may be reached
         self.batched = self._batched()
+        self.limits: tuple[tuple[float, float], ...] | None = None  # each stat's range in such states
         self._run()
+        if cleared is not None and self.states:
+            # How far each stat can move in these states, counted (continuity_counts): a loop the
+            # boxes cannot tell is taken once no longer widens a stat to its whole range.
+            limits = stat_ranges(story, self, cleared)
+            if any(limit != whole for limit, whole in zip(limits, _ranges(story), strict=True)):
+                self.limits = limits
+                self.states, self.ended, self.endings = {}, {}, {}
+                self._run()
 
     def _batched(self) -> dict[str, tuple[list[Node], list]]:
         """Question -> (what its right answer's effects need held, the right answers' transfers of
@@ -80,6 +90,12 @@ class Unknowing:
         narrowed = self.analyzer.assume(self.known.tree, state, positive=False)
         if narrowed is None or self.analyzer.is_empty(narrowed):
             return None
+        if self.limits is not None:
+            stats = tuple((max(low, limit[0]), min(high, limit[1]))
+                          for (low, high), limit in zip(narrowed.stats, self.limits, strict=True))
+            if any(low > high for low, high in stats):
+                return None
+            narrowed = narrowed._replace(stats=stats)
         return narrowed
 
     def _join(self, table: dict[str, AState], key: str, box: AState) -> bool:
@@ -96,8 +112,8 @@ class Unknowing:
         if start is None:
             return
         self.states[story.start] = start
-        ranges = tuple((float(s.min), float(s.max)) for s in story.stats.values())
-        grown: dict[str, int] = {}
+        ranges = _ranges(story)
+        grown: dict[tuple[str, int], int] = {}  # (scene, 2 * stat + side) -> how often that bound grew
         work = [story.start]
         queued = {story.start}
         while work:
@@ -127,13 +143,34 @@ class Unknowing:
                     if move.ends:  # the game is over: the scene's text is read, nothing more
                         self._join(self.ended, dest, arrived)
                         continue
+                    old = self.states.get(dest)
                     if self._join(self.states, dest, arrived):
-                        grown[dest] = grown.get(dest, 0) + 1
-                        if grown[dest] > WIDEN:  # stats are bounded, but a long range would take long
-                            self.states[dest] = self.states[dest]._replace(stats=ranges)
+                        if old is not None:
+                            self._widen(dest, old, grown, ranges)
                         if dest not in queued:
                             queued.add(dest)
                             work.append(dest)
+
+    def _widen(self, dest: str, old: AState, grown: dict[tuple[str, int], int],
+               ranges: tuple[tuple[float, float], ...]) -> None:
+        """Widening, bound by bound: a stat's low (high) end that has grown more than WIDEN
+        times at this scene jumps to the stat's minimum (maximum). Stats are bounded, so the
+        fixpoint ends without it; it only keeps a long range from taking a round per point.
+        Per bound, not per box: a hub entered from everywhere grows its box often, but a stat
+        that moves a little (e.g. only up to 4 before some scene is visited) keeps its bound,
+        which is what a proof over the states before learning leans on."""
+        new = self.states[dest]
+        if new.stats == old.stats:
+            return
+        stats = list(new.stats)
+        for index, (before, after) in enumerate(zip(old.stats, new.stats, strict=True)):
+            for side in (0, 1):
+                if after[side] != before[side]:
+                    count = grown[(dest, 2 * index + side)] = grown.get((dest, 2 * index + side), 0) + 1
+                    if count > WIDEN:
+                        low, high = stats[index]
+                        stats[index] = (ranges[index][0], high) if side == 0 else (low, ranges[index][1])
+        self.states[dest] = new._replace(stats=tuple(stats))
 
     def _ending_boxes(self, sid: str) -> None:
         scene = self.story.scenes[sid]
@@ -164,6 +201,10 @@ class Unknowing:
 
     def everywhere(self) -> list[AState]:
         return [*self.states.values(), *self.ended.values(), *self.endings.values()]
+
+
+def _ranges(story: Story) -> tuple[tuple[float, float], ...]:
+    return tuple((float(s.min), float(s.max)) for s in story.stats.values())
 
 
 def _held(node: Node) -> list[Node]:

@@ -3,8 +3,10 @@ short did not reach.
 
 Coverage-guided walks, some heading for the scene of a text still without a path, some running
 a text's errands in turn (the clues, flags and visits its conditions need, then its scene).
-What they find has its loops cut, is replayed from the start, and is reported as maybe not the
-shortest way. A mixin of Continuity: it uses its story, rules, units and `_look`.
+What they find has its loops cut, then a breadth-first search through the scenes it went through
+looks for a shorter way; it is replayed from the start, and reported as maybe not the shortest
+way unless Continuity proves it is (no shorter way was left unsearched). A mixin of Continuity:
+it uses its story, rules, explorer, units, `_look` and `broken`.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import random
 from collections import deque
 
 from ..conditions import BoolOp, Not, Ref
+from ..state import Playthrough
 from ..story import GainClue, SetFlag, all_effects
 from .mentions import Unit
 
 MAX_WALK = 400  # steps of one
+REGION_BUDGET = 20_000  # states of the search for a shorter way near a walk's finding
 
 
 class Walks:
@@ -73,7 +77,7 @@ class Walks:
                 found: dict = {}
                 self._look(0, pt, found, skip=trails)
                 for key in found:
-                    trails[key] = self._shorten(list(trail))
+                    trails[key] = self._shortest_near(key, self._shorten(list(trail)))
                     self.left[key[0]] -= 1
 
     def _errands(self, unit: Unit) -> list[tuple]:
@@ -120,7 +124,9 @@ class Walks:
         return result
 
     def _distances(self, goal: str) -> dict[str, int]:
-        """Choices needed from each scene to reach the goal scene, over the scene graph."""
+        """Choices needed from each scene to reach the goal scene, over the scene graph (with the
+        questions' answers that lead somewhere: the focused search keeps only the scenes from
+        which the text's can be reached, so every way in must be here)."""
         cached = self.distance_cache.get(goal)
         if cached is not None:
             return cached
@@ -129,6 +135,11 @@ class Walks:
             for choice in scene.choices:
                 for target in choice.targets:
                     into.setdefault(target, []).append(scene.id)
+        boards = [s.id for s in self.story.scenes.values() if s.case_board]
+        for question in self.story.questions.values():
+            for outcome in question.outcomes:
+                if outcome.goto:
+                    into.setdefault(outcome.goto, []).extend(question.at or boards)
         result = {goal: 0}
         queue = deque([goal])
         while queue:
@@ -139,6 +150,43 @@ class Walks:
                     queue.append(source)
         self.distance_cache[goal] = result
         return result
+
+    def _shortest_near(self, key: tuple[int, int], trail: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        """A shortest way to the slip among the states in the scenes the trail goes through: a
+        breadth-first search from the start that does not leave them (at most REGION_BUDGET
+        states, and no deeper than the trail). What it finds is as real as the trail (every
+        step is the rules'), and never longer; it is the shortest overall only when no shorter
+        way leaves the region, which run() proves or not (Continuity._shortest)."""
+        unit = self.units[key[0]]
+        pt, _ = self.rules.start(0)
+        region = {pt.scene}
+        for move, which in trail:
+            pt = self.rules.successors(pt, move)[which]
+            region.add(pt.scene)
+        start, _ = self.rules.start(0)
+        seen = {self._key(start)}
+        level: list[tuple[Playthrough, list[tuple[str, int]]]] = [(start, [])]
+        explorer = self.explorer
+        for _ in range(len(trail) - 1):  # a way no shorter than the trail is no better
+            following = []
+            for pt, steps in level:
+                for move in explorer.moves(pt):
+                    for which, after in enumerate(explorer.successors(pt, move)):
+                        if after.scene not in region:
+                            continue
+                        after_key = self._key(after)
+                        if after_key in seen:
+                            continue
+                        seen.add(after_key)
+                        path = [*steps, (move, which)]
+                        if key[1] in self.broken(unit, after):
+                            return path
+                        if after.ending is None:
+                            following.append((after, path))
+                        if len(seen) >= REGION_BUDGET:
+                            return trail
+            level = following
+        return trail
 
     def _shorten(self, trail: list[tuple[str, int]]) -> list[tuple[str, int]]:
         """The trail without its loops: from a state met twice, on from the second time."""

@@ -14,7 +14,6 @@ from sshkit import (
     Player,
     ServerProcess,
     autosave_turns,
-    kill_group,
     new_key,
     ring_becomes,
     run,
@@ -23,23 +22,6 @@ from sshkit import (
 from game.serve.identity import key_id
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def server_with(tmp_path):
-    started: list[ServerProcess] = []
-
-    def start(*flags: str, data_name: str = "data") -> ServerProcess:
-        proc = ServerProcess(tmp_path / data_name, *flags)
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        try:
-            proc.stop()
-        finally:
-            kill_group(proc.proc)
 
 
 def saves_of(server: ServerProcess, key):

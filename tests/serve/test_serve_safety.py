@@ -25,7 +25,6 @@ from sshkit import (
     Player,
     ServerProcess,
     connect,
-    kill_group,
     new_key,
     run,
 )
@@ -33,21 +32,8 @@ from sshkit import (
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def server_with(tmp_path):
-    started: list[ServerProcess] = []
-
-    def start(*flags: str) -> ServerProcess:
-        proc = ServerProcess(tmp_path / f"data{len(started)}", *flags)
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        try:
-            assert proc.stop() == 0
-        finally:
-            kill_group(proc.proc)
+# Every server a test starts here must exit with 0 when stopped (conftest.server_with).
+SERVERS_EXIT_CLEANLY = True
 
 
 def test_exec_subsystem_and_port_forwarding_are_refused(server_with):

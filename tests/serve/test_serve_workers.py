@@ -22,7 +22,6 @@ from sshkit import (
     ServerProcess,
     autosave_turns,
     connect,
-    kill_group,
     new_key,
     ring_becomes,
     run,
@@ -33,23 +32,6 @@ from game.serve.identity import key_id
 pytestmark = pytest.mark.slow
 
 WORKER = re.compile(r"\[worker (\d+)\] .* signed in")
-
-
-@pytest.fixture
-def server_with(tmp_path):
-    started: list[ServerProcess] = []
-
-    def start(*flags: str) -> ServerProcess:
-        proc = ServerProcess(tmp_path / f"data{len(started)}", *flags)
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        try:
-            proc.stop()
-        finally:
-            kill_group(proc.proc)
 
 
 def saves_of(server: ServerProcess, key):
