@@ -49,6 +49,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .diagnostics import did_you_mean
@@ -146,9 +147,12 @@ class Condition:
     def __str__(self) -> str:
         return self.source
 
-    @property
+    @cached_property
     def refs(self) -> frozenset[tuple[str, str]]:
-        """Every (kind, name) the condition reads, e.g. ('clue', 'pill_label')."""
+        """Every (kind, name) the condition reads, e.g. ('clue', 'pill_label').
+
+        Kept once computed (a condition is immutable, and the analyses ask for the refs of
+        the same few thousand conditions hundreds of thousands of times)."""
         return frozenset(_refs(self.tree))
 
 

@@ -261,12 +261,13 @@ class Rules:
         """The deductions a case board offers now, in story order (none elsewhere)."""
         if not self.deductions_by_clue or not self.story.scenes[pt.scene].case_board:
             return []
-        index = self.deductions_by_clue
-        if len(pt.clues) < len(index):
-            found = [d for clue in pt.clues for d in index.get(clue, ())]
+        index, clues = self.deductions_by_clue, pt.clues
+        if len(clues) < len(index):
+            found = [d for clue in clues for d in index.get(clue, ())]
         else:
-            found = [d for clue, ds in index.items() if clue in pt.clues for d in ds]
-        ready = [d for d in found if self.deduction_ready(d, pt)]
+            found = [d for clue, ds in index.items() if clue in clues for d in ds]
+        # deduction_ready, inlined: a board with many clues held tests many deductions
+        ready = [d for d in found if d.gives not in clues and all(n in clues for n in d.needs)]
         if len(ready) > 1:
             ready.sort(key=lambda d: self._deduction_order[d.id])
         return ready

@@ -297,6 +297,9 @@ def _claims_hold(story_text: str, tmp_path: Path, budget: int) -> None:
     for text in verdict.seen_texts:
         marker = _marker(story_text, text.pos, otherwise=not text.guards[-1][1])
         assert marker in truth.shown, f"{text.pos}: {text.what} counted as seen, yet {marker} is never drawn"
+    # A choice check counts as seen available is available in some reachable state.
+    for scene, choice in verdict.seen_choices:
+        assert (scene, choice) in truth.available, f"choice '{choice}' in '{scene}' counted as seen, yet never available"
     if verdict.proven:
         if not verdict.soft_locks:
             assert not truth.stuck, f"'{verdict.line()}', yet {len(truth.stuck)} reachable states are stuck"

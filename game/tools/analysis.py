@@ -30,6 +30,7 @@ from ..engine import Engine
 from ..story import EndGame, Story, all_effects
 from . import DEEP_BUDGET, DEFAULT_BUDGET, escape, witness
 from .abstract import Analyzer, Possibilities, possibilities
+from .choicestatus import ChoiceStatus
 from .deadtext import Conditional, DeadText
 from .explore import Explorer
 from .findings import Finder, _manifest_pos
@@ -97,6 +98,12 @@ class Verdict:
     dead_texts: int = 0
     unknown_texts: list[str] = field(default_factory=list)
     seen_texts: list[Conditional] = field(default_factory=list)  # witnessed showing (for tests)
+    # Choices (game.tools.choicestatus): how many, how many proven never available, and
+    # where those neither seen available in a real playthrough nor proven never available are.
+    choices: int = 0
+    never_choices: int = 0
+    unknown_choices: list[str] = field(default_factory=list)
+    seen_choices: set[tuple[str, str]] = field(default_factory=set)  # (scene, choice) seen available (for tests)
 
     def status(self, kind: str, name: str) -> str:
         """'reachable', 'unreachable' or 'unknown' for kind 'scene' or 'ending'."""
@@ -135,11 +142,21 @@ class Verdict:
         return (f"text unknown: {len(self.unknown_texts)} of {self.texts} conditional texts neither seen showing "
                 f"nor proven never to show ({_names(self.unknown_texts)})")
 
+    def choice_line(self) -> str | None:
+        """The choices check could not decide (None: each was seen available in a real playthrough
+        or proven never available, the latter each an error or warning above)."""
+        if not self.unknown_choices:
+            return None
+        return (f"choices unknown: {len(self.unknown_choices)} of {self.choices} choices neither seen available "
+                f"in a real playthrough nor proven never available ({_names(self.unknown_choices)})")
+
     def to_json(self) -> dict:
         return {"proven": self.proven, "unknown_scenes": self.unknown_scenes,
                 "unknown_endings": self.unknown_endings, "unproved_escape": self.unproved_escape,
                 "reasons": self.reasons, "line": self.line(),
-                "texts": self.texts, "dead_texts": self.dead_texts, "unknown_texts": self.unknown_texts}
+                "texts": self.texts, "dead_texts": self.dead_texts, "unknown_texts": self.unknown_texts,
+                "choices": self.choices, "never_choices": self.never_choices,
+                "unknown_choices": self.unknown_choices}
 
 
 @dataclass
@@ -170,6 +187,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     poss = finder.poss
     dead = DeadText(story)
     dead.prove(finder.analyzer, poss)
+    choices = ChoiceStatus(story, poss)
     verdict = Verdict(scenes=len(story.scenes), endings=len(_named_endings(story)))
     search = None
     reached_scenes: set[str] = set()
@@ -181,7 +199,8 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     if budget > 0:
         explorer = Explorer(story, engine)
         usable = dead.judged(explorer.exact())
-        result = explorer.search(allowed, lambda pt, offered: dead.witness(pt, offered, usable))
+        result = explorer.search(allowed, lambda pt, offered: (dead.witness(pt, offered, usable),
+                                                               choices.witness(pt, offered)))
         finder.soft_locks(explorer, result)
         entered = set(result.scenes)
         search = SearchSummary(result.size, result.complete, allowed, len(entered),
@@ -216,6 +235,13 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
                          "playthrough gets there (every reachable state was visited)", "ending-unreachable")
         possible = possible & reached_scenes
         endings = poss.endings & reached_endings
+        for sid, cid in choices.never_offered():
+            choice = story.scenes[sid].choice(cid)
+            assert choice is not None
+            finder.warning(choice.if_pos if choice.condition is not None else choice.pos,
+                           f"choice '{cid}' in scene '{sid}' can never be taken: no playthrough is offered it "
+                           "(every reachable state was visited)", "choice-never-enabled")
+            choices.never.add((sid, cid))
     else:
         endings = poss.endings
     verdict.unreachable = sum(1 for s in story.scenes if s not in possible) + \
@@ -228,7 +254,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
         missing_endings = {e for e in _named_endings(story) if e in poss.endings and e not in reached_endings}
         explorer = explorer or Explorer(story, engine)
         usable = dead.judged(explorer.exact())
-        texts_open = len(dead.dead) + len(dead.shown) < len(dead.texts)
+        undecided = len(dead.dead) + len(dead.shown) < len(dead.texts) or choices.open()
         # Scenes where the may-analysis knows every move that may be offered (choices only:
         # the ids of answers to questions differ), so the coverage search can stop asking.
         may_offer = {sid: frozenset(m.id for m in moves) for sid, moves in poss.enabled.items()
@@ -240,12 +266,13 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
             # the directed search keeps every state it finds, about three per state it expands
             find_budget = min(find_budget, max(1, max_memory // (3 * SEARCH_BYTES_PER_STATE)))
         finders = (lambda: witness.cover(story, missing, missing_endings, explorer, budget=cover_budget,
-                                         observe=lambda pt, offered: dead.witness(pt, offered, usable),
-                                         until_found=not texts_open, may_offer=may_offer),
+                                         observe=lambda pt, offered: (dead.witness(pt, offered, usable),
+                                                                      choices.witness(pt, offered)),
+                                         until_found=not undecided, may_offer=may_offer),
                    lambda: witness.playouts(story, missing, missing_endings, rules=explorer.engine),
                    lambda: witness.find(story, missing, missing_endings, explorer=explorer, budget=find_budget))
         for number, finder_ in enumerate(finders):
-            if missing or missing_endings or (number == 0 and texts_open):
+            if missing or missing_endings or (number == 0 and undecided):
                 found = finder_()
                 missing -= set(found)
                 standing |= {t for t in found if not t.startswith("ending:")}
@@ -278,6 +305,9 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     verdict.texts, verdict.dead_texts = len(dead.texts), len(dead.dead)
     verdict.unknown_texts = [str(t.pos) for t in dead.unknown()]
     verdict.seen_texts = [dead.texts[i] for i in sorted(dead.shown)]
+    verdict.choices, verdict.never_choices = len(choices.choices), len(choices.never)
+    verdict.unknown_choices = choices.unknown()
+    verdict.seen_choices = set(choices.seen)
     return Analysis(_dedupe(finder.found), search, verdict, finder.poss, finder.analyzer)
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ..conditions import Condition
 from ..story import Question
 from .boxes import AState
+from .boxmoves import _NOTHING
 
 if TYPE_CHECKING:
     from .boxmoves import Move, Moves
@@ -96,7 +97,10 @@ def bound(analyzer: Moves) -> AState:
             continue
         if _fixed_branches(move):
             settled.add(id(move))
+        plain = move.transfer is _NOTHING and not move.once  # it adds only what entering its target adds
         for target, taken in analyzer.branch_boxes(move, pre):
+            if plain and target in reached:
+                continue  # entering a scene adds the same whatever box it is entered from: added already
             after = analyzer.after(move, taken, target)
             state = AState(state.clues | after.clues, state.no_clues, state.flags | after.flags,
                            state.no_flags, state.visited | after.visited, state.unvisited,

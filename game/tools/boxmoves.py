@@ -43,6 +43,9 @@ class Move:
         return self.deduction.pos  # type: ignore[union-attr]
 
 
+_NOTHING = Transfer()  # what a choice without effects does (compile_effects(()) gives the same)
+
+
 class Moves(Effects):
     """Every scene's moves, built once, and what each may do to a box."""
 
@@ -55,19 +58,23 @@ class Moves(Effects):
                 self.asked.setdefault(scene_id, []).append(question)
         self._clue_masks: dict[tuple[int, frozenset[str] | None], int] = {}
         self._slot_members: dict[int, list[str]] = {}
+        self._deductions: dict[str, tuple[tuple[Effect, ...], Transfer]] = {}
         self.moves: dict[str, list[Move]] = {sid: self._moves(scene) for sid, scene in story.scenes.items()}
         self._ends_on_entry = {sid: ((s.ending,) if s.ending else ()) + _ends(s.on_enter)
                                for sid, s in story.scenes.items()}
         self._may_end_on_entry = {sid: _may_end(s.on_enter) for sid, s in story.scenes.items()}
 
     def _moves(self, scene: Scene) -> list[Move]:
+        once_bit = self.once_bit
         moves = [Move(scene.id, c, None, c.effects, _ends(c.effects), self.compile_effects(c.effects),
-                      self._blocks(c.effects), once=self.once_bit.get((scene.id, c.id), 0),
-                      may_end=_may_end(c.effects)) for c in scene.choices]
+                      self._blocks(c.effects), once=once_bit.get((scene.id, c.id), 0),
+                      may_end=_may_end(c.effects)) if c.effects else
+                 Move(scene.id, c, None, (), (), _NOTHING, once=once_bit.get((scene.id, c.id), 0))
+                 for c in scene.choices]
         if scene.case_board:
             for d in self.story.deductions.values():
-                effects = (GainClue(d.gives),)
-                moves.append(Move(scene.id, None, d, effects, (), self.compile_effects(effects)))
+                effects, transfer = self._deduction(d)
+                moves.append(Move(scene.id, None, d, effects, (), transfer))
         for question in self.asked.get(scene.id, ()):
             for outcome in question.outcomes:
                 closes = outcome.correct or outcome.conclude
@@ -88,6 +95,14 @@ class Moves(Effects):
                 moves.append(Move(scene.id, None, None, effects, _ends(effects), transfer,
                                   may_end=_may_end(effects), question=question, outcome=outcome))
         return moves
+
+    def _deduction(self, deduction: Deduction) -> tuple[tuple[Effect, ...], Transfer]:
+        """A deduction's effect and its transfer, the same at every case board (compiled once)."""
+        known = self._deductions.get(deduction.id)
+        if known is None:
+            effects = (GainClue(deduction.gives),)
+            known = self._deductions[deduction.id] = (effects, self.compile_effects(effects))
+        return known
 
     def ends_on_entry(self, scene_id: str) -> tuple[str, ...]:
         return self._ends_on_entry[scene_id]

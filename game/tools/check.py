@@ -134,9 +134,9 @@ def report(result: CheckResult, out: TextIO, as_json: bool, with_stats: bool, st
         for line in format_odds(result.story, result.odds):
             out.write(line + "\n")
     if result.verdict is not None:
-        text = result.verdict.text_line()
-        if text is not None:
-            out.write(text + "\n")
+        for line in (result.verdict.text_line(), result.verdict.choice_line()):
+            if line is not None:
+                out.write(line + "\n")
         out.write(result.verdict.line() + "\n")
     # "ok" is a promise too: a verdict that left something open must not end on it.
     verdict = "failed" if not result.ok else "ok"

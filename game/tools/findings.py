@@ -278,11 +278,15 @@ class Finder:
                              "(fine for flavour; otherwise a gate is missing or misspelt)", "clue-gates-nothing")
 
     def stat_tests(self) -> None:
+        # A condition is shared by every place it is written (parsed once per load): its
+        # comparisons' verdicts are worked out once, and reported at each place.
+        verdicts: dict[int, list] = {}
         for pos, condition in self.conditions():
-            for compare in _stat_compares(condition.tree):
-                verdict = self.range_verdict(compare)
-                if verdict is None:
-                    continue
+            found = verdicts.get(id(condition))
+            if found is None:
+                found = verdicts[id(condition)] = [v for compare in _stat_compares(condition.tree)
+                                                   if (v := self.range_verdict(compare)) is not None]
+            for verdict in found:
                 text, stat, never = verdict
                 span = f"{stat.min}..{stat.max}"
                 if never:

@@ -23,6 +23,7 @@ precision, never soundness.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Iterator
 
 from ..conditions import Condition
@@ -81,8 +82,23 @@ def _unset(obj: object, spec: dataclasses.Field) -> bool:
     return not value
 
 
+# The last story gaps() answered for, and its answer: the may-analysis and the escape
+# proof both ask, about the same (immutable) story, and the walk reads every scene.
+_last_gaps: tuple[weakref.ref[Story], list[str]] | None = None
+
+
 def gaps(story: Story) -> list[str]:
     """What this story uses that the analyses do not understand, in words (empty: nothing)."""
+    global _last_gaps
+    last = _last_gaps
+    if last is not None and last[0]() is story:
+        return list(last[1])
+    found = _gaps(story)
+    _last_gaps = (weakref.ref(story), found)
+    return list(found)
+
+
+def _gaps(story: Story) -> list[str]:
     found: list[str] = []
     for spec in dataclasses.fields(Story):
         if spec.name not in STORY_FIELDS and not _unset(story, spec):
