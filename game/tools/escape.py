@@ -185,6 +185,8 @@ class Escaper:
         for sid in usable:
             options = []
             for move in poss.enabled.get(sid, ()):
+                if move.question is not None:
+                    continue  # never a way out here (see _good): it must not rank the scene either
                 targets = poss.targets.get((sid, move.id), ())
                 if move.ends or (targets and all(t in safe for t in targets)):
                     options.append([])
