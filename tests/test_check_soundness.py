@@ -409,3 +409,37 @@ scenes:
     _claims_hold(story, tmp_path, budget=0)
     (tmp_path / "story.yaml").write_text(story)
     assert not [d for d in run_check(tmp_path, 0).diagnostics if d.code == "choice-never-enabled"]
+
+
+def test_an_ending_scene_whose_on_enter_may_end_the_game_first(tmp_path: Path) -> None:
+    """Found by the property test: an `if` in an ending scene's on_enter that ends the game
+    first (with another ending) reaches that ending; check once called it unreachable."""
+    story = """\
+story: {id: r, title: R, start: a.s0, format: 2}
+areas: {a: A}
+stats:
+  y: {min: -1, max: 1, start: 0}
+endings: {e1: {title: One}, e2: {title: Two}}
+clues:
+  c0: {title: c0}
+scenes:
+  a.s0:
+    text: Start.
+    choices:
+      - id: go
+        text: Go.
+        goto: a.s1
+  a.s1:
+    text: End.
+    on_enter:
+      - if: clue.c0
+        do:
+          - stat: {y: +1}
+        else:
+          - end: e1
+    ending: e2
+"""
+    _claims_hold(story, tmp_path, budget=10_000)
+    (tmp_path / "story.yaml").write_text(story)
+    unreachable = [d.message for d in run_check(tmp_path).diagnostics if d.code == "ending-unreachable"]
+    assert len(unreachable) == 1 and "'e2'" in unreachable[0], unreachable

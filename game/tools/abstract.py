@@ -123,7 +123,7 @@ class Analyzer(Moves):
             result.states[sid] = top
             if self._ends_on_entry[sid]:
                 result.terminal.add(sid)
-                result.endings.update(self._ends_on_entry[sid])
+                result.endings.update(self._ends_on_entry[sid], self._may_end_on_entry[sid])
             else:
                 result.enabled[sid] = list(self.moves[sid])
                 for move in self.moves[sid]:
@@ -195,7 +195,8 @@ class Analyzer(Moves):
             ends = self.ends_on_entry(sid)
             if ends:
                 result.terminal.add(sid)
-                result.endings.update(ends)
+                # an `if` or `chance` in its on_enter may end the game first, with another ending
+                result.endings.update(ends, self._may_end_on_entry[sid])
                 result.can_end.add(sid)
                 continue
             if self._may_end_on_entry[sid]:  # an on_enter `if` or `chance` may end the game here
