@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--budget", type=_count, metavar="STATES",
                        help="most states the soft-lock search may visit (0: skip the search)")
     check.add_argument("--strict", action="store_true",
-                       help="exit 1 when the verdict is 'unknown' (something could not be proved)")
+                       help="exit 1 when something could not be decided: the verdict is 'unknown', or a "
+                            "text or choice was neither seen nor ruled out")
     check.add_argument("--max-memory", type=_memory, default=DEFAULT_MAX_MEMORY, metavar="SIZE",
                        help="memory the proofs may use, e.g. 500M or 2G (default 1G)")
     check.add_argument("--continuity", action="store_true",

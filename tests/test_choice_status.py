@@ -60,10 +60,12 @@ def test_without_the_search_the_undecided_choices_are_listed_where_they_are_writ
     assert doc["choices"] == 8 and len(doc["unknown_choices"]) == 2
 
 
-def test_strict_treats_unknown_choices_like_unknown_texts() -> None:
-    """Like the text line, the choices line does not change the exit code, with --strict too:
-    --strict fails on an unknown verdict (scenes, endings, soft-locks)."""
+def test_strict_fails_on_unknown_choices() -> None:
+    """Without --strict the choices line, like the text line, leaves the exit code alone;
+    with --strict anything undecided fails, and the last line does not say "ok"."""
     result = run_check(CASE, budget=0)
     assert result.verdict is not None and result.verdict.proven
-    text, code = _report(result, strict=True)
+    text, code = _report(result)
     assert "choices unknown" in text and code == 0 and text.rstrip().endswith("check ok: 0 errors, 2 warnings")
+    text, code = _report(result, strict=True)
+    assert code == 1 and text.rstrip().endswith("check unknown: 0 errors, 2 warnings")

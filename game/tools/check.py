@@ -97,8 +97,12 @@ def story_stats(story: Story | None) -> dict[str, Any]:
 
 
 def report(result: CheckResult, out: TextIO, as_json: bool, with_stats: bool, strict: bool = False) -> int:
-    """Print the findings and the verdict; the exit code: 1 for errors, or for "unknown" when strict."""
-    failed = not result.ok or (strict and result.verdict is not None and not result.verdict.proven)
+    """Print the findings and the verdict; the exit code: 1 for errors, or when strict for
+    anything left undecided (the verdict, or a text or choice neither seen nor ruled out)."""
+    verdict_ = result.verdict
+    undecided = verdict_ is not None and (not verdict_.proven or (strict and bool(
+        verdict_.unknown_texts or verdict_.unknown_choices)))
+    failed = not result.ok or (strict and undecided)
     if as_json:
         doc: dict[str, Any] = {
             "ok": result.ok,
@@ -139,9 +143,7 @@ def report(result: CheckResult, out: TextIO, as_json: bool, with_stats: bool, st
                 out.write(line + "\n")
         out.write(result.verdict.line() + "\n")
     # "ok" is a promise too: a verdict that left something open must not end on it.
-    verdict = "failed" if not result.ok else "ok"
-    if result.ok and result.verdict is not None and not result.verdict.proven:
-        verdict = "unknown"
+    verdict = "failed" if not result.ok else "unknown" if undecided else "ok"
     out.write(f"check {verdict}: {errors} error{'s' * (errors != 1)}, "
               f"{warnings} warning{'s' * (warnings != 1)}\n")
     return 1 if failed else 0
