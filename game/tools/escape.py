@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..conditions import Compare, Lit, Node, Ref
-from ..story import Answer, Chance, ChangeStat, Effect, GainClue, IfEffect, Roll, SetFlag, Story
+from ..story import Chance, ChangeStat, Effect, GainClue, IfEffect, Roll, SetFlag, Story
 from . import DEFAULT_BUDGET, model, symbolic
 from .abstract import INF, Analyzer, Move, Possibilities
 from .explore import components
@@ -355,25 +355,15 @@ def _bfs(starts: set[str], preds: dict[str, list[str]]) -> dict[str, int]:
 
 
 def _every_effect(story: Story) -> Iterator[Effect]:
-    """Every effect anything in the story may run: in scenes and choices, in question
-    outcomes, inside `if` and `chance`, and in an outcome an `answer:` records."""
-    def walk(effects: tuple[Effect, ...]) -> Iterator[Effect]:
-        for effect in effects:
-            yield effect
-            if isinstance(effect, (IfEffect, Chance)):
-                yield from walk(effect.then)
-                yield from walk(effect.otherwise)
-            elif isinstance(effect, Answer):
-                outcome = story.questions[effect.question].outcome(effect.outcome)
-                if outcome is not None:
-                    yield from walk(outcome.effects)
+    """Every effect anything in the story may run: in scenes and choices and question
+    outcomes, inside `if` and `chance`, and through `answer:` (model.effects_run)."""
     for scene in story.scenes.values():
-        yield from walk(scene.on_enter)
+        yield from model.effects_run(scene.on_enter, story)
         for choice in scene.choices:
-            yield from walk(choice.effects)
+            yield from model.effects_run(choice.effects, story)
     for question in story.questions.values():
         for outcome in question.outcomes:
-            yield from walk(outcome.effects)
+            yield from model.effects_run(outcome.effects, story)
 
 
 def _turn_cap(story: Story) -> int | None:

@@ -182,6 +182,20 @@ def all_conditions(story: Story) -> Iterator[tuple[Pos, Condition]]:
             yield target.pos, target.known
 
 
+def effects_run(effects: tuple, story: Story) -> Iterator:
+    """Every effect these may run: inside `if` and `chance` (both ways), and the effects of
+    the outcome an `answer:` records (unlike story.all_effects, which stops at the answer)."""
+    for effect in effects:
+        yield effect
+        if isinstance(effect, (IfEffect, Chance)):
+            yield from effects_run(effect.then, story)
+            yield from effects_run(effect.otherwise, story)
+        elif isinstance(effect, Answer):
+            outcome = story.questions[effect.question].outcome(effect.outcome)
+            if outcome is not None:
+                yield from effects_run(outcome.effects, story)
+
+
 def escape_gaps(story: Story) -> list[str]:
     """What the escape proof (game.tools.escape, symbolic) does not model: only gaps().
     It models every effect and reference; a count (visits., taken.) or a question it does

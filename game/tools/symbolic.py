@@ -567,18 +567,8 @@ def _stats_read(story: Any) -> set[str]:
 
 
 def _gains(effects: tuple[Effect, ...], story: Any) -> set[str]:
-    """Every clue the effects may give: inside an `if` or `chance` too, and the effects
-    of an outcome an `answer:` records."""
-    found: set[str] = set()
-    for effect in effects:
-        if isinstance(effect, GainClue):
-            found.add(effect.clue)
-        elif isinstance(effect, (IfEffect, Chance)):
-            found |= _gains(effect.then, story) | _gains(effect.otherwise, story)
-        elif isinstance(effect, Answer):
-            outcome = story.questions[effect.question].outcome(effect.outcome)
-            found |= _gains(outcome.effects, story)
-    return found
+    """Every clue the effects may give (model.effects_run: in if/chance, through answer:)."""
+    return {e.clue for e in model.effects_run(effects, story) if isinstance(e, GainClue)}
 
 
 def _refs(node: Node) -> set[tuple[str, str]]:
