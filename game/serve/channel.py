@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,22 @@ if TYPE_CHECKING:
 DELIVER_CHUNK = 1024  # characters passed to the game per turn of the event loop, at most
 PLAIN_TERMS = ("dumb", "")  # terminals that cannot draw the full-screen UI
 MONOCHROME_TERMS = ("vt52", "vt100", "vt102", "vt220")
+
+
+def _drop_winch_handler() -> None:
+    """Take away the loop's SIGWINCH handler when a game ends.
+
+    Each running prompt-toolkit application installs its own SIGWINCH handler and,
+    when it ends, puts back the one it found. With many games in one process ending
+    in any order, a game that ends after an older one puts back that older, finished
+    application's handler, which then keeps the whole finished game in memory
+    (found under load by tests/serve/test_serve_lifecycle.py). A server never needs
+    the handler: window sizes come over SSH (terminal_size_changed)."""
+    winch = getattr(signal, "SIGWINCH", None)
+    if winch is None:
+        return
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().remove_signal_handler(winch)
 
 
 def color_depth_for(term: str, env: Mapping[str, str]) -> tuple[ColorDepth, bool]:
@@ -135,6 +152,7 @@ class GameChannel(PromptToolkitSSHSession):
             self.host.log(f"game of {self.player.describe()} failed: {type(exc).__name__}: {exc}")
             self._write("\r\nSomething went wrong on the server; your last autosave is kept.\r\n")
         finally:
+            _drop_winch_handler()
             await game.session.flush()  # the last autosave is on disk before the game counts as over
             self.host.games.discard(game)
             self.host.game_over(self.player)
