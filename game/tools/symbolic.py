@@ -258,7 +258,7 @@ class Encoding:
     def forget(self, states: Any, *changed: tuple[str, str]) -> Any:
         """states, holding whatever the atoms that read a changed reference now say
         (the states in which every value of those atoms is in `states`)."""
-        names = [name for name, reads in self.atom_reads.items() if any(_reads(reads, c) for c in changed)]
+        names = [name for name, reads in self.atom_reads.items() if any(c in reads for c in changed)]
         return self.bdd.forall(names, states) if names else states
 
     def _numbers(self, node: Node) -> list[tuple[int, Any]]:
@@ -581,9 +581,3 @@ def _refs(node: Node) -> set[tuple[str, str]]:
     if isinstance(node, Compare):
         return _refs(node.left) | _refs(node.right)
     return set()
-
-
-def _reads(reads: frozenset[tuple[str, str]], changed: tuple[str, str]) -> bool:
-    """Whether an atom reading `reads` may change when `changed` does ('visits', 'turn',
-    'stat', 'taken' name a reference; a visit to S also changes visits.S)."""
-    return changed in reads
