@@ -132,3 +132,50 @@ def test_a_story_past_the_default_size_is_left_to_deep_and_says_so(tmp_path: Pat
     assert result.verdict is not None and not result.verdict.proven
     assert f"more than {MAX_SCENES:,} scenes" in result.verdict.line()
     assert "check --deep tries it" in result.verdict.line()
+
+
+def test_a_clue_found_on_the_way_into_a_trap_is_no_way_out(tmp_path: Path) -> None:
+    """Once the door is shut the only move left finds a clue, which the proof counts as
+    progress; but it leads into a room no ending can be reached from. The scene it leaves
+    must stay unproved (the proof once called it safe, and the verdict 'proven')."""
+    (tmp_path / "story.yaml").write_text("""\
+story: {id: trap, title: Trap, start: a.start, format: 2}
+areas: {a: A}
+clues:
+  key: {title: A key}
+flags:
+  doomed: the door shut
+endings: {out: {title: Out}}
+scenes:
+  a.start:
+    text: Start.
+    choices:
+      - id: doom
+        text: Shut the door.
+        once: true
+        goto: a.start
+        do:
+          - flag: doomed
+      - id: leave
+        text: Leave.
+        if: not flag.doomed
+        goto: a.end
+      - id: go
+        text: Go.
+        goto: a.trap
+        do:
+          - clue: key
+  a.trap:
+    text: Trap.
+    choices:
+      - id: loop
+        text: Loop.
+        goto: a.trap
+  a.end:
+    text: End.
+    ending: out
+""")
+    result = run_check(tmp_path, budget=0)
+    assert result.verdict is not None
+    assert not result.verdict.proven, result.verdict.line()
+    assert "a.start" in result.verdict.unproved_escape

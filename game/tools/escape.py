@@ -255,7 +255,9 @@ class Escaper:
                 dest = sid if target is None else target
                 if dest in safe or (dest in usable and dest != sid and rank.get(dest, INF) < root_rank):
                     continue  # this branch is a way out
-                ok = self.monotone.growth(encoding, move, target)
+                # Growth counts only where the path stays in the group: a scene outside it
+                # that is not proved may hold the player for good.
+                ok = self.monotone.growth(encoding, move, target) if dest in usable else encoding.false
                 if move.may_end or (target is not None and self.ends_inside.get(target)):
                     ok = ok | encoding.pull(move, target, encoding.false)  # an ending on some way
                 if depth > 1 and dest in self.poss.states:
