@@ -72,7 +72,7 @@ def stories(draw) -> str:
                              f"{draw(st.integers(1, 3))}")
             elif kind == "question" and question:
                 atoms.append(f"{'not ' if draw(st.booleans()) else ''}"
-                             f"{draw(st.sampled_from(['solved.q', 'concluded.q', 'concluded.q.hasty']))}")
+                             f"{draw(st.sampled_from(['solved.q', 'concluded.q'] + (['concluded.q.hasty'] if hasty else [])))}")
             elif kind == "turn":
                 atoms.append(f"turn {draw(st.sampled_from(['<', '<=', '>=']))} {draw(st.integers(1, MAX_LITERAL))}")
             else:
@@ -105,7 +105,7 @@ def stories(draw) -> str:
             elif kind == "set":
                 found.append(f"- set: {{x: {draw(st.integers(0, stats['x'][1]))}}}")
             elif kind == "roll" and random_effects:
-                found.append(f"- roll: {{y: {draw(st.sampled_from(['-1..1', '0..2', '1..1']))}}}")
+                found.append(f"- roll: {{y: {draw(st.sampled_from(['-1..1', '0..1', '-1..0']))}}}")
             elif kind == "answer" and question and dialogue:
                 found.append(f"- answer: {{q: {draw(st.sampled_from(['right', 'hasty'] if hasty else ['right']))}}}")
             elif kind == "if" and depth == 1:
@@ -137,12 +137,29 @@ def stories(draw) -> str:
     if deduction:
         out += ["deductions:", "  d: {label: Think., needs: [c0, c1], gives: c2}"]
     if question:
+        # A second slot, filled from the clues held or from people known by a condition.
+        second = draw(st.sampled_from(["none", "people"] + (["clues"] if clues else [])))
+        if second == "people":
+            out.append("people:")
+            for person in ("p0", "p1"):
+                out.append(f"  {person}: {{name: {person}}}")
+                if draw(st.booleans()):
+                    known = f"visited.{draw(st.sampled_from(scenes))}" if not clues or draw(st.booleans()) \
+                        else f"clue.{draw(st.sampled_from(clues))}"
+                    out[-1] = f"  {person}: {{name: {person}, known: {known}}}"
         at = draw(st.sampled_from(scenes))
         out += ["questions:", "  q:", "    ask: Who?", f"    at: {at}"]
         if clues and draw(st.booleans()):
             out.append(f"    opens: clue.{draw(st.sampled_from(clues))}")
-        out += ["    slots:", "      who: {prompt: It was, from: options, options: {a: A, b: B, c: C}}",
-                "    answer: {who: a}", "    right:", "      text: Right."]
+        out += ["    slots:", "      who: {prompt: It was, from: options, options: {a: A, b: B, c: C}}"]
+        answer = "who: a"
+        if second == "people":
+            out.append("      whom: {prompt: With, from: people}")
+            answer += ", whom: p0"
+        elif second == "clues":
+            out.append("      proof: {prompt: Because, from: clues}")
+            answer += f", proof: {draw(st.sampled_from(clues))}"
+        out += [f"    answer: {{{answer}}}", "    right:", "      text: Right."]
         if draw(st.booleans()):
             out.append(f"      goto: {draw(st.sampled_from(scenes))}")
         right = effects()

@@ -2,8 +2,8 @@
 
 With the search's budget at 0, "no soft-lock" can only come from the escape
 proof. It models questions closed in dialogue (`answer:`), `if`, `chance`,
-`roll` and counts (`visits.`, `taken.`); answering a question at a board is
-never its way out. tests/test_check_soundness.py holds it to the brute force
+`roll` and counts (`visits.`, `taken.`), and a right answer at a board
+where it is surely at hand. tests/test_check_soundness.py holds it to the brute force
 on random stories; these tests show what it proves and what it leaves open.
 """
 
@@ -101,12 +101,29 @@ def test_a_count_the_proof_does_not_follow_leaves_the_scene_unknown(tmp_path: Pa
     assert searched.verdict is not None and searched.verdict.proven, searched.verdict.line()
 
 
-def test_answering_at_the_board_is_not_taken_as_a_way_out(tmp_path: Path) -> None:
-    """Solving the question at the board opens the door; the proof does not model
-    answering as a move, so without the search the verdict stays unknown."""
+def _board_story(tmp_path: Path, question_extra: str = "") -> Path:
+    """Only solving the question at the board opens the door (talking no longer closes it)."""
     folder = _story(tmp_path, "solved.q")
     text = (folder / "story.yaml").read_text().replace("          - answer: {q: right}\n", "          - stat: {x: +1}\n")
-    (folder / "story.yaml").write_text(text)
+    (folder / "story.yaml").write_text(text.replace("    at: a.board\n", "    at: a.board\n" + question_extra))
+    return folder
+
+
+def test_a_right_answer_at_the_board_is_progress_the_proof_follows(tmp_path: Path) -> None:
+    """Walk to the board, give the right answer, and the door opens: the proof takes a
+    right answer it can see is at hand (the question open, each slot fillable) as progress,
+    and proves every state of both scenes without searching."""
+    result = run_check(_board_story(tmp_path), budget=0)
+    assert result.verdict is not None
+    assert result.verdict.proven, result.verdict.line()
+    assert not result.verdict.unproved_escape
+
+
+def test_a_question_that_locks_is_left_to_the_search(tmp_path: Path) -> None:
+    """After a wrong try the same question is locked for two turns; the states do not hold
+    the lock, so the proof claims nothing about answering it, and without the search the
+    verdict stays unknown. The search, given its budget, settles it."""
+    folder = _board_story(tmp_path, "    lock: {after: 1, turns: 2}\n")
     result = run_check(folder, budget=0)
     assert result.verdict is not None
     assert not result.verdict.proven

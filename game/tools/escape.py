@@ -242,11 +242,19 @@ class Escaper:
         assert encoding is not None
         result = encoding.false
         for move in self.poss.enabled.get(sid, ()):
-            if move.question is not None:
-                continue  # answering is not modelled: it proves no way out (the search may still find one)
             guard = encoding.guard(move)
             if move.ends:
                 result = result | guard
+                continue
+            if move.question is not None:
+                # Only the last step of a path: a right answer closes its question for good
+                # (the measure grows) where it is surely available (guard); what it does
+                # after is not undone (Encoding.pull), so no path goes on from it.
+                assert move.outcome is not None
+                if move.outcome.goto in safe:
+                    result = result | guard
+                elif (move.outcome.goto or sid) in usable:
+                    result = result | (guard & self.monotone.growth(encoding, move, move.outcome.goto))
                 continue
             branches = [(None, -1)] if move.choice is None else \
                 [(b.target, i) for i, b in enumerate(move.choice.branches)]
@@ -311,6 +319,9 @@ class _Monotone:
                 found.append(("flags", "no_flags", analyzer.flag_bit[effect.flag]))
         if move.once:
             found.append(("taken", "untaken", move.once))
+        if move.question is not None and move.outcome is not None and (move.outcome.correct or move.outcome.conclude):
+            # Nothing reopens a question (the loader lets no effect name concluded.q).
+            found.append(("flags", "no_flags", analyzer.flag_bit[f"concluded.{move.question.id}"]))
         return found
 
     def _moves_stats(self, move: Move, target: str | None) -> list[tuple[int, int]]:

@@ -32,6 +32,8 @@ from ..story import (
     EndGame,
     GainClue,
     IfEffect,
+    Outcome,
+    Question,
     Roll,
     SetFlag,
     all_effects,
@@ -271,8 +273,10 @@ class Encoding:
         return [(value, self.equals(key, value)) for value in self.values(key)]
 
     def guard(self, move: Move) -> Any:
-        """Where the move is available."""
+        """Where the move is available (an answer: where it surely is, see _answerable)."""
         analyzer = self.analyzer
+        if move.question is not None:
+            return self._answerable(move.question, move.outcome)
         if move.deduction is not None:
             result = ~self.bdd.var(self.clue[move.deduction.gives])
             for clue in move.deduction.needs:
@@ -285,6 +289,35 @@ class Encoding:
         stats = list(analyzer.story.stats)
         for index, amount, low_edge, high_edge in move.blocks:
             result = result & self.between(stats[index], low_edge - amount, high_edge - amount)
+        return result
+
+    def _answerable(self, question: Question, outcome: Outcome | None) -> Any:
+        """Where the player can surely give an accepted answer (QuestionRules.why_not): the
+        question not yet closed, its `opens` holding, and a value for each slot at hand.
+        Anything else is claimed nowhere (under the truth, never over it): wrong answers
+        and authored responses, and questions whose lock (wrong tries, turns left) or batch
+        (answers pinned) the states do not hold."""
+        closed = self.flag.get(f"concluded.{question.id}")
+        if outcome is None or not outcome.correct or question.batch or question.lock_after or closed is None:
+            return self.false
+        story = self.analyzer.story
+        result = ~self.bdd.var(closed) & self.condition(question.opens)
+        allowed = dict(outcome.match)
+        for slot in question.slots:
+            wanted = allowed.get(slot.id)
+            at_hand = self.false
+            if slot.pool == "options":
+                at_hand = self.true if any(wanted is None or o in wanted for o, _ in slot.options) else self.false
+            elif slot.pool == "clues":
+                for clue in slot.among or story.clues:
+                    if wanted is None or clue in wanted:
+                        at_hand = at_hand | self.bdd.var(self.clue[clue])
+            else:
+                members = slot.among or [e.id for e in story.entities.values() if e.kind == slot.pool]
+                for member in members:
+                    if wanted is None or member in wanted:
+                        at_hand = at_hand | self.condition(story.entities[member].known)
+            result = result & at_hand
         return result
 
     def branch(self, move: Move, index: int) -> Any:
@@ -472,6 +505,8 @@ class Encoding:
                     givers.setdefault(clue, []).append(asked)
                 if outcome.goto is not None:
                     into.setdefault(outcome.goto, []).append(self.true if asked is None else asked)
+        for question in story.questions.values():  # one record per closed question
+            result.extend(self._closed_once(question))
         for deduction in story.deductions.values():
             held = visited_any(boards)
             for need in deduction.needs:
@@ -491,6 +526,25 @@ class Encoding:
                 either = either | way
             result.append(~bdd.var(var) | either)
         return result
+
+    def _closed_once(self, question: Question) -> list[Any]:
+        """A closed question has one record (QuestionRules): concluded.q holds exactly when
+        one concluded.q.o does, no two of those at once, and solved.q is concluded.q.right."""
+        names = [f"concluded.{question.id}.{RIGHT}",
+                 *(f"concluded.{question.id}.{r.id}" for r in question.responses if r.conclude)]
+        wanted = [f"concluded.{question.id}", f"solved.{question.id}", *names]
+        if any(name not in self.flag for name in wanted):
+            return []
+        var = {name: self.bdd.var(self.flag[name]) for name in wanted}
+        closed, solved, right = var[wanted[0]], var[wanted[1]], var[names[0]]
+        some = self.false
+        for name in names:
+            some = some | var[name]
+        found = [(~closed | some) & (closed | ~some), (solved & right) | (~solved & ~right)]
+        for i, first in enumerate(names):
+            for second in names[i + 1:]:
+                found.append(~var[first] | ~var[second])
+        return found
 
     def _must(self, condition: Any) -> Any:
         """Facts that never go back and that the condition needs to hold (its top-level
