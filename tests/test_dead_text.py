@@ -64,8 +64,8 @@ scenes:
       - if: clue.ka and clue.kb
         text: Both keys, at last.
     choices:
-      - {id: take_a, text: Take A., once: true, do: [{clue: ka}]}
-      - {id: take_b, text: Take B., once: true, do: [{clue: kb}]}
+      - {id: take_a, text: Take A., if: not clue.kb, do: [{clue: ka}]}
+      - {id: take_b, text: Take B., if: not clue.ka, do: [{clue: kb}]}
       - {id: go, text: Go., goto: a.out}
   a.out:
     text: Out.
@@ -74,9 +74,10 @@ scenes:
 
 
 def test_an_undecided_text_is_listed_as_unknown_with_its_place(tmp_path: Path) -> None:
-    """With the search skipped (--budget 0) only the witnesses' few states are seen: the
-    paragraph needing both keys is neither seen nor ruled out, so it is unknown, named by
-    file:line:col, and check never says the text is fine. The search decides it."""
+    """Either key, never both: the fast pass holds one fact at a time and cannot rule the
+    paragraph out, and no playthrough shows it. With the search skipped (--budget 0) it is
+    unknown, named by file:line:col, and check never says the text is fine. The search,
+    visiting every state, proves it dead."""
     (tmp_path / "story.yaml").write_text(PAIR)
     result = run_check(tmp_path, budget=0)
     verdict = result.verdict
@@ -88,4 +89,36 @@ def test_an_undecided_text_is_listed_as_unknown_with_its_place(tmp_path: Path) -
     assert "text proven" not in out.getvalue()
     searched = run_check(tmp_path)
     assert searched.verdict is not None and searched.verdict.unknown_texts == []
-    assert not [d for d in searched.diagnostics if d.code == "text-never-shown"]
+    assert [d.pos.line for d in searched.diagnostics if d.code == "text-never-shown"] == [9]
+
+
+PATIENCE = """\
+story: {id: patience, title: Patience, start: a.hub}
+areas: {a: A}
+stats: {x: {min: 0, max: 9, start: 0}}
+endings: {out: {title: Out}}
+scenes:
+  a.hub:
+    text:
+      - A hub.
+      - if: stat.x >= 6
+        text: Six hours on the stakeout, and the door finally opens.
+    choices:
+      - {id: wait, text: Wait., do: [{stat: {x: +1}}]}
+      - {id: go, text: Go., goto: a.out}
+  a.out:
+    text: Out.
+    ending: out
+"""
+
+
+def test_random_play_shows_what_the_searches_stop_short_of(tmp_path: Path) -> None:
+    """Six waits in a row: the coverage search keeps a state only when something new is
+    offered, so it never gets there, and with --budget 0 there is no search. Random play
+    does, in a real playthrough, so the paragraph is seen showing, not unknown."""
+    (tmp_path / "story.yaml").write_text(PATIENCE)
+    result = run_check(tmp_path, budget=0)
+    verdict = result.verdict
+    assert verdict is not None and verdict.texts == 1
+    assert verdict.unknown_texts == []
+    assert not [d for d in result.diagnostics if d.code == "text-never-shown"]

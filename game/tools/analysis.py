@@ -242,6 +242,9 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
                            f"choice '{cid}' in scene '{sid}' can never be taken: no playthrough is offered it "
                            "(every reachable state was visited)", "choice-never-enabled")
             choices.never.add((sid, cid))
+        assert explorer is not None  # exact: the search ran
+        dead.exhausted([explorer.decides(text.scene, {ref for condition, _ in text.guards for ref in condition.refs})
+                        for text in dead.texts])
     else:
         endings = poss.endings
     verdict.unreachable = sum(1 for s in story.scenes if s not in possible) + \
@@ -277,6 +280,13 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
                 missing -= set(found)
                 standing |= {t for t in found if not t.startswith("ending:")}
                 missing_endings -= {t.split(":", 1)[1] for t in found if t.startswith("ending:")}
+        if undecided:  # random play reaches deep states the searches stop short of (stats built up)
+            every = [True] * len(usable)  # a real playthrough's state is exact in every fact
+            still_open = lambda: len(dead.dead) + len(dead.shown) < len(dead.texts) or choices.open()  # noqa: E731
+            witness.playouts(story, set(), set(), steps=witness.WANDER_STEPS, rules=explorer.engine,
+                             observe=lambda pt, offered: (dead.witness(pt, offered, every),
+                                                          choices.witness(pt, offered)),
+                             undecided=still_open)
         verdict.unknown_scenes = sorted(missing)
         verdict.unknown_endings = sorted(missing_endings)
         reached_scenes |= possible - missing  # witnessed (the rest of `possible` is unknown)

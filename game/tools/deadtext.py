@@ -217,6 +217,23 @@ class DeadText:
             if text.shows(pt):
                 self.shown.add(index)
 
+    def exhausted(self, usable: list[bool]) -> None:
+        """After a search that visited every reachable state: a scene's text whose every
+        reference its states tell apart (usable: Explorer.decides) and which it never saw
+        showing can never show. Only scene text: the state a search
+        keeps is the one that text is drawn in (outcomes, labels and endings are judged on
+        states the search does not keep one for). A text inside another that never shows
+        is not reported on its own (the one around it is)."""
+        never = [i for i, text in enumerate(self.texts) if text.kind == "scene" and usable[i]
+                 and i not in self.dead and i not in self.shown]
+        outer = {tuple((id(c), side) for c, side in self.texts[i].guards) for i in never}
+        for index in never:
+            guards = self.texts[index].guards
+            self.dead.add(index)
+            if not any(tuple((id(c), side) for c, side in guards[:n]) in outer for n in range(1, len(guards))):
+                self.reported[index] = "no playthrough shows it (every reachable state was visited)"
+                self.failed[index] = guards[-1][0]
+
     # -- results -----------------------------------------------------------
 
     def warnings(self, explained: set[int] | None = None) -> list[Diagnostic]:

@@ -135,6 +135,14 @@ class Explorer:
             self.engine.questions.state_key(pt),
         )
 
+    def decides(self, scene: str, refs: frozenset[tuple[str, str]] | set[tuple[str, str]]) -> bool:
+        """Whether the search's states at scene tell apart every value of these references
+        (each is in the key there, exactly): then what a complete search never saw there with
+        them cannot happen. Counts, the turn and anything else are not (capped or merged)."""
+        live = self.live[scene]
+        kept = {"clue": live.clues, "flag": live.flags, "stat": live.stats, "visited": live.visited}
+        return all(kind in ("solved", "concluded") or name in kept.get(kind, ()) for kind, name in refs)
+
     def _capped(self, count: int) -> int:
         return count if self.count_cap is None else min(count, self.count_cap)
 
