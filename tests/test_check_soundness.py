@@ -159,13 +159,13 @@ def stories(draw) -> str:
         elif second == "clues":
             out.append("      proof: {prompt: Because, from: clues}")
             answer += f", proof: {draw(st.sampled_from(clues))}"
-        out += [f"    answer: {{{answer}}}", "    right:", "      text: Right."]
+        out += [f"    answer: {{{answer}}}", "    right:", f'      text: "Right. {inline()}"']
         if draw(st.booleans()):
             out.append(f"      goto: {draw(st.sampled_from(scenes))}")
         right = effects()
         if right:
             out += ["      do:"] + [f"        {e}" for e in right]
-        out += ["    wrong:", "      text: Wrong."]
+        out += ["    wrong:", f'      text: "Wrong. {inline()}"']
         wrong = effects()
         if wrong:
             out += ["      do:"] + [f"        {e}" for e in wrong]
@@ -248,7 +248,7 @@ class Truth:
             key = _key(pt)
             edges[key] = []
             drawn = [*engine.text(pt), *(o.text + " " + o.hint for o in engine.offers(pt))]
-            drawn += [engine.outcome(pt, move) for move in engine.available(pt) if ":" not in move]
+            drawn += [engine.outcome(pt, move) for move in engine.available(pt)]  # answers' texts too
             self.shown.update(m for text in drawn for m in MARKER.findall(text))
             for move in engine.available(pt):
                 self.available.add((pt.scene, move))

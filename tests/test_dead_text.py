@@ -122,3 +122,43 @@ def test_random_play_shows_what_the_searches_stop_short_of(tmp_path: Path) -> No
     assert verdict is not None and verdict.texts == 1
     assert verdict.unknown_texts == []
     assert not [d for d in result.diagnostics if d.code == "text-never-shown"]
+
+
+ANSWERED = """\
+story: {id: answered, title: Answered, start: a.hub, format: 2}
+areas: {a: A}
+clues: {key: {title: The key}}
+endings: {out: {title: Out}}
+questions:
+  q:
+    ask: Who?
+    at: a.hub
+    slots:
+      who: {prompt: It was, from: options, options: {a: A, b: B}}
+    answer: {who: a}
+    right:
+      text: "Right. {clue.key: And the key says so too.}"
+    wrong:
+      text: "Wrong. {clue.key: Even with the key in your pocket.|Guessing, with nothing to go on.}"
+scenes:
+  a.hub:
+    text: A hub.
+    choices:
+      - {id: take, text: Take the key., once: true, do: [{clue: key}]}
+      - {id: go, text: Go., goto: a.out}
+  a.out:
+    text: Out.
+    ending: out
+"""
+
+
+def test_what_answering_says_is_seen_when_a_real_state_offers_that_answer(tmp_path: Path) -> None:
+    """Each side of the inline conditions in the right and the wrong text is drawn from the
+    state before the answer runs: with the key and without it, both reachable, so every one
+    of the four is seen showing (they were always listed as unknown)."""
+    (tmp_path / "story.yaml").write_text(ANSWERED)
+    result = run_check(tmp_path)
+    verdict = result.verdict
+    assert verdict is not None and verdict.texts == 3
+    assert verdict.unknown_texts == []
+    assert not [d for d in result.diagnostics if d.code == "text-never-shown"]

@@ -243,7 +243,8 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
                            "(every reachable state was visited)", "choice-never-enabled")
             choices.never.add((sid, cid))
         assert explorer is not None  # exact: the search ran
-        dead.exhausted([explorer.decides(text.scene, {ref for condition, _ in text.guards for ref in condition.refs})
+        dead.exhausted([text.kind == "scene" and
+                        explorer.decides(text.scene, {ref for condition, _ in text.guards for ref in condition.refs})
                         for text in dead.texts])
     else:
         endings = poss.endings

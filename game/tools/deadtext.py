@@ -18,8 +18,8 @@ Two ways to decide one, each sound in its own direction:
   a witness. Only conditions whose every reference the search's states keep
   exactly are judged on them (visits and takings the search caps are not).
 
-Inline conditions in what answering a question says are listed but left
-undecided (unknown): neither pass models which answer is judged how yet.
+Inline conditions in what answering a question says are seen showing when a
+real state offers an answer that draws them; nothing proves them dead.
 
 What neither decides is unknown, and the verdict lists it by file:line:col.
 """
@@ -31,10 +31,12 @@ from dataclasses import dataclass, field
 from ..conditions import Condition
 from ..diagnostics import Diagnostic, Pos
 from ..markup import Alternatives, Plural, Seq, When
+from ..questions import ANSWER, QuestionRules, parse_answer
 from ..state import Playthrough
 from ..story import Paragraph, Story
 from .abstract import FALSE, TRUE, Analyzer, AState, Possibilities
 
+PENDING = "(pending)"  # the key of a question's pending text (no outcome id has brackets)
 Guard = tuple[Condition, bool]  # a condition and whether the text needs it true (False: false)
 
 
@@ -44,9 +46,9 @@ class Conditional:
 
     pos: Pos
     what: str  # in words: "a paragraph of scene 'x'", "the 'otherwise' text of ... in ..."
-    kind: str  # scene | outcome | label | hint | ending
+    kind: str  # scene | outcome | label | hint | ending | answer
     scene: str  # the scene it is drawn in ('' for an ending's text)
-    choice: str  # the choice (outcome, label, hint), or the ending's id
+    choice: str  # the choice (outcome, label, hint), the ending's id, or question:outcome
     guards: tuple[Guard, ...]
 
     def shows(self, pt: Playthrough) -> bool:
@@ -68,12 +70,14 @@ def conditionals(story: Story) -> list[Conditional]:
     for ending_id, ending in story.endings.items():
         if ending.body is not None:
             _inline(found, ending.body.parts, (), ending.pos, "ending", "", ending_id, f"ending '{ending_id}'")
-    for question in story.questions.values():  # what answering says: left undecided (see DeadText)
-        bodies = [(o.body, f"the '{o.id}' text of question '{question.id}'") for o in question.outcomes]
-        bodies.append((question.pending_body, f"the pending text of question '{question.id}'"))
-        for body, where in bodies:
+    for question in story.questions.values():  # what answering says, keyed "question:outcome"
+        bodies = [(o.body, f"the '{o.id}' text of question '{question.id}'", f"{question.id}:{o.id}")
+                  for o in question.outcomes]
+        bodies.append((question.pending_body, f"the pending text of question '{question.id}'",
+                       f"{question.id}:{PENDING}"))
+        for body, where, key in bodies:
             if body is not None:
-                _inline(found, body.parts, (), question.pos, "answer", "", question.id, where)
+                _inline(found, body.parts, (), question.pos, "answer", "", key, where)
     return found
 
 
@@ -124,15 +128,18 @@ class DeadText:
         self.texts = conditionals(self.story)
         by_scene: dict[str, list[int]] = {}
         by_ending: dict[str, list[int]] = {}
+        by_answer: dict[str, list[int]] = {}
         for index, text in enumerate(self.texts):
             if text.kind == "ending":
                 by_ending.setdefault(text.choice, []).append(index)
             elif text.kind == "answer":
-                continue  # what an answer says is neither proven nor witnessed yet: unknown
+                by_answer.setdefault(text.choice, []).append(index)  # witnessed, never proven dead
             else:
                 by_scene.setdefault(text.scene, []).append(index)
         self._by_scene = by_scene
         self._by_ending = by_ending
+        self._by_answer = by_answer
+        self._questions = QuestionRules(self.story) if by_answer else None
 
     # -- proofs ------------------------------------------------------------
 
@@ -193,6 +200,8 @@ class DeadText:
             indexes = [*self._by_ending.get(pt.ending, []), *self._by_scene.get(pt.scene, [])]
         else:
             indexes = self._by_scene.get(pt.scene, [])
+            if self._by_answer:
+                self._witness_answers(pt, offered)
         if not indexes:
             return
         scene = self.story.scenes[pt.scene]
@@ -233,6 +242,28 @@ class DeadText:
             if not any(tuple((id(c), side) for c, side in guards[:n]) in outer for n in range(1, len(guards))):
                 self.reported[index] = "no playthrough shows it (every reachable state was visited)"
                 self.failed[index] = guards[-1][0]
+
+    def _witness_answers(self, pt: Playthrough, offered: list[str]) -> None:
+        """Mark shown what answering says, for each answer this real state offers: it is
+        drawn from the state before the answer runs (Rules.outcome), the texts of the
+        outcome it is judged (or, pinned in a batch, the pending text and the right text
+        of each answer it confirms)."""
+        questions = self._questions
+        assert questions is not None
+        for move in offered:
+            parsed = parse_answer(move) if move.startswith(ANSWER) else None
+            if parsed is None:
+                continue
+            question_id, values = parsed
+            resolution = questions.resolve(self.story.questions[question_id], values, pt)
+            if resolution.pending:
+                keys = [f"{question_id}:{PENDING}", *(f"{q.id}:{q.right.id}" for q, _ in resolution.confirms)]
+            else:
+                keys = [f"{question_id}:{resolution.outcome.id}"]
+            for key in keys:
+                for index in self._by_answer.get(key, ()):
+                    if index not in self.shown and self.texts[index].shows(pt):
+                        self.shown.add(index)
 
     # -- results -----------------------------------------------------------
 
