@@ -201,7 +201,7 @@ class DeadText:
         else:
             indexes = self._by_scene.get(pt.scene, [])
             if self._by_answer:
-                self._witness_answers(pt, offered)
+                self._witness_answers(pt, offered, usable)
         if not indexes:
             return
         scene = self.story.scenes[pt.scene]
@@ -243,7 +243,7 @@ class DeadText:
                 self.reported[index] = "no playthrough shows it (every reachable state was visited)"
                 self.failed[index] = guards[-1][0]
 
-    def _witness_answers(self, pt: Playthrough, offered: list[str]) -> None:
+    def _witness_answers(self, pt: Playthrough, offered: list[str], usable: list[bool]) -> None:
         """Mark shown what answering says, for each answer this real state offers: it is
         drawn from the state before the answer runs (Rules.outcome), the texts of the
         outcome it is judged (or, pinned in a batch, the pending text and the right text
@@ -262,7 +262,7 @@ class DeadText:
                 keys = [f"{question_id}:{resolution.outcome.id}"]
             for key in keys:
                 for index in self._by_answer.get(key, ()):
-                    if index not in self.shown and self.texts[index].shows(pt):
+                    if index not in self.shown and usable[index] and self.texts[index].shows(pt):
                         self.shown.add(index)
 
     # -- results -----------------------------------------------------------

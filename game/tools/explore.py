@@ -441,6 +441,10 @@ def _text_conditions(story: Story) -> list[Condition]:
     for ending in story.endings.values():
         if ending.body is not None:
             found.extend(ending.body.conditions)
+    for question in story.questions.values():  # what answering says
+        for body in (*(o.body for o in question.outcomes), question.pending_body):
+            if body is not None:
+                found.extend(body.conditions)
     return found
 
 
