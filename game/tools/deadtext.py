@@ -200,7 +200,7 @@ class DeadText:
             indexes = [*self._by_ending.get(pt.ending, []), *self._by_scene.get(pt.scene, [])]
         else:
             indexes = self._by_scene.get(pt.scene, [])
-            if self._by_answer:
+            if self._by_answer and any(i not in self.shown for ids in self._by_answer.values() for i in ids):
                 self._witness_answers(pt, offered, usable)
         if not indexes:
             return

@@ -51,7 +51,7 @@ Found = dict[str, Witness]  # target (a scene id, or 'ending:ID') -> its witness
 DEFAULT_BUDGET = 20_000  # states the directed search may expand in all
 COVER_PER_SCENE = 4  # states the coverage search may keep, per scene of the story
 # Random play for texts and choices nothing has yet shown or ruled out: on this repo's story
-# 25,000 steps take the unknown texts from 140 to about 25 and the unknown choices to 0.
+# 25,000 steps (about 1.5 s) take the unknown texts from 140 to 14 and the unknown choices to 0.
 WANDER_STEPS = 25_000
 
 
