@@ -258,7 +258,10 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
         missing_endings = {e for e in _named_endings(story) if e in poss.endings and e not in reached_endings}
         explorer = explorer or Explorer(story, engine)
         usable = dead.judged(explorer.exact())
-        undecided = len(dead.dead) + len(dead.shown) < len(dead.texts) or choices.open()
+        def still_open() -> bool:  # some text or choice neither seen nor ruled out
+            return len(dead.dead) + len(dead.shown) < len(dead.texts) or choices.open()
+
+        undecided = still_open()
         # Scenes where the may-analysis knows every move that may be offered (choices only:
         # the ids of answers to questions differ), so the coverage search can stop asking.
         may_offer = {sid: frozenset(m.id for m in moves) for sid, moves in poss.enabled.items()
@@ -283,7 +286,6 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
                 missing_endings -= {t.split(":", 1)[1] for t in found if t.startswith("ending:")}
         if undecided:  # random play reaches deep states the searches stop short of (stats built up)
             every = [True] * len(usable)  # a real playthrough's state is exact in every fact
-            still_open = lambda: len(dead.dead) + len(dead.shown) < len(dead.texts) or choices.open()  # noqa: E731
             witness.playouts(story, set(), set(), steps=witness.WANDER_STEPS, rules=explorer.engine,
                              observe=lambda pt, offered: (dead.witness(pt, offered, every),
                                                           choices.witness(pt, offered)),

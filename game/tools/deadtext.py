@@ -139,6 +139,7 @@ class DeadText:
         self._by_scene = by_scene
         self._by_ending = by_ending
         self._by_answer = by_answer
+        self._answers_unseen = {i for ids in by_answer.values() for i in ids}
         self._questions = QuestionRules(self.story) if by_answer else None
 
     # -- proofs ------------------------------------------------------------
@@ -200,7 +201,7 @@ class DeadText:
             indexes = [*self._by_ending.get(pt.ending, []), *self._by_scene.get(pt.scene, [])]
         else:
             indexes = self._by_scene.get(pt.scene, [])
-            if self._by_answer and any(i not in self.shown for ids in self._by_answer.values() for i in ids):
+            if self._answers_unseen:
                 self._witness_answers(pt, offered, usable)
         if not indexes:
             return
@@ -262,8 +263,9 @@ class DeadText:
                 keys = [f"{question_id}:{resolution.outcome.id}"]
             for key in keys:
                 for index in self._by_answer.get(key, ()):
-                    if index not in self.shown and usable[index] and self.texts[index].shows(pt):
+                    if index in self._answers_unseen and usable[index] and self.texts[index].shows(pt):
                         self.shown.add(index)
+                        self._answers_unseen.discard(index)
 
     # -- results -----------------------------------------------------------
 
