@@ -436,6 +436,37 @@ def test_chance_in_the_start_scene_on_enter_is_refused(write_story):
     """)
 
 
+def test_chance_reached_through_an_answer_in_the_start_scene_on_enter_is_refused(write_story):
+    """An `answer:` runs its outcome's effects: a chance there draws on entering the start scene,
+    where one seed decides it and the analyses would see only that one start (the property test
+    of check found a story whose seed-0 start ended the game)."""
+    with pytest.raises(StoryError, match="start scene: its on_enter cannot draw by chance"):
+        _story(write_story, """
+      a.desk:
+        text: Desk.
+        on_enter:
+          - answer: {who: right}
+        choices: [{id: go, text: Go., goto: a.exit}]
+      a.exit: {text: End., ending: out}
+    """, extra="""
+    people:
+      p0: {name: P}
+      p1: {name: Q}
+    questions:
+      who:
+        ask: Who?
+        at: a.desk
+        slots:
+          whom: {prompt: It was, from: people}
+        answer: {whom: p0}
+        right:
+          text: Right.
+          do:
+            - chance: 30
+              do: [clue: key]
+""")
+
+
 def test_an_unknown_story_format_is_refused(write_story):
     root = write_story({"story.yaml": HEAD.replace("format: 2", "format: 3") + """
     scenes:

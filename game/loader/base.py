@@ -79,6 +79,7 @@ class LoaderBase:
         # For text (game.loader.text): the story's format, what inline text may name, file sources.
         self.format = 1
         self.start_scene: str | None = None
+        self.built_questions: dict[str, Any] = {}  # id -> Question, once their effects are built
         self.inline_names: dict[str, str] = {}
         self.snippet_sources: dict[str, str] = {}
         self.snippet_allowance: list[int] = [0]

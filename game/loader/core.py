@@ -47,6 +47,7 @@ class _Loader(Reading, Declarations, Facts, Questions, Scenes, Effects, Renames,
         stats = {k: s for k, d in self.decls["stats"].items() if (s := self.build_stat(d))}
         self.stats = stats
         questions = self.question_effects(questions)
+        self.built_questions = questions  # the start scene's check follows `answer:` into them
         flags = {k: self.build_flag(d) for k, d in self.decls["flags"].items()}
         clues = {k: self.build_clue(d) for k, d in self.decls["clues"].items()}
         endings = {k: self.build_ending(d) for k, d in self.decls["endings"].items()}

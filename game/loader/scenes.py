@@ -6,10 +6,12 @@ from typing import Any
 
 from ..diagnostics import Pos, did_you_mean
 from ..story import (
+    Answer,
     Branch,
     Chance,
     ChangeStat,
     Choice,
+    Effect,
     Roll,
     Scene,
     all_effects,
@@ -27,6 +29,20 @@ from .text import Texts
 
 
 class Scenes(Texts, LoaderBase):
+    def draws(self, effects: tuple[Effect, ...], followed: frozenset[tuple[str, str]] = frozenset()) -> bool:
+        """Whether the effects may draw by chance, also inside the outcome an `answer:` records
+        (its effects run then: a chance there is a chance in the start scene's on_enter)."""
+        for effect in all_effects(effects):
+            if isinstance(effect, (Chance, Roll)):
+                return True
+            if isinstance(effect, Answer) and (effect.question, effect.outcome) not in followed:
+                question = self.built_questions.get(effect.question)
+                outcome = question.outcome(effect.outcome) if question is not None else None
+                if outcome is not None and self.draws(outcome.effects,
+                                                      followed | {(effect.question, effect.outcome)}):
+                    return True
+        return False
+
     def build_scene(self, decl: _Decl) -> Scene | None:
         what = f"scene '{decl.id}'"
         data = decl.data
@@ -35,7 +51,7 @@ class Scenes(Texts, LoaderBase):
         area = self.scene_area(decl, data)
         text = self.paragraphs(data.get("text"), data.vpos("text"), what, here=decl.id)
         on_enter = self.effects(data.get("on_enter"), data.vpos("on_enter"), what, f"{decl.id}:on_enter", decl.id)
-        if decl.id == self.start_scene and any(isinstance(e, (Chance, Roll)) for e in all_effects(on_enter)):
+        if decl.id == self.start_scene and self.draws(on_enter):
             self.err(data.vpos("on_enter"), f"{what} is the start scene: its on_enter cannot draw by chance "
                      "(the analyses begin from one start); move the chance or roll into a choice", "bad-effect")
         ending = data.get("ending")
