@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from game import loader
+from game.tools import escape
 from game.tools.check import run_check
+from game.tools.findings import Finder
 
 HEAD = """\
 story: {id: esc, title: Escape, start: a.hub, format: 2}
@@ -99,6 +102,19 @@ def test_a_count_the_proof_does_not_follow_leaves_the_scene_unknown(tmp_path: Pa
     # The search, given its budget, settles it: every state is visited.
     searched = run_check(_story(tmp_path, "visits.a.hub >= 3"))
     assert searched.verdict is not None and searched.verdict.proven, searched.verdict.line()
+
+
+def test_an_unproved_scene_comes_with_a_state_the_proof_found_no_way_out_of(tmp_path: Path) -> None:
+    """The proof keeps, for each scene it leaves open, a state of that scene's box it could
+    not get out of: here the hub, visited, the door's count unknown to it."""
+    story = loader.load(_story(tmp_path, "visits.a.hub >= 3")).story
+    finder = Finder(story)
+    finder.run()
+    result = escape.prove(finder.analyzer, finder.poss)
+    assert "a.hub" in result.unproved and "a.out" in result.proved
+    example = result.example("a.hub")
+    assert example is not None and example["visited.a.hub"] is True
+    assert result.example("a.out") is None  # proved: nothing to show
 
 
 def _board_story(tmp_path: Path, question_extra: str = "") -> Path:

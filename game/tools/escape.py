@@ -63,14 +63,25 @@ MAX_DEPTH = 2  # moves in the longest way out looked for from one scene
 @dataclass
 class EscapeResult:
     proved: set[str] = field(default_factory=set)  # scenes from whose every state an ending is reachable
-    # scene -> an example state of its box from which no way out was found (None: not tried)
-    unproved: dict[str, dict | None] = field(default_factory=dict)
+    # scene -> the states of its box (as the invariant cuts it down) from which no way out
+    # was found, as a BDD (None: not tried); example() turns one into words
+    unproved: dict[str, Any] = field(default_factory=dict)
     exhausted: bool = False  # the effort ran out before every scene was tried
     reason: str = ""  # why nothing was tried, when nothing was
+    encoding: symbolic.Encoding | None = None
+    invariant: list[Any] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
         return not self.unproved and not self.exhausted
+
+    def example(self, sid: str) -> dict[str, Any] | None:
+        """A state of scene sid's box, allowed by the invariant, from which no way out was
+        found ({'clue.x': True, 'stat.y': 3, ...}); None where the proof did not try."""
+        hole = self.unproved.get(sid)
+        if hole is None or self.encoding is None:
+            return None
+        return self.encoding.example(self.encoding.restrict(hole, self.invariant))
 
 
 class _OutOfEffort(Exception):
@@ -97,6 +108,7 @@ class Escaper:
         self.examined = 0
         self.monotone = _Monotone(analyzer)
         self.encoding: symbolic.Encoding | None = None
+        self.invariant: list[Any] = []
         # scenes whose on_enter may end the game inside an `if` or `chance`
         self.ends_inside = {sid: any(isinstance(e, (IfEffect, Chance)) for e in scene.on_enter)
                             for sid, scene in analyzer.story.scenes.items()}
@@ -136,6 +148,7 @@ class Escaper:
                 raise
             result.exhausted = True
             result.reason = "its BDDs reached the memory limit (raise --max-memory)"
+        result.encoding, result.invariant = self.encoding, self.invariant
         for sid in poss.states:
             if sid in safe:
                 result.proved.add(sid)
@@ -153,27 +166,25 @@ class Escaper:
             rank = self._ranks(usable, safe)
             failed: dict[str, Any] = {}
             for sid in sorted(usable):
-                box = encoding.box(self.poss.states[sid], sid)
+                hole = encoding.box(self.poss.states[sid], sid)
                 if sid not in rank:
-                    failed[sid] = encoding.restrict(box, self.invariant)
+                    failed[sid] = hole
                     continue
-                hole = box
                 for depth in range(1, MAX_DEPTH + 1):
                     self.examined += 1
                     if self.examined > self.effort or time.monotonic() > self.deadline:
                         raise _OutOfEffort
                     hole = hole & ~self._good(sid, depth, rank[sid], usable, rank, safe, {})
-                    hole = encoding.restrict(hole, self.invariant)
-                    if encoding.empty(hole):
+                    if encoding.breaks(hole, self.invariant):
                         break
-                if not encoding.empty(hole):
+                else:
                     failed[sid] = hole
             if not failed:
                 safe.update(usable)
                 return
             for sid, hole in failed.items():
                 usable.discard(sid)
-                result.unproved[sid] = encoding.example(hole)
+                result.unproved[sid] = hole
 
     def _ranks(self, usable: set[str], safe: set[str]) -> dict[str, int]:
         """How far each usable scene is from a way out of the group.

@@ -569,6 +569,18 @@ class Encoding:
             states = states & implication
         return states
 
+    def breaks(self, states: Any, invariant: list[Any]) -> bool:
+        """Whether every state of the set breaks the invariant (none is reachable).
+
+        With the invariant as one BDD this is an implication test (states <= not
+        invariant), which builds no nodes: conjoining a set with a large invariant
+        only to see it empty was most of the escape proof's time on this repo's story."""
+        if states == self.false:
+            return True
+        if len(invariant) == 1:
+            return bool(states <= ~invariant[0])
+        return self.empty(self.restrict(states, invariant))
+
     def conjunction(self, sets: list[Any], max_nodes: int | None = None, deadline: float | None = None) -> Any:
         """The sets' intersection; with max_nodes, the parts from the one that would grow
         it past that many nodes on are left out (for an invariant: a weaker one, still true
