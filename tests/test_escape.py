@@ -212,3 +212,53 @@ scenes:
     assert result.verdict is not None
     assert not result.verdict.proven, result.verdict.line()
     assert "a.start" in result.verdict.unproved_escape
+
+
+CROSSED = """\
+story: {id: crossed, title: Crossed, start: a.desk, format: 2}
+areas: {a: A}
+endings: {out: {title: Out}}
+people:
+  p0: {name: P}
+  p1: {name: Q}
+questions:
+  q:
+    ask: Who?
+    at: a.desk
+    slots:
+      who: {prompt: It was, from: people}
+    answer: {who: p0}
+    right:
+      text: Right.
+      do:
+        - answer: {r: right}
+  r:
+    ask: Whom?
+    at: a.desk
+    slots:
+      who: {prompt: It was, from: people}
+    answer: {who: p1}
+    right:
+      text: Right.
+      do:
+        - answer: {q: right}
+scenes:
+  a.desk:
+    text: A desk.
+    on_enter:
+      - answer: {q: right}
+    choices:
+      - {id: go, text: Go., goto: a.out}
+  a.out: {text: Out., ending: out}
+"""
+
+
+def test_outcomes_that_answer_each_other_get_a_verdict_without_the_search(tmp_path: Path) -> None:
+    """Closing q closes r, whose outcome answers q again: the engine closes a question before
+    its outcome's effects run, so the second answer does nothing. The proof follows it the
+    same way (it once went round the loop until Python's recursion limit, a traceback). The
+    start scene, never entered again, is reached by standing in it."""
+    (tmp_path / "story.yaml").write_text(CROSSED)
+    result = run_check(tmp_path, budget=0)
+    assert result.verdict is not None
+    assert result.verdict.proven, result.verdict.line()

@@ -182,18 +182,21 @@ def all_conditions(story: Story) -> Iterator[tuple[Pos, Condition]]:
             yield target.pos, target.known
 
 
-def effects_run(effects: tuple, story: Story) -> Iterator:
+def effects_run(effects: tuple, story: Story, answering: frozenset[str] = frozenset()) -> Iterator:
     """Every effect these may run: inside `if` and `chance` (both ways), and the effects of
-    the outcome an `answer:` records (unlike story.all_effects, which stops at the answer)."""
+    the outcome an `answer:` records (unlike story.all_effects, which stops at the answer).
+    A question is closed before its outcome's effects run (QuestionRules.record), so an
+    `answer:` of it among them, however far down, does nothing: not followed (and outcomes
+    that answer each other do not send this round for ever)."""
     for effect in effects:
         yield effect
         if isinstance(effect, (IfEffect, Chance)):
-            yield from effects_run(effect.then, story)
-            yield from effects_run(effect.otherwise, story)
-        elif isinstance(effect, Answer):
+            yield from effects_run(effect.then, story, answering)
+            yield from effects_run(effect.otherwise, story, answering)
+        elif isinstance(effect, Answer) and effect.question not in answering:
             outcome = story.questions[effect.question].outcome(effect.outcome)
             if outcome is not None:
-                yield from effects_run(outcome.effects, story)
+                yield from effects_run(outcome.effects, story, answering | {effect.question})
 
 
 def escape_gaps(story: Story) -> list[str]:

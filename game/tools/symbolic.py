@@ -392,8 +392,9 @@ class Encoding:
             states = self.undo_change("", 1, True, states)
         return states
 
-    def undo(self, effects: tuple[Effect, ...], states: Any) -> Any:
-        """The states from which the effects, run in order, land in `states`."""
+    def undo(self, effects: tuple[Effect, ...], states: Any, answering: frozenset[str] = frozenset()) -> Any:
+        """The states from which the effects, run in order, land in `states` (answering: the
+        questions whose outcome's effects these are, closed by then: see _undo_answer)."""
         bdd = self.bdd
         for effect in reversed(effects):
             if isinstance(effect, GainClue):
@@ -408,15 +409,17 @@ class Encoding:
                 states = self.true  # the game ends here, whatever comes after: a way out
             elif isinstance(effect, IfEffect):  # read when it runs, after the effects before it
                 holds = self.condition(effect.condition)
-                states = (holds & self.undo(effect.then, states)) | (~holds & self.undo(effect.otherwise, states))
+                states = (holds & self.undo(effect.then, states, answering)) | \
+                    (~holds & self.undo(effect.otherwise, states, answering))
             elif isinstance(effect, Chance):  # some outcome will do: each is a way the game can go
-                states = self.undo(effect.then, states) | self.undo(effect.otherwise, states)
+                states = self.undo(effect.then, states, answering) | self.undo(effect.otherwise, states, answering)
             elif isinstance(effect, Roll):
                 states = self.forget(states, ("stat", effect.stat))
                 if effect.stat in self.ranges:
                     states = self._undo_roll(effect, states)
             elif isinstance(effect, Answer):
-                states = self._undo_answer(effect, states)
+                if effect.question not in answering:  # else closed already: it does nothing
+                    states = self._undo_answer(effect, states, answering)
             else:
                 raise ValueError(f"no pre-image for the effect {type(effect).__name__}")
         return states
@@ -427,10 +430,10 @@ class Encoding:
             result = result | self.undo_change(roll.stat, value, False, states)
         return result
 
-    def _undo_answer(self, answer: Answer, states: Any) -> Any:
+    def _undo_answer(self, answer: Answer, states: Any, answering: frozenset[str] = frozenset()) -> Any:
         """A question closed in dialogue (QuestionRules.record): nothing if it was closed
         already; else it is closed with this outcome (its own flags: concluded.q,
-        concluded.q.o, solved.q) and the outcome's effects run."""
+        concluded.q.o, solved.q) and then the outcome's effects run, in which it is closed."""
         question = self.analyzer.story.questions[answer.question]
         outcome = question.outcome(answer.outcome)
         assert outcome is not None  # the loader checked it
@@ -441,7 +444,7 @@ class Encoding:
                    if any(k in ("solved", "concluded") and r.split(".")[0] == question.id for k, r in reads)]
         if closed is None or any(f not in self.flag for f in post) or unknown:
             raise ValueError(f"no pre-image for answering '{question.id}'")  # the loader declares them all
-        ran = self.undo(outcome.effects, states)
+        ran = self.undo(outcome.effects, states, answering | {question.id})
         opened = self.bdd.let({self.flag[f]: value for f, value in post.items()}, ran)
         held = self.bdd.var(closed)
         return (held & states) | (~held & opened)

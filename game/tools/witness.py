@@ -91,6 +91,10 @@ def cover(story: Story, targets: set[str], endings: set[str] = frozenset(),  # t
     queue: deque[tuple[int, Playthrough, list[str]]] = deque([(0, start, first)])
     if observe is not None:
         observe(start, first)
+    for target in (_standing(story, start), f"ending:{start.ending}"):
+        if target in wanted:  # the start itself: no step needed to stand there
+            found[target] = Witness(0, path=[])
+            wanted.discard(target)
     while queue and (wanted or not until_found) and len(parents) < budget:
         index, pt, moves = queue.popleft()
         for move in moves:
