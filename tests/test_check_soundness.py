@@ -37,6 +37,7 @@ from hypothesis import strategies as st
 from game import loader
 from game.engine import Engine
 from game.story import all_effects
+from game.tools import escape
 from game.tools.check import run_check
 
 MAX_LITERAL = 4  # the largest number a generated condition compares with
@@ -366,6 +367,17 @@ def test_check_with_its_default_budget_never_contradicts_the_brute_force(tmp_pat
 @given(stories())
 def test_check_without_the_search_never_contradicts_the_brute_force(tmp_path: Path, text: str) -> None:
     """Budget 0: the verdict rests on the may-analysis and the escape proof alone."""
+    _claims_hold(text, tmp_path, budget=0)
+
+
+@SETTINGS
+@given(stories())
+def test_the_every_path_proof_alone_never_contradicts_the_brute_force(tmp_path: Path, monkeypatch, text: str) -> None:
+    """Budget 0 and the ranking argument off: "no soft-lock" rests on the attractor
+    (game.tools.attractor) and the invariants it cuts boxes with, nothing else."""
+    def prove(analyzer, poss, effort=escape.DEFAULT_EFFORT, max_memory=None, seconds=escape.DEFAULT_SECONDS):
+        return escape.Escaper(analyzer, poss, effort, max_memory, 60.0, every_path=True, ranking=False).run()
+    monkeypatch.setattr(escape, "prove", prove)
     _claims_hold(text, tmp_path, budget=0)
 
 

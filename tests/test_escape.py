@@ -135,10 +135,96 @@ def test_a_right_answer_at_the_board_is_progress_the_proof_follows(tmp_path: Pat
     assert not result.verdict.unproved_escape
 
 
+def _every_path(monkeypatch, ranking: bool = True) -> None:
+    """check's escape proof with the attractor given its turn (as --deep gives it)."""
+    def prove(analyzer, poss, effort=escape.DEFAULT_EFFORT, max_memory=None, seconds=escape.DEFAULT_SECONDS):
+        return escape.Escaper(analyzer, poss, effort, max_memory, 60.0, every_path=True, ranking=ranking).run()
+    monkeypatch.setattr(escape, "prove", prove)
+
+
+def test_a_locked_question_is_waited_out_by_the_every_path_proof(tmp_path: Path, monkeypatch) -> None:
+    """The lock lifts as turns pass, and the board and the hub make a round the player can
+    always walk: the attractor waits the lock out and answers, so without any search every
+    state of both scenes is proved. A board with no way to pass the time stays unknown."""
+    folder = _board_story(tmp_path, "    lock: {after: 1, turns: 2}\n")
+    _every_path(monkeypatch)
+    result = run_check(folder, budget=0)
+    assert result.verdict is not None
+    assert result.verdict.proven, result.verdict.line()
+
+    text = (folder / "story.yaml").read_text()
+    # The board's only way back now needs the question closed: no round to wait on.
+    (folder / "story.yaml").write_text(text.replace("      - id: back\n        text: Back.\n",
+                                                    "      - id: back\n        text: Back.\n        if: concluded.q\n"))
+    stuck = run_check(folder, budget=0)
+    assert stuck.verdict is not None
+    assert "a.board" in stuck.verdict.unproved_escape, stuck.verdict.line()
+
+
+def test_a_lead_three_rooms_away_is_proved_by_every_path_at_once(tmp_path: Path, monkeypatch) -> None:
+    """From the street the next clue is three moves off (street, lobby, corridor, room):
+    no short way out exists, so the default proof leaves the hub unknown; given every path
+    at once (check --deep) it proves every scene without searching."""
+    (tmp_path / "story.yaml").write_text(LONG_WAY)
+    default = run_check(tmp_path, budget=0)
+    assert default.verdict is not None and not default.verdict.proven
+    assert "--deep" in default.verdict.line() + " ".join(d.message for d in default.diagnostics)
+    _every_path(monkeypatch)
+    deep = run_check(tmp_path, budget=0)
+    assert deep.verdict is not None
+    assert deep.verdict.proven, deep.verdict.line()
+
+
+LONG_WAY = """\
+story: {id: far, title: Far, start: a.street, format: 2}
+areas: {a: A}
+endings: {out: {title: Out}}
+clues:
+  key: {title: A key, text: A key.}
+  map: {title: A map, text: A map.}
+scenes:
+  a.street:
+    text: The street.
+    choices:
+      - {id: lobby, text: In., goto: a.lobby}
+      - {id: out, text: Out., if: clue.key and clue.map, goto: a.out}
+  a.lobby:
+    text: The lobby.
+    choices:
+      - {id: hall, text: On., goto: a.hall}
+      - {id: back, text: Back., goto: a.street}
+  a.hall:
+    text: The hall.
+    choices:
+      - {id: room, text: A room., goto: a.room}
+      - {id: study, text: A study., goto: a.study}
+      - {id: back, text: Back., goto: a.lobby}
+  a.room:
+    text: The room.
+    choices:
+      - id: take
+        text: Take the key.
+        if: not clue.key
+        do: [{clue: key}]
+      - {id: back, text: Back., goto: a.hall}
+  a.study:
+    text: The study.
+    choices:
+      - id: take
+        text: Take the map.
+        if: not clue.map
+        do: [{clue: map}]
+      - {id: back, text: Back., goto: a.hall}
+  a.out:
+    text: Out.
+    ending: out
+"""
+
+
 def test_a_question_that_locks_is_left_to_the_search(tmp_path: Path) -> None:
     """After a wrong try the same question is locked for two turns; the states do not hold
-    the lock, so the proof claims nothing about answering it, and without the search the
-    verdict stays unknown. The search, given its budget, settles it."""
+    the lock, so the default proof claims nothing about answering it, and without the
+    search the verdict stays unknown. The search, given its budget, settles it."""
     folder = _board_story(tmp_path, "    lock: {after: 1, turns: 2}\n")
     result = run_check(folder, budget=0)
     assert result.verdict is not None

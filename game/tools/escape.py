@@ -44,7 +44,7 @@ from typing import Any
 
 from ..conditions import Compare, Lit, Node, Ref
 from ..story import Chance, ChangeStat, Effect, GainClue, IfEffect, Roll, SetFlag, Story
-from . import DEFAULT_BUDGET, model, symbolic
+from . import DEFAULT_BUDGET, attractor, invariants, model, symbolic
 from .abstract import INF, Analyzer, Move, Possibilities
 from .explore import components
 
@@ -68,6 +68,7 @@ class EscapeResult:
     unproved: dict[str, Any] = field(default_factory=dict)
     exhausted: bool = False  # the effort ran out before every scene was tried
     reason: str = ""  # why nothing was tried, when nothing was
+    every_path: bool = False  # the attractor (game.tools.attractor) was given its turn
     encoding: symbolic.Encoding | None = None
     invariant: list[Any] = field(default_factory=list)
 
@@ -93,8 +94,9 @@ class _OutOfEffort(Exception):
 class Escaper:
     def __init__(self, analyzer: Analyzer, poss: Possibilities, effort: int = DEFAULT_EFFORT,
                  max_memory: int | None = None, seconds: float = DEFAULT_SECONDS,
-                 max_scenes: int | None = None):
+                 max_scenes: int | None = None, every_path: bool | None = None, ranking: bool = True):
         self.analyzer = analyzer
+        self.ranking = ranking  # False: the attractor alone (the property tests try it so)
         # By default only stories of up to MAX_SCENES scenes; a longer time (--deep) tries any.
         self.max_scenes = max_scenes if max_scenes is not None else \
             MAX_SCENES if seconds <= DEFAULT_SECONDS else 1 << 62
@@ -113,6 +115,10 @@ class Escaper:
         self.ends_inside = {sid: any(isinstance(e, (IfEffect, Chance)) for e in scene.on_enter)
                             for sid, scene in analyzer.story.scenes.items()}
         self.reason = ""  # why nothing was tried, when nothing was
+        # The attractor (every path at once) costs more than the default time: on this
+        # repo's story it proves the last 50 scenes in about 30 s. It runs when the proof
+        # is given more time than the default (check --deep, or a bigger --budget).
+        self.attract = seconds > DEFAULT_SECONDS if every_path is None else every_path
 
     def run(self) -> EscapeResult:
         result = EscapeResult()
@@ -133,7 +139,7 @@ class Escaper:
         safe: set[str] = set(poss.terminal)
         try:
             self.encoding = symbolic.Encoding(analyzer, _turn_cap(analyzer.story), self.max_memory)
-            self.invariant = [self.encoding.conjunction(self.encoding.invariant(), INVARIANT_NODES,
+            self.invariant = [self.encoding.conjunction(invariants.invariant(self.encoding), INVARIANT_NODES,
                                                         self.deadline)]
             succ = {sid: sorted({t for m in poss.enabled.get(sid, ()) for t in poss.targets.get((sid, m.id), ())})
                     for sid in poss.states}
@@ -149,6 +155,7 @@ class Escaper:
             result.exhausted = True
             result.reason = "its BDDs reached the memory limit (raise --max-memory)"
         result.encoding, result.invariant = self.encoding, self.invariant
+        result.every_path = self.attract
         for sid in poss.states:
             if sid in safe:
                 result.proved.add(sid)
@@ -159,9 +166,28 @@ class Escaper:
     def _prove_group(self, members: set[str], succ: dict[str, list[str]], safe: set[str],
                      result: EscapeResult) -> None:
         """Prove what can be proved of one strongly connected group; add it to safe."""
+        usable = set(members)
+        if self.ranking:
+            self._rank_group(usable, succ, safe, result)
+        left = members - safe
+        if left and self.attract:  # what the ranking argument could not prove, by every path at once
+            proved, holes = attractor.Attractor(self, left, safe).prove()
+            safe.update(proved)
+            for sid in proved:
+                result.unproved.pop(sid, None)
+            result.unproved.update(holes)
+
+    def tick(self) -> None:
+        """Count one step of effort; give up when the effort or the time is spent."""
+        self.examined += 1
+        if self.examined > self.effort or time.monotonic() > self.deadline:
+            raise _OutOfEffort
+
+    def _rank_group(self, usable: set[str], succ: dict[str, list[str]], safe: set[str],
+                    result: EscapeResult) -> None:
+        """The ranking argument on the group's scenes in usable: what it proves joins safe."""
         encoding = self.encoding
         assert encoding is not None
-        usable = set(members)
         while usable:
             rank = self._ranks(usable, safe)
             failed: dict[str, Any] = {}
@@ -171,9 +197,7 @@ class Escaper:
                     failed[sid] = hole
                     continue
                 for depth in range(1, MAX_DEPTH + 1):
-                    self.examined += 1
-                    if self.examined > self.effort or time.monotonic() > self.deadline:
-                        raise _OutOfEffort
+                    self.tick()
                     hole = hole & ~self._good(sid, depth, rank[sid], usable, rank, safe, {})
                     if encoding.breaks(hole, self.invariant):
                         break

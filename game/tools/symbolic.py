@@ -87,9 +87,28 @@ class Encoding:
         # about together sit together: scene by scene in the order play reaches
         # them, a scene's visit, then its once-only choices, then what it gives.
         order = sorted(story.scenes, key=analyzer._reverse_postorder().__getitem__)
+        # How a question was closed sits right after the last fact its `opens` reads: "some
+        # question is open" (the case board's door) then stays small.
+        closing: dict[str, list[str]] = {}
+        for name in analyzer.flag_bit:
+            parts = name.split(".")
+            if parts[0] in ("concluded", "solved") and len(parts) > 1 and parts[1] in story.questions:
+                closing.setdefault(parts[1], []).append(name)
+        waiting = {q.id: {(k, n) for k, n in (q.opens.refs if q.opens is not None else ())
+                          if k in ("clue", "visited", "flag")} for q in story.questions.values()}
+
+        def place_questions() -> None:
+            for qid, reads in list(waiting.items()):
+                if all(n in {"clue": self.clue, "visited": self.visit, "flag": self.flag}[k] for k, n in reads):
+                    del waiting[qid]
+                    for flag in closing.get(qid, ()):
+                        if flag not in self.flag:
+                            self.flag[flag] = self._declare(f"f{len(self.flag)}")
+
+        place_questions()
         for sid in order:
             scene = story.scenes[sid]
-            self.visit[sid] = self._declare(f"v{len(self.visit)}")  # every scene: see invariant()
+            self.visit[sid] = self._declare(f"v{len(self.visit)}")  # every scene: see invariants.invariant
             for choice in scene.choices:
                 bit = analyzer.once_bit.get((sid, choice.id))
                 if bit is not None:
@@ -103,6 +122,7 @@ class Encoding:
                 for deduction in story.deductions.values():
                     if deduction.gives not in self.clue:
                         self.clue[deduction.gives] = self._declare(f"c{len(self.clue)}")
+            place_questions()
         for clue in story.clues:
             if clue not in self.clue:
                 self.clue[clue] = self._declare(f"c{len(self.clue)}")
@@ -291,14 +311,22 @@ class Encoding:
             result = result & self.between(stats[index], low_edge - amount, high_edge - amount)
         return result
 
-    def _answerable(self, question: Question, outcome: Outcome | None) -> Any:
+    def answerable_once_unlocked(self, question: Question, outcome: Outcome | None) -> Any:
+        """Where the answer would surely be accepted but for a lock after wrong tries, which
+        lifts by itself as turns pass (game.tools.attractor waits it out)."""
+        if not question.lock_after or question.batch:
+            return self._answerable(question, outcome)
+        return self._answerable(question, outcome, ignore_lock=True)
+
+    def _answerable(self, question: Question, outcome: Outcome | None, ignore_lock: bool = False) -> Any:
         """Where the player can surely give an accepted answer (QuestionRules.why_not): the
         question not yet closed, its `opens` holding, and a value for each slot at hand.
         Anything else is claimed nowhere (under the truth, never over it): wrong answers
         and authored responses, and questions whose lock (wrong tries, turns left) or batch
         (answers pinned) the states do not hold."""
         closed = self.flag.get(f"concluded.{question.id}")
-        if outcome is None or not outcome.correct or question.batch or question.lock_after or closed is None:
+        locked = question.lock_after and not ignore_lock
+        if outcome is None or not outcome.correct or question.batch or locked or closed is None:
             return self.false
         story = self.analyzer.story
         result = ~self.bdd.var(closed) & self.condition(question.opens)
@@ -449,121 +477,6 @@ class Encoding:
         held = self.bdd.var(closed)
         return (held & states) | (~held & opened)
 
-    def invariant(self) -> list[Any]:
-        """Implications every reachable state satisfies, from how facts can come about.
-
-        Each fact here only ever goes from false to true, and only in known ways:
-        a once-only choice is taken in its scene (so that scene was visited) and
-        enters one of its targets; a clue is found in the scenes that give it or
-        by the deduction that gives it; a scene is entered from a scene leading
-        to it. So "this fact holds" implies "one of the ways to it happened",
-        when the way is something we hold a variable for. The may-analysis keeps
-        no such relations (its boxes are one fact at a time), and without them
-        a proof about a box would have to cover states no player can reach.
-        They are kept apart (one small BDD each): their conjunction, under any
-        fixed variable order, can be huge, while a set of states cut down by
-        them one at a time stays small.
-        """
-        analyzer = self.analyzer
-        story = analyzer.story
-        bdd = self.bdd
-        visit = self.visit
-        result: list[Any] = []
-
-        def visited_any(scenes: set[str]) -> Any:
-            if not scenes or any(s not in visit for s in scenes):
-                return None
-            found = self.false
-            for scene in scenes:
-                found = found | bdd.var(visit[scene])
-            return found
-
-        givers: dict[str, list[Any]] = {}
-        into: dict[str, list[Any]] = {}
-        for scene in story.scenes.values():
-            here = bdd.var(visit[scene.id])
-            for clue in _gains(scene.on_enter, story):
-                givers.setdefault(clue, []).append(here)
-            for choice in scene.choices:
-                needed = here & self._must(choice.condition)
-                for branch in choice.branches:
-                    if branch.target is not None:
-                        into.setdefault(branch.target, []).append(needed & self._must(branch.condition))
-                for clue in _gains(choice.effects, story):
-                    givers.setdefault(clue, []).append(needed)
-                bit = analyzer.once_bit.get((scene.id, choice.id))
-                if bit is None:
-                    continue
-                taken = bdd.var(self.once[bit])
-                result.append(~taken | needed)
-                if all(b.target is not None for b in choice.branches):
-                    there = visited_any({b.target for b in choice.branches})  # type: ignore[misc]
-                    if there is not None:
-                        result.append(~taken | there)
-        boards = {s.id for s in story.scenes.values() if s.case_board}
-        for question in story.questions.values():  # answered where it is asked
-            asked = visited_any(set(question.at) or boards)
-            for outcome in question.outcomes:
-                for clue in _gains((*outcome.effects, *question.wrong.effects), story):
-                    givers.setdefault(clue, []).append(asked)
-                if outcome.goto is not None:
-                    into.setdefault(outcome.goto, []).append(self.true if asked is None else asked)
-        for question in story.questions.values():  # one record per closed question
-            result.extend(self._closed_once(question))
-        for deduction in story.deductions.values():
-            held = visited_any(boards)
-            for need in deduction.needs:
-                held = None if held is None else held & bdd.var(self.clue[need])
-            givers.setdefault(deduction.gives, []).append(held)
-        for clue, ways in givers.items():
-            if ways and all(w is not None for w in ways):
-                either = self.false
-                for way in ways:
-                    either = either | way
-                result.append(~bdd.var(self.clue[clue]) | either)
-        for scene_id, var in visit.items():
-            if scene_id == story.start:
-                continue
-            either = self.false
-            for way in into.get(scene_id, ()):
-                either = either | way
-            result.append(~bdd.var(var) | either)
-        return result
-
-    def _closed_once(self, question: Question) -> list[Any]:
-        """A closed question has one record (QuestionRules): concluded.q holds exactly when
-        one concluded.q.o does, no two of those at once, and solved.q is concluded.q.right."""
-        names = [f"concluded.{question.id}.{RIGHT}",
-                 *(f"concluded.{question.id}.{r.id}" for r in question.responses if r.conclude)]
-        wanted = [f"concluded.{question.id}", f"solved.{question.id}", *names]
-        if any(name not in self.flag for name in wanted):
-            return []
-        var = {name: self.bdd.var(self.flag[name]) for name in wanted}
-        closed, solved, right = var[wanted[0]], var[wanted[1]], var[names[0]]
-        some = self.false
-        for name in names:
-            some = some | var[name]
-        found = [(~closed | some) & (closed | ~some), (solved & right) | (~solved & ~right)]
-        for i, first in enumerate(names):
-            for second in names[i + 1:]:
-                found.append(~var[first] | ~var[second])
-        return found
-
-    def _must(self, condition: Any) -> Any:
-        """Facts that never go back and that the condition needs to hold (its top-level
-        'and' of plain clue and visited tests): they still hold after the move."""
-        if condition is None:
-            return self.true
-        result = self.true
-        nodes = [condition.tree]
-        while nodes:
-            node = nodes.pop()
-            if isinstance(node, BoolOp) and node.op == "and":
-                nodes.extend(node.operands)
-            elif isinstance(node, Ref) and node.kind in ("clue", "visited"):
-                result = result & self.bdd.var((self.clue if node.kind == "clue" else self.visit)[node.name])
-        return result
-
     def restrict(self, states: Any, invariant: list[Any]) -> Any:
         """states without those that break an implication of the invariant."""
         for implication in invariant:
@@ -633,11 +546,6 @@ def _stats_read(story: Any) -> set[str]:
     found = {name for c in conditions for kind, name in c.refs if kind == "stat"}
     found |= {stat.id for stat in story.stats.values() if stat.overflow == "block"}
     return found
-
-
-def _gains(effects: tuple[Effect, ...], story: Any) -> set[str]:
-    """Every clue the effects may give (model.effects_run: in if/chance, through answer:)."""
-    return {e.clue for e in model.effects_run(effects, story) if isinstance(e, GainClue)}
 
 
 def _refs(node: Node) -> set[tuple[str, str]]:
