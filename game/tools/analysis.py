@@ -333,7 +333,7 @@ def escape_why(proof: escape.EscapeResult) -> str:
         return "the escape proof ran out of time (a bigger --budget, or --deep, gives it more)"
     if not proof.every_path:
         return ("the escape proof found no short way out that works for every state it allows there "
-                "(check --deep also tries every path)")
+                "(a bigger --budget, or --deep, also tries every path at once)")
     return "the escape proof found no way out that works for every state it allows there"
 
 
