@@ -134,17 +134,10 @@ def _closed_once(encoding: Any, question: Question) -> list[Any]:
 
 def _must_all(encoding: Any, condition: Any) -> Any:
     """Facts that never go back and that the condition needs to hold (its top-level
-    'and' of plain clue and visited tests): they still hold after the move."""
-    if condition is None:
-        return encoding.true
+    'and' of plain clue and visited tests), as one set: they still hold after the move."""
     result = encoding.true
-    nodes = [condition.tree]
-    while nodes:
-        node = nodes.pop()
-        if isinstance(node, BoolOp) and node.op == "and":
-            nodes.extend(node.operands)
-        elif isinstance(node, Ref) and node.kind in ("clue", "visited"):
-            result = result & encoding.bdd.var((encoding.clue if node.kind == "clue" else encoding.visit)[node.name])
+    for var in must(encoding, condition):
+        result = result & encoding.bdd.var(var)
     return result
 
 
