@@ -195,7 +195,8 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     reached_endings: set[str] = set()
     complete = False
     explorer: Explorer | None = None
-    allowed = budget if max_memory is None else min(budget, max(1, max_memory // SEARCH_BYTES_PER_STATE))
+    # The search's states get three quarters of --max-memory; the escape proof's BDDs the rest.
+    allowed = budget if max_memory is None else min(budget, max(1, max_memory * 3 // 4 // SEARCH_BYTES_PER_STATE))
     if budget > 0:
         explorer = Explorer(story, engine)
         usable = dead.judged(explorer.exact())
@@ -219,7 +220,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
         if not complete and allowed < budget:
             verdict.reasons.append(f"the search stopped at {allowed:,} states, as many as the memory limit of "
                                    f"{_size(max_memory)} allows at about {SEARCH_BYTES_PER_STATE // 1024} KB a "
-                                   "state (raise --max-memory)")
+                                   "state, a quarter kept for the escape proof (raise --max-memory)")
         elif not complete:
             verdict.reasons.append(f"the search stopped at its budget of {budget:,} states")
     else:
