@@ -64,6 +64,7 @@ REPLAY_CHOICES = 1000
 PLAYTHROUGH_CAP = 500  # choices before a random playthrough is abandoned (it may loop)
 GROWTH_EXPONENT_OK = 1.15  # "linear or better", with room for timing noise
 STAGES = ("check", "startup", "engine", "saves", "memory")
+OPTIONAL_STAGES = ("proof",)  # only with --only: check --deep on the real story takes about a minute
 
 try:
     YAML_LOADER = yaml.CSafeLoader
@@ -596,6 +597,33 @@ def bench_memory(results: Results, sizes: list[int], paths: dict[int, Path]) -> 
                     note=f"{kept:.0f} MB kept by the Story")
 
 
+# --- 8. the proof on the real story (issue 14) ----------------------------------------
+
+_TIMED_CHILD = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(done.stdout)
+"""
+
+
+def bench_proof(results: Results) -> None:
+    """`check` with default flags and with --deep on this repo's story, each in a fresh
+    process: whether the verdict is a proof, the wall time and the peak RSS. The goal of
+    issue 14: the default proves it in under 10 s and 500 MB."""
+    for flags, key, seconds, megabytes in (([], "default", 10.0, 500.0), (["--deep"], "deep", None, None)):
+        cmd = [sys.executable, "-c", _TIMED_CHILD, sys.executable, "play.py", "check", *flags, str(REAL_STORY)]
+        out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True).stdout.splitlines()
+        wall, rss_kb = out[0].split()
+        proven = any(line.startswith("proven: no soft-lock") for line in out[1:])
+        label = "check story" + (" --deep" if flags else "")
+        results.add(f"proof_proven.{key}", f"{label}: proven (1) or not (0)", float(proven), "", 1.0,
+                    below=False)
+        results.add(f"proof_s.{key}", f"  {label}: wall time", float(wall), "s", seconds)
+        results.add(f"proof_rss_mb.{key}", f"  {label}: peak RSS", int(rss_kb) / 1024, "MB", megabytes)
+
+
 # --- 7. growth -----------------------------------------------------------------------
 
 
@@ -678,12 +706,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="synthetic story sizes in scenes, comma-separated (default 1000,10000)")
     parser.add_argument("--strict", action="store_true", help="exit with 1 if any target is missed")
     parser.add_argument("--only", default="",
-                        help="run only these stages, comma-separated: check, startup, engine, saves, memory "
+                        help="run only these stages, comma-separated: check, startup, engine, saves, memory, "
+                             "proof (check and check --deep on the real story: verdict, time, memory; "
+                             "only when asked for) "
                              "(e.g. --only engine --sizes 10000,50000 for how engine build and playtest grow)")
     args = parser.parse_args(argv)
     stages = {s.strip() for s in args.only.split(",") if s.strip()} or set(STAGES)
-    if not stages <= set(STAGES):
-        parser.error(f"--only takes {', '.join(STAGES)}")
+    if not stages <= set(STAGES) | set(OPTIONAL_STAGES):
+        parser.error(f"--only takes {', '.join(STAGES + OPTIONAL_STAGES)}")
     try:
         sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     except ValueError:
@@ -719,6 +749,9 @@ def main(argv: list[str] | None = None) -> int:
     if "memory" in stages:
         stage("6. memory")
         bench_memory(results, sizes, paths)
+    if "proof" in stages:
+        stage("8. the proof on the real story")
+        bench_proof(results)
     bench_growth(results, sizes)
     stage("done")
 
