@@ -83,8 +83,6 @@ class Attractor:
             if move.ends:
                 found.append((available, []))
                 continue
-            if move.question is not None:
-                continue  # see _answers
             branches = [(None, -1)] if move.choice is None else \
                 [(b.target, i) for i, b in enumerate(move.choice.branches)]
             needs = []
@@ -116,18 +114,16 @@ class Attractor:
             if dest not in self.safe and (dest or sid) not in self.usable:
                 continue
             escaper.tick()
-            for locked in (False, True):
-                if locked and not move.question.lock_after:
-                    continue
-                guard = box & (encoding.answerable_once_unlocked(move.question, move.outcome) if locked
-                               else encoding.guard(move))
-                good = self._every(~box | guard)
-                if dest not in self.safe:
-                    good = good & self._every(~guard | escaper.monotone.growth(encoding, move, dest))
-                if locked:
-                    later = later | good
-                else:
-                    now = now | good
+            locks = bool(move.question.lock_after)  # then encoding.guard claims it nowhere
+            guard = box & (encoding.answerable_once_unlocked(move.question, move.outcome) if locks
+                           else encoding.guard(move))
+            good = self._every(~box | guard)
+            if dest not in self.safe:
+                good = good & self._every(~guard | escaper.monotone.growth(encoding, move, dest))
+            if locks:
+                later = later | good
+            else:
+                now = now | good
         return now, later
 
     def _reach(self, moves: dict[str, list[tuple[Any, list[tuple[Any, str | None]]]]],

@@ -314,8 +314,6 @@ class Encoding:
     def answerable_once_unlocked(self, question: Question, outcome: Outcome | None) -> Any:
         """Where the answer would surely be accepted but for a lock after wrong tries, which
         lifts by itself as turns pass (game.tools.attractor waits it out)."""
-        if not question.lock_after or question.batch:
-            return self._answerable(question, outcome)
         return self._answerable(question, outcome, ignore_lock=True)
 
     def _answerable(self, question: Question, outcome: Outcome | None, ignore_lock: bool = False) -> Any:
