@@ -170,11 +170,19 @@ def stories(draw) -> str:
         wrong = effects()
         if wrong:
             out += ["      do:"] + [f"        {e}" for e in wrong]
+        close = draw(st.booleans())  # a tempting wrong answer that closes nothing, with effects
+        if hasty or close:
+            out.append("    responses:")
         if hasty:
-            out += ["    responses:", "      - id: hasty", "        if: {who: b}", "        text: Hasty.",
+            out += ["      - id: hasty", "        if: {who: b}", "        text: Hasty.",
                     "        conclude: true"]
             if draw(st.booleans()):
                 out.append(f"        goto: {draw(st.sampled_from(scenes))}")
+        if close:
+            out += ["      - id: close", "        if: {who: c}", "        text: Close."]
+            cost = effects()
+            if cost:
+                out += ["        do:"] + [f"          {e}" for e in cost]
         if draw(st.booleans()):
             out.append(f"    lock: {{after: {draw(st.integers(1, 2))}, turns: {draw(st.integers(1, 2))}}}")
     out.append("scenes:")

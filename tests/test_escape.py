@@ -348,3 +348,57 @@ def test_outcomes_that_answer_each_other_get_a_verdict_without_the_search(tmp_pa
     result = run_check(tmp_path, budget=0)
     assert result.verdict is not None
     assert result.verdict.proven, result.verdict.line()
+
+
+BRUISE = """\
+story: {id: bruise, title: Bruise, start: a.hub, format: 2}
+areas: {a: A}
+endings: {out: {title: Out}}
+clues:
+  bruise: {title: A bruise, text: What a wrong guess cost.}
+questions:
+  q:
+    ask: Who?
+    at: a.board
+    opens: not clue.bruise
+    slots:
+      who: {prompt: It was, from: options, options: {a: A, b: B}}
+    answer: {who: a}
+    right:
+      text: Right.
+    responses:
+      - id: close
+        if: {who: b}
+        text: Close, and it hurts to be close.
+        do:
+          - clue: bruise
+    wrong:
+      text: Wrong.
+scenes:
+  a.hub:
+    text: The hub.
+    choices:
+      - {id: board, text: The board., goto: a.board}
+      - {id: out, text: Out., if: solved.q, goto: a.out}
+  a.board:
+    text: The board.
+    choices:
+      - {id: back, text: Back., goto: a.hub}
+  a.out:
+    text: Out.
+    ending: out
+"""
+
+
+def test_a_clue_a_wrong_try_gives_is_no_sign_the_question_was_closed(tmp_path: Path, monkeypatch) -> None:
+    """One tempting wrong guess (a response that does not conclude) bruises, and a bruised
+    player can no longer ask: stuck between the hub and the board for good. The search
+    finds it; the every-path proof alone must not prove the hub (the response's clue comes
+    with no closed question)."""
+    (tmp_path / "story.yaml").write_text(BRUISE)
+    searched = run_check(tmp_path)
+    assert searched.verdict is not None and searched.verdict.soft_locks, searched.verdict.line()
+    _every_path(monkeypatch)
+    alone = run_check(tmp_path, budget=0)
+    assert alone.verdict is not None and not alone.verdict.proven, alone.verdict.line()
+    assert "a.hub" in alone.verdict.unproved_escape

@@ -368,7 +368,9 @@ def _together(encoding: Any) -> dict[str, set[str]]:
         closed = encoding.flag.get(f"concluded.{question.id}")
         for outcome in question.outcomes:
             name = closing.get(f"concluded.{question.id}.{RIGHT if outcome.correct else outcome.id}")
-            with_it = _sure(encoding, outcome.effects) | {v for v in (closed, name) if v is not None}
+            with_it = _sure(encoding, outcome.effects)
+            if outcome.correct or outcome.conclude:  # a wrong try runs its effects and closes nothing
+                with_it |= {v for v in (closed, name) if v is not None}
             for gained in _gains(encoding, outcome.effects):
                 add(gained, with_it)
             for gained in _gains(encoding, question.wrong.effects):
