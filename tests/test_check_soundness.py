@@ -480,3 +480,56 @@ scenes:
     (tmp_path / "story.yaml").write_text(story)
     unreachable = [d.message for d in run_check(tmp_path).diagnostics if d.code == "ending-unreachable"]
     assert len(unreachable) == 1 and "'e2'" in unreachable[0], unreachable
+
+
+DIALOGUE_ENDING = """\
+story: {id: r, title: R, start: a.s0, format: 2}
+areas: {a: A}
+endings: {e2: {title: Two}}
+clues:
+  c0: {title: c0}
+  c1: {title: c1}
+questions:
+  q:
+    ask: Who?
+    at: a.s0
+    opens: clue.c0
+    slots:
+      who: {prompt: It was, from: options, options: {a: A, b: B}}
+    answer: {who: a}
+    right:
+      text: Right.
+      do:
+        - chance: 30
+          do:
+            - clue: c1
+          else:
+            - end: e2
+    wrong:
+      text: Wrong.
+scenes:
+  a.s0:
+    text:
+      - Words.
+    choices:
+      - id: talk
+        text: Say it out loud.
+        once: true
+        do:
+          - answer: {q: right}
+      - id: wait
+        text: Wait.
+"""
+
+
+def test_an_ending_an_answer_in_dialogue_reaches_is_not_called_unreachable(tmp_path: Path) -> None:
+    """Saying the answer out loud closes the question (even one never open at the board) and
+    runs its outcome, which ends the game seven times in ten. The fast pass once followed
+    `if` and `chance` for endings but not `answer:`, so it called the ending unreachable and
+    the start a certain soft-lock (found by the property test at 1,000 examples)."""
+    (tmp_path / "story.yaml").write_text(DIALOGUE_ENDING)
+    result = run_check(tmp_path, budget=0)
+    assert result.verdict is not None and "e2" not in result.verdict.unreachable_endings
+    assert not any("can never be reached" in d.message and "e2" in d.message for d in result.diagnostics)
+    assert not any("no ending can ever be reached from the start" in d.message for d in result.diagnostics)
+    _claims_hold(DIALOGUE_ENDING, tmp_path, budget=0)

@@ -16,8 +16,9 @@ from ..story import (
     IfEffect,
     Roll,
     SetFlag,
-    all_effects,
+    Story,
 )
+from . import model
 from .boxes import AState, Transfer
 from .boxlogic import Domain
 
@@ -183,9 +184,12 @@ def _ends(effects: tuple[Effect, ...]) -> tuple[str, ...]:
     return tuple(e.ending for e in effects if isinstance(e, EndGame))
 
 
-def _may_end(effects: tuple[Effect, ...]) -> tuple[str, ...]:
-    """The endings only an `if` or a `chance` among the effects triggers."""
-    if not any(isinstance(e, (IfEffect, Chance)) for e in effects):
-        return ()  # the common case: nothing is inside an `if` or a `chance`
+def _may_end(effects: tuple[Effect, ...], story: Story, answering: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The endings only an `if`, a `chance` or an `answer:` among the effects triggers (an
+    answer runs its outcome's effects, an ending among them too, when the question was not
+    closed yet; answering: the questions already closed by then, see model.effects_run)."""
+    if not any(isinstance(e, (IfEffect, Chance, Answer)) for e in effects):
+        return ()  # the common case: nothing is inside an `if`, a `chance` or an answer
     certain = set(_ends(effects))
-    return tuple(e.ending for e in all_effects(effects) if isinstance(e, EndGame) and e.ending not in certain)
+    found = (e.ending for e in model.effects_run(effects, story, answering) if isinstance(e, EndGame))
+    return tuple(dict.fromkeys(e for e in found if e not in certain))

@@ -62,13 +62,13 @@ class Moves(Effects):
         self.moves: dict[str, list[Move]] = {sid: self._moves(scene) for sid, scene in story.scenes.items()}
         self._ends_on_entry = {sid: ((s.ending,) if s.ending else ()) + _ends(s.on_enter)
                                for sid, s in story.scenes.items()}
-        self._may_end_on_entry = {sid: _may_end(s.on_enter) for sid, s in story.scenes.items()}
+        self._may_end_on_entry = {sid: _may_end(s.on_enter, story) for sid, s in story.scenes.items()}
 
     def _moves(self, scene: Scene) -> list[Move]:
         once_bit = self.once_bit
         moves = [Move(scene.id, c, None, c.effects, _ends(c.effects), self.compile_effects(c.effects),
                       self._blocks(c.effects), once=once_bit.get((scene.id, c.id), 0),
-                      may_end=_may_end(c.effects)) if c.effects else
+                      may_end=_may_end(c.effects, self.story)) if c.effects else
                  Move(scene.id, c, None, (), (), _NOTHING, once=once_bit.get((scene.id, c.id), 0))
                  for c in scene.choices]
         if scene.case_board:
@@ -93,7 +93,9 @@ class Moves(Effects):
                         transfer = replace(transfer, set_flags=transfer.set_flags | bits,
                                            clear_flags=transfer.clear_flags & ~bits)
                 moves.append(Move(scene.id, None, None, effects, _ends(effects), transfer,
-                                  may_end=_may_end(effects), question=question, outcome=outcome))
+                                  may_end=_may_end(effects, self.story, frozenset({question.id}) if closes
+                                                   else frozenset()),
+                                  question=question, outcome=outcome))
         return moves
 
     def _deduction(self, deduction: Deduction) -> tuple[tuple[Effect, ...], Transfer]:
