@@ -22,6 +22,13 @@ deeper paths over every fact cost minutes. This proof needs no depth:
   exits) lies in A(S). Scenes that fail are dropped and the rest computed
   again, so what is proved stays proved.
 
+The fixpoint runs in a BDD manager of its own, over M alone, that reorders its
+variables as the sets grow (CUDD's sifting). The story's order suits the
+invariant and the boxes but not A(S): on this repo's story the sets reached
+166,000 nodes each in it and 1,600 in a sifted one (the fixpoint went from 14 s
+to under 3). Sifting the main manager instead costs a minute (it holds the
+invariant and every box); a copy moves a set between managers exactly.
+
 Why it is sound: a reachable state at S is in S's box, so each move counted
 in A(S) is available there and its branch (taken as the state decides)
 grows the measure, leaves into a proved scene or an ending, or reaches a
@@ -57,14 +64,28 @@ class Attractor:
                  if bit & escaper.monotone.up_flags and name in encoding.flag}
         # How questions were closed never changes back either (nothing reopens one).
         kept |= {var for name, var in encoding.flag.items() if name.startswith(("concluded.", "solved."))}
-        self.rest = [v for v in bdd.vars if v not in kept]
+        self.kept = kept
         self.boxes = {sid: encoding.box(escaper.poss.states[sid], sid) for sid in self.usable}
         self.left = self._left()
         self.implied = invariants.implications(encoding)  # kept apart: together they are huge
+        self.space = _space(bdd, [v for v in sorted(bdd.vars, key=bdd.level_of_var) if v in kept],
+                            escaper.max_memory)
+
+    def _here(self, states: Any) -> Any:
+        """A set of the main manager, over M alone, as a set of the fixpoint's manager."""
+        return self.encoding.bdd.copy(states, self.space)
+
+    @property
+    def rest(self) -> list[str]:
+        """Every variable not in M, read afresh: a condition's count comparisons get their
+        variables (atoms) when first encoded, which may be while this proof runs, and an
+        atom left out of the rest would be taken as fixed along a path that changes it."""
+        return [v for v in self.encoding.bdd.vars if v not in self.kept]
 
     def _every(self, states: Any) -> Any:
         """The values of M for which every value of the rest is in states."""
-        return self.encoding.bdd.forall(self.rest, states) if self.rest else states
+        rest = self.rest
+        return self.encoding.bdd.forall(rest, states) if rest else states
 
     def _moves(self, sid: str) -> list[tuple[Any, list[tuple[Any, str | None]]]]:
         """(where the move is surely available, [(where a branch is fine without help, the
@@ -131,8 +152,8 @@ class Attractor:
         """The least fixpoint: start, and the moves all of whose branches are fine or land
         where the fixpoint already holds (a scene is looked at again only when a scene its
         moves lead to has grown)."""
-        encoding = self.encoding
-        reach = {sid: start.get(sid, encoding.false) for sid in self.usable}
+        false = self.space.false
+        reach = {sid: start.get(sid, false) for sid in self.usable}
         users: dict[str, set[str]] = {}
         for sid, options in moves.items():
             for _, needs in options:
@@ -154,34 +175,37 @@ class Attractor:
 
     def _step(self, moves: list[tuple[Any, list[tuple[Any, str | None]]]], reach: dict[str, Any]) -> Any:
         """Where some move leads, whichever branch it takes, somewhere fine or into reach."""
-        encoding = self.encoding
-        result = encoding.false
+        false = self.space.false
+        result = false
         for available, needs in moves:
             good = available
             for fine, dest in needs:
-                if good == encoding.false:
+                if good == false:
                     break
                 good = good & (fine | reach[dest] if dest is not None else fine)
             result = result | good
         return result
 
     def _fixpoint(self) -> dict[str, Any]:
-        """M -> A(S) for each usable scene S.
+        """M -> A(S) for each usable scene S (computed in the fixpoint's manager, handed
+        back in the main one).
 
         A question locked after wrong tries opens again as turns pass; a player at its
         scene who can surely walk a round that comes back there (the measure growing on
         the way, or the group left, does as well) waits the lock out, then answers."""
-        encoding = self.encoding
-        moves = {sid: self._moves(sid) for sid in sorted(self.usable)}
+        space, here = self.space, self._here
+        moves = {sid: [(here(available), [(here(fine), dest) for fine, dest in needs])
+                       for available, needs in self._moves(sid)] for sid in sorted(self.usable)}
         start = {}
         for sid in sorted(self.usable):
-            now, later = self._answers(sid)
-            if later != encoding.false:
-                back = self._reach(moves, {sid: encoding.true})
-                back[sid] = encoding.false  # a round is at least one move
-                now = now | (later & self._step(moves[sid], {**back, sid: encoding.true}))
+            now, later = (here(found) for found in self._answers(sid))
+            if later != space.false:
+                back = self._reach(moves, {sid: space.true})
+                back[sid] = space.false  # a round is at least one move
+                now = now | (later & self._step(moves[sid], {**back, sid: space.true}))
             start[sid] = now
-        return self._reach(moves, start)
+        reach = self._reach(moves, start)
+        return {sid: space.copy(states, self.encoding.bdd) for sid, states in reach.items()}
 
     def _left(self) -> dict[str, Any]:
         """Scene S -> "S visited implies it was left by one of its exits": the exit's target
@@ -261,3 +285,19 @@ class Attractor:
             holes.update(failed)
             self.usable -= set(failed)
         return set(self.usable), holes
+
+
+def _space(main: Any, names: list[str], max_memory: int | None) -> Any:
+    """A manager of the same kind as main's, with these variables in this order to start
+    from, that sifts them as its sets grow."""
+    space = type(main)()
+    settings: dict[str, Any] = {"reordering": True}
+    if max_memory and hasattr(space, "statistics"):
+        settings["max_memory"] = max_memory
+    try:
+        space.configure(**settings)
+    except (TypeError, ValueError, KeyError):  # pure-Python BDDs take fewer settings
+        space.configure(reordering=True)
+    for name in names:
+        space.declare(name)
+    return space
