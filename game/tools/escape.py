@@ -116,7 +116,7 @@ class Escaper:
                             for sid, scene in analyzer.story.scenes.items()}
         self.reason = ""  # why nothing was tried, when nothing was
         # The attractor (every path at once) costs more than the default time: on this
-        # repo's story it proves the last 50 scenes in about 30 s. It runs when the proof
+        # repo's story it proves the last 50 scenes in about 20 s. It runs when the proof
         # is given more time than the default (check --deep, or a bigger --budget).
         self.attract = seconds > DEFAULT_SECONDS if every_path is None else every_path
 
