@@ -69,7 +69,7 @@ class Attractor:
         self.left = self._left()
         self.implied = invariants.implications(encoding)  # kept apart: together they are huge
         self.space = _space(bdd, [v for v in sorted(bdd.vars, key=bdd.level_of_var) if v in kept],
-                            escaper.max_memory)
+                            escaper.bdd_memory()[1])
 
     def _here(self, states: Any) -> Any:
         """A set of the main manager, over M alone, as a set of the fixpoint's manager."""

@@ -138,7 +138,7 @@ class Escaper:
             return result
         safe: set[str] = set(poss.terminal)
         try:
-            self.encoding = symbolic.Encoding(analyzer, _turn_cap(analyzer.story), self.max_memory)
+            self.encoding = symbolic.Encoding(analyzer, _turn_cap(analyzer.story), self.bdd_memory()[0])
             self.invariant = [self.encoding.conjunction(invariants.invariant(self.encoding), INVARIANT_NODES,
                                                         self.deadline)]
             succ = {sid: sorted({t for m in poss.enabled.get(sid, ()) for t in poss.targets.get((sid, m.id), ())})
@@ -176,6 +176,13 @@ class Escaper:
             for sid in proved:
                 result.unproved.pop(sid, None)
             result.unproved.update(holes)
+
+    def bdd_memory(self) -> tuple[int | None, int | None]:
+        """The BDDs' memory as (main manager, the attractor's own): with the attractor on,
+        a third of it goes to the attractor's."""
+        if self.max_memory is None or not self.attract:
+            return self.max_memory, None
+        return self.max_memory - self.max_memory // 3, self.max_memory // 3
 
     def tick(self) -> None:
         """Count one step of effort; give up when the effort or the time is spent."""
