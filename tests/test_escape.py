@@ -175,6 +175,21 @@ def test_a_lead_three_rooms_away_is_proved_by_every_path_at_once(tmp_path: Path,
     assert deep.verdict.proven, deep.verdict.line()
 
 
+def test_a_scene_every_path_leaves_open_comes_with_a_state_in_the_verdict(tmp_path: Path, monkeypatch) -> None:
+    """The way out needs a count the proof does not follow: with every path tried it still
+    cannot rule out the hub with both clues in hand and nowhere left to grow, and the
+    verdict says so in the story's words (the default's short-way note shows no state)."""
+    story = LONG_WAY.replace("if: clue.key and clue.map,", "if: clue.key and clue.map and visits.a.street >= 2,")
+    (tmp_path / "story.yaml").write_text(story)
+    default = run_check(tmp_path, budget=0)
+    assert default.verdict is not None and "for instance" not in default.verdict.line()
+    _every_path(monkeypatch)
+    deep = run_check(tmp_path, budget=0)
+    assert deep.verdict is not None and not deep.verdict.proven
+    line = deep.verdict.line()
+    assert "for instance at a.hall holding key, map, 5 scenes visited" in line, line
+
+
 LONG_WAY = """\
 story: {id: far, title: Far, start: a.street, format: 2}
 areas: {a: A}

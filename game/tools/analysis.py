@@ -299,7 +299,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
                                          and s not in finder.dead_ends)
         escape_reason = escape_why(proof)
         if verdict.unproved_escape and escape_reason:
-            verdict.reasons.append(escape_reason)
+            verdict.reasons.append(escape_reason + _one_hole(proof, verdict.unproved_escape))
     else:
         reached_endings = set(endings)
     for diagnostic, target in finder.traps:
@@ -336,6 +336,26 @@ def escape_why(proof: escape.EscapeResult) -> str:
         return ("the escape proof found no short way out that works for every state it allows there "
                 "(a bigger --budget, or --deep, also tries every path at once)")
     return "the escape proof found no way out that works for every state it allows there"
+
+
+def _one_hole(proof: escape.EscapeResult, unproved: list[str]) -> str:
+    """After every path was tried, one state it could not rule out, in the story's words:
+    where the writer should look (it may still be a state no player reaches)."""
+    if not proof.every_path:
+        return ""  # a short way out not found says little about the state
+    for sid in unproved:
+        example = proof.example(sid)
+        if example is None:
+            continue
+        held = sorted(k.split(".", 1)[1] for k, v in example.items() if k.startswith("clue.") and v is True)
+        flags = sorted(k.split(".", 1)[1] for k, v in example.items() if k.startswith("flag.") and v is True
+                       and not k.startswith(("flag.concluded.", "flag.solved.")))
+        seen = [k.split(".", 1)[1] for k, v in example.items() if k.startswith("visited.") and v is True]
+        words = f"; for instance at {sid} holding {_names(held) if held else 'no clue'}"
+        if flags:
+            words += f", flags {_names(flags)}"
+        return words + f", {len(seen)} scene{'s' if len(seen) != 1 else ''} visited: it could not rule that out"
+    return ""
 
 
 def _named_endings(story: Story) -> set[str]:

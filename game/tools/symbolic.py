@@ -513,7 +513,14 @@ class Encoding:
         return states == self.false
 
     def example(self, states: Any) -> dict[str, Any]:
-        """One state of a non-empty set, in the story's words: {'clue.x': True, 'stat.y': 3, ...}."""
+        """One state of a non-empty set, in the story's words: {'clue.x': True, 'stat.y': 3, ...}.
+
+        Facts (clues, flags, visits, once-only marks) are false wherever the set allows: a
+        state with only what it must hold reads as a situation, not as noise."""
+        facts = [*self.clue.values(), *self.flag.values(), *self.visit.values(), *self.once.values()]
+        for var in sorted(facts, key=self.bdd.level_of_var):
+            without = states & ~self.bdd.var(var)
+            states = without if without != self.false else states & self.bdd.var(var)
         picked = self.bdd.pick(states) or {}
         found: dict[str, Any] = {}
         for kind, table in (("clue", self.clue), ("flag", self.flag), ("visited", self.visit)):
