@@ -18,3 +18,13 @@ def sample_with_teaser(tmp_path):
     assert found in text
     manifest.write_text(text.replace(found, found[:-1] + ", teaser: Somebody in this city sells cat food.}"))
     return root
+
+
+def every_path(monkeypatch, ranking: bool = True) -> None:
+    """check's escape proof with the attractor given its turn, as --deep gives it (ranking
+    False: the attractor alone, without the ranking argument)."""
+    from game.tools import escape
+
+    def prove(analyzer, poss, effort=escape.DEFAULT_EFFORT, max_memory=None, seconds=escape.DEFAULT_SECONDS):
+        return escape.Escaper(analyzer, poss, effort, max_memory, 60.0, every_path=True, ranking=ranking).run()
+    monkeypatch.setattr(escape, "prove", prove)

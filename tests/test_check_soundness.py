@@ -33,11 +33,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import every_path
 
 from game import loader
 from game.engine import Engine
 from game.story import all_effects
-from game.tools import escape
 from game.tools.check import run_check
 
 MAX_LITERAL = 4  # the largest number a generated condition compares with
@@ -383,9 +383,7 @@ def test_check_without_the_search_never_contradicts_the_brute_force(tmp_path: Pa
 def test_the_every_path_proof_alone_never_contradicts_the_brute_force(tmp_path: Path, monkeypatch, text: str) -> None:
     """Budget 0 and the ranking argument off: "no soft-lock" rests on the attractor
     (game.tools.attractor) and the invariants it cuts boxes with, nothing else."""
-    def prove(analyzer, poss, effort=escape.DEFAULT_EFFORT, max_memory=None, seconds=escape.DEFAULT_SECONDS):
-        return escape.Escaper(analyzer, poss, effort, max_memory, 60.0, every_path=True, ranking=False).run()
-    monkeypatch.setattr(escape, "prove", prove)
+    every_path(monkeypatch, ranking=False)
     _claims_hold(text, tmp_path, budget=0)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support import every_path
+
 from game import loader
 from game.tools import escape
 from game.tools.check import run_check
@@ -135,19 +137,12 @@ def test_a_right_answer_at_the_board_is_progress_the_proof_follows(tmp_path: Pat
     assert not result.verdict.unproved_escape
 
 
-def _every_path(monkeypatch, ranking: bool = True) -> None:
-    """check's escape proof with the attractor given its turn (as --deep gives it)."""
-    def prove(analyzer, poss, effort=escape.DEFAULT_EFFORT, max_memory=None, seconds=escape.DEFAULT_SECONDS):
-        return escape.Escaper(analyzer, poss, effort, max_memory, 60.0, every_path=True, ranking=ranking).run()
-    monkeypatch.setattr(escape, "prove", prove)
-
-
 def test_a_locked_question_is_waited_out_by_the_every_path_proof(tmp_path: Path, monkeypatch) -> None:
     """The lock lifts as turns pass, and the board and the hub make a round the player can
     always walk: the attractor waits the lock out and answers, so without any search every
     state of both scenes is proved. A board with no way to pass the time stays unknown."""
     folder = _board_story(tmp_path, "    lock: {after: 1, turns: 2}\n")
-    _every_path(monkeypatch)
+    every_path(monkeypatch)
     result = run_check(folder, budget=0)
     assert result.verdict is not None
     assert result.verdict.proven, result.verdict.line()
@@ -169,7 +164,7 @@ def test_a_lead_three_rooms_away_is_proved_by_every_path_at_once(tmp_path: Path,
     default = run_check(tmp_path, budget=0)
     assert default.verdict is not None and not default.verdict.proven
     assert "--deep" in default.verdict.line() + " ".join(d.message for d in default.diagnostics)
-    _every_path(monkeypatch)
+    every_path(monkeypatch)
     deep = run_check(tmp_path, budget=0)
     assert deep.verdict is not None
     assert deep.verdict.proven, deep.verdict.line()
@@ -183,7 +178,7 @@ def test_a_scene_every_path_leaves_open_comes_with_a_state_in_the_verdict(tmp_pa
     (tmp_path / "story.yaml").write_text(story)
     default = run_check(tmp_path, budget=0)
     assert default.verdict is not None and "for instance" not in default.verdict.line()
-    _every_path(monkeypatch)
+    every_path(monkeypatch)
     deep = run_check(tmp_path, budget=0)
     assert deep.verdict is not None and not deep.verdict.proven
     line = deep.verdict.line()
@@ -413,7 +408,7 @@ def test_a_clue_a_wrong_try_gives_is_no_sign_the_question_was_closed(tmp_path: P
     (tmp_path / "story.yaml").write_text(BRUISE)
     searched = run_check(tmp_path)
     assert searched.verdict is not None and searched.verdict.soft_locks, searched.verdict.line()
-    _every_path(monkeypatch)
+    every_path(monkeypatch)
     alone = run_check(tmp_path, budget=0)
     assert alone.verdict is not None and not alone.verdict.proven, alone.verdict.line()
     assert "a.hub" in alone.verdict.unproved_escape
