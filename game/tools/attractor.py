@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import invariants
+from . import invariants, symbolic
 
 if TYPE_CHECKING:
     from .escape import Escaper
@@ -68,7 +68,7 @@ class Attractor:
         self.boxes = {sid: encoding.box(escaper.poss.states[sid], sid) for sid in self.usable}
         self.left = self._left()
         self.implied = invariants.implications(encoding)  # kept apart: together they are huge
-        self.space = _space(bdd, [v for v in sorted(bdd.vars, key=bdd.level_of_var) if v in kept],
+        self.space = _space([v for v in sorted(bdd.vars, key=bdd.level_of_var) if v in kept],
                             escaper.bdd_memory()[1])
 
     def _here(self, states: Any) -> Any:
@@ -287,17 +287,10 @@ class Attractor:
         return set(self.usable), holes
 
 
-def _space(main: Any, names: list[str], max_memory: int | None) -> Any:
-    """A manager of the same kind as main's, with these variables in this order to start
-    from, that sifts them as its sets grow."""
-    space = type(main)()
-    settings: dict[str, Any] = {"reordering": True}
-    if max_memory and hasattr(space, "statistics"):
-        settings["max_memory"] = max_memory
-    try:
-        space.configure(**settings)
-    except (TypeError, ValueError, KeyError):  # pure-Python BDDs take fewer settings
-        space.configure(reordering=True)
+def _space(names: list[str], max_memory: int | None) -> Any:
+    """A manager with these variables in this order to start from, that sifts them as
+    its sets grow."""
+    space = symbolic.manager(max_memory, reordering=True)
     for name in names:
         space.declare(name)
     return space

@@ -57,6 +57,21 @@ def available() -> bool:
     return _dd is not None
 
 
+def manager(max_memory: int | None, reordering: bool) -> Any:
+    """A new BDD manager: at most max_memory bytes where the backend can bound it, its
+    variables sifted as sets grow or kept in the order they are declared in."""
+    assert _dd is not None
+    bdd = _dd.BDD()
+    settings: dict[str, Any] = {"reordering": reordering}
+    if max_memory and hasattr(bdd, "statistics"):
+        settings["max_memory"] = max_memory
+    try:
+        bdd.configure(**settings)
+    except (TypeError, ValueError, KeyError):  # pure-Python BDDs take fewer settings
+        bdd.configure(reordering=reordering)
+    return bdd
+
+
 def out_of_memory(error: ValueError) -> bool:
     """Whether dd raised this because CUDD could not allocate a node within its memory
     limit (it hands back a NULL node: "`DdNode *node` is `NULL` pointer")."""
@@ -70,14 +85,7 @@ class Encoding:
         assert _dd is not None
         self.analyzer = analyzer
         story = analyzer.story
-        bdd = self.bdd = _dd.BDD()
-        settings: dict[str, Any] = {"reordering": False}
-        if max_memory and hasattr(bdd, "statistics"):
-            settings["max_memory"] = max_memory
-        try:
-            bdd.configure(**settings)
-        except (TypeError, ValueError, KeyError):  # pure-Python BDDs take fewer settings
-            bdd.configure(reordering=False)
+        bdd = self.bdd = manager(max_memory, reordering=False)
         self.true, self.false = bdd.true, bdd.false
         self.clue: dict[str, str] = {}
         self.flag: dict[str, str] = {}
