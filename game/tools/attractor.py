@@ -26,8 +26,10 @@ The fixpoint runs in a BDD manager of its own, over M alone, that reorders its
 variables as the sets grow (CUDD's sifting). The story's order suits the
 invariant and the boxes but not A(S): on this repo's story the sets reached
 166,000 nodes each in it and 1,600 in a sifted one (the fixpoint went from 14 s
-to under 3). Sifting the main manager instead costs a minute (it holds the
-invariant and every box); a copy moves a set between managers exactly.
+to under 3). The main manager keeps its order: sifting it as it goes cost a
+minute (it holds the invariant and every box), and sifted once, then fixed,
+its order let A(S) outgrow the memory share (docs/PERFORMANCE.md). A copy
+moves a set between managers exactly.
 
 Why it is sound: a reachable state at S is in S's box, so each move counted
 in A(S) is available there and its branch (taken as the state decides)
