@@ -20,6 +20,14 @@ def sample_with_teaser(tmp_path):
     return root
 
 
+def without_sat(monkeypatch) -> None:
+    """check as on a machine without python-sat: the escape proof's ranking argument alone
+    (the attractor's holes need the solver, so it is not tried)."""
+    from game.tools import satcheck
+
+    monkeypatch.setattr(satcheck, "Solver", None)
+
+
 def every_path(monkeypatch, ranking: bool = True) -> None:
     """check's escape proof with the attractor given its turn, as --deep gives it (ranking
     False: the attractor alone, without the ranking argument)."""

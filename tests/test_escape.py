@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support import every_path
+from support import every_path, without_sat
 
 from game import loader
 from game.tools import escape
@@ -158,31 +158,33 @@ def test_a_locked_question_is_waited_out_by_the_every_path_proof(tmp_path: Path,
 
 def test_a_lead_three_rooms_away_is_proved_by_every_path_at_once(tmp_path: Path, monkeypatch) -> None:
     """From the street the next clue is three moves off (street, lobby, corridor, room):
-    no short way out exists, so the default proof leaves the hub unknown; given every path
-    at once (check --deep) it proves every scene without searching."""
+    no short way out exists, so the ranking argument alone (without python-sat) leaves the
+    hub unknown and says what would help; the default, every path at once, proves every
+    scene without searching."""
     (tmp_path / "story.yaml").write_text(LONG_WAY)
     default = run_check(tmp_path, budget=0)
-    assert default.verdict is not None and not default.verdict.proven
-    assert "--deep" in default.verdict.line() + " ".join(d.message for d in default.diagnostics)
-    every_path(monkeypatch)
-    deep = run_check(tmp_path, budget=0)
-    assert deep.verdict is not None
-    assert deep.verdict.proven, deep.verdict.line()
+    assert default.verdict is not None
+    assert default.verdict.proven, default.verdict.line()
+    without_sat(monkeypatch)
+    short = run_check(tmp_path, budget=0)
+    assert short.verdict is not None and not short.verdict.proven
+    assert "with python-sat installed" in short.verdict.line()
 
 
 def test_a_scene_every_path_leaves_open_comes_with_a_state_in_the_verdict(tmp_path: Path, monkeypatch) -> None:
     """The way out needs a count the proof does not follow: with every path tried it still
     cannot rule out the hub with both clues in hand and nowhere left to grow, and the
-    verdict says so in the story's words (the default's short-way note shows no state)."""
+    verdict says so in the story's words (the ranking argument alone shows no state)."""
     story = LONG_WAY.replace("if: clue.key and clue.map,", "if: clue.key and clue.map and visits.a.street >= 2,")
     (tmp_path / "story.yaml").write_text(story)
-    default = run_check(tmp_path, budget=0)
-    assert default.verdict is not None and "for instance" not in default.verdict.line()
-    every_path(monkeypatch)
     deep = run_check(tmp_path, budget=0)
     assert deep.verdict is not None and not deep.verdict.proven
     line = deep.verdict.line()
     assert "for instance at a.hall holding key, map, 5 scenes visited" in line, line
+    without_sat(monkeypatch)
+    short = run_check(tmp_path, budget=0)
+    assert short.verdict is not None and not short.verdict.proven
+    assert "for instance" not in short.verdict.line()
 
 
 LONG_WAY = """\
@@ -231,15 +233,18 @@ scenes:
 """
 
 
-def test_a_question_that_locks_is_left_to_the_search(tmp_path: Path) -> None:
+def test_a_question_that_locks_is_waited_out_by_every_path(tmp_path: Path, monkeypatch) -> None:
     """After a wrong try the same question is locked for two turns; the states do not hold
-    the lock, so the default proof claims nothing about answering it, and without the
-    search the verdict stays unknown. The search, given its budget, settles it."""
+    the lock, so the ranking argument claims nothing about answering it and, without the
+    search, leaves the hub unknown. Every path at once waits the lock out (a round that
+    comes back to the board) and proves it with no search; so does the search alone."""
     folder = _board_story(tmp_path, "    lock: {after: 1, turns: 2}\n")
     result = run_check(folder, budget=0)
-    assert result.verdict is not None
-    assert not result.verdict.proven
-    assert "a.hub" in result.verdict.unproved_escape
+    assert result.verdict is not None and result.verdict.proven, result.verdict.line()
+    without_sat(monkeypatch)
+    short = run_check(folder, budget=0)
+    assert short.verdict is not None and not short.verdict.proven
+    assert "a.hub" in short.verdict.unproved_escape
     searched = run_check(folder)
     assert searched.verdict is not None and searched.verdict.proven, searched.verdict.line()
 

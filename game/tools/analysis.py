@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostic, Pos
 from ..engine import Engine
 from ..story import EndGame, Story, all_effects
-from . import DEEP_BUDGET, DEFAULT_BUDGET, escape, witness
+from . import DEEP_BUDGET, DEFAULT_BUDGET, escape, satcheck, witness
 from .abstract import Analyzer, Possibilities, possibilities
 from .choicestatus import ChoiceStatus
 from .deadtext import Conditional, DeadText
@@ -208,7 +208,6 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
                                memory_limit=max_memory if allowed < budget else None)
         if not result.complete:
             search.not_entered = [s for s in story.scenes if s not in entered]
-            finder.note(_manifest_pos(story), search.note(len(story.scenes)), "search-incomplete")
         reached_scenes = set(result.scenes)
         # Where the player stands with the game going on (or in an ending scene): not where
         # a move's effect ended the game on the way in. Only there is a trap a soft-lock.
@@ -308,6 +307,9 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
         elif not exact and target not in verdict.unproved_escape:
             verdict.unproved_escape.append(target)
     verdict.unproved_escape.sort()
+    if search is not None and not search.complete and verdict.unproved_escape:
+        # only where the escape proof left a scene open does "not looked for" matter
+        finder.note(_manifest_pos(story), search.note(len(story.scenes)), "search-incomplete")
     verdict.soft_locks = any(d.code in ("soft-lock", "locked-dead-end") for d in finder.found)
     verdict.reachable_scenes = {s for s in story.scenes if s in reached_scenes and s in possible}
     verdict.unreachable_scenes = {s for s in story.scenes if s not in possible}
@@ -333,8 +335,9 @@ def escape_why(proof: escape.EscapeResult) -> str:
     if proof.exhausted:
         return "the escape proof ran out of time (a bigger --budget, or --deep, gives it more)"
     if not proof.every_path:
-        return ("the escape proof found no short way out that works for every state it allows there "
-                "(a bigger --budget, or --deep, also tries every path at once)")
+        hint = "" if satcheck.available() else \
+            " (with python-sat installed, pip install -e '.[analysis]', it also tries every path at once)"
+        return "the escape proof found no short way out that works for every state it allows there" + hint
     return "the escape proof found no way out that works for every state it allows there"
 
 

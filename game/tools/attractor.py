@@ -26,10 +26,9 @@ The fixpoint runs in a BDD manager of its own, over M alone, that reorders its
 variables as the sets grow (CUDD's sifting). The story's order suits the
 invariant and the boxes but not A(S): on this repo's story the sets reached
 166,000 nodes each in it and 1,600 in a sifted one (the fixpoint went from 14 s
-to under 3). The main manager keeps its order: sifting it as it goes cost a
-minute (it holds the invariant and every box), and sifted once, then fixed,
-its order let A(S) outgrow the memory share (docs/PERFORMANCE.md). A copy
-moves a set between managers exactly.
+to under 1). The holes are then looked for by a SAT solver
+(game.tools.satcheck), which needs no common order: conjoined in one manager,
+A(S) and the invariant cost 15-20 s whichever order they shared.
 
 Why it is sound: a reachable state at S is in S's box, so each move counted
 in A(S) is available there and its branch (taken as the state decides)
@@ -41,9 +40,10 @@ bounded; the group is left in the end, into scenes proved before.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from . import invariants, symbolic
+from . import invariants, satcheck, symbolic
 
 if TYPE_CHECKING:
     from .escape import Escaper
@@ -189,8 +189,7 @@ class Attractor:
         return result
 
     def _fixpoint(self) -> dict[str, Any]:
-        """M -> A(S) for each usable scene S (computed in the fixpoint's manager, handed
-        back in the main one).
+        """M -> A(S) for each usable scene S (sets of the fixpoint's manager).
 
         A question locked after wrong tries opens again as turns pass; a player at its
         scene who can surely walk a round that comes back there (the measure growing on
@@ -206,8 +205,7 @@ class Attractor:
                 back[sid] = space.false  # a round is at least one move
                 now = now | (later & self._step(moves[sid], {**back, sid: space.true}))
             start[sid] = now
-        reach = self._reach(moves, start)
-        return {sid: space.copy(states, self.encoding.bdd) for sid, states in reach.items()}
+        return self._reach(moves, start)
 
     def _left(self) -> dict[str, Any]:
         """Scene S -> "S visited implies it was left by one of its exits": the exit's target
@@ -255,38 +253,48 @@ class Attractor:
         return found
 
     def prove(self) -> tuple[set[str], dict[str, Any]]:
-        encoding = self.encoding
         holes: dict[str, Any] = {}
-        # "Every scene but this one was left by an exit": all but one of the implications,
-        # from products of those before and after it (each scene's own costs nothing then).
-        names = sorted(self.left)
-        before = [encoding.true]
-        for name in names:
-            before.append(before[-1] & self.left[name])
-        after = [encoding.true] * (len(names) + 1)
-        for i in range(len(names) - 1, -1, -1):
-            after[i] = after[i + 1] & self.left[names[i]]
-        position = {name: i for i, name in enumerate(names)}
         while self.usable:
-            reach = self._fixpoint()
-            failed = {}
-            for sid in sorted(self.usable):
-                self.escaper.tick()
-                i = position.get(sid)
-                others_left = before[-1] if i is None else before[i] & after[i + 1]
-                # Cheapest cut first: most of a box is in A(S).
-                hole = self.boxes[sid] & ~reach[sid] & others_left
-                if encoding.breaks(hole, self.escaper.invariant):
-                    continue
-                # The invariant first: with it most holes empty after a few implications.
-                hole = encoding.restrict(hole, [*self.escaper.invariant, *self.implied])
-                if hole != encoding.false:
-                    failed[sid] = hole
+            failed = self._holes(self._fixpoint())
             if not failed:
                 break
             holes.update(failed)
             self.usable -= set(failed)
         return set(self.usable), holes
+
+    def _holes(self, reach: dict[str, Any]) -> dict[str, Any]:
+        """Scene -> one state outside A(S) that its box holds, that every implication of the
+        invariant allows and that has left every other scene it visited by an exit, for
+        each usable scene that has one (as a set of the main manager holding that state)."""
+        bdd = self.encoding.bdd
+        clauses = satcheck.Clauses()
+        for part in (*self.escaper.parts, *self.implied):
+            clauses.require(bdd, part)
+        left = {sid: clauses.switch(bdd, cut) for sid, cut in self.left.items()}
+        asks = {sid: [clauses.literal(bdd, self.boxes[sid]), -clauses.literal(self.space, reach[sid]),
+                      *(switch for other, switch in left.items() if other != sid)]
+                for sid in sorted(self.usable)}
+        failed = {}
+        with clauses.solver() as solver:
+            for sid, assumptions in asks.items():
+                self.escaper.tick()
+                if not solver.solve(assumptions=assumptions):
+                    continue  # unsatisfiable: no such state, the scene is proved
+                failed[sid] = self._state(sid, satcheck.model(solver, clauses))
+                # the plainest such state costs a solver call per fact: only for the verdict's example
+                self.escaper.plainest[sid] = partial(self._plainest, clauses, assumptions, sid)
+        return failed
+
+    def _state(self, sid: str, state: dict[str, bool]) -> Any:
+        """The states of sid's box that agree with `state` on its variables."""
+        bdd = self.encoding.bdd
+        return self.boxes[sid] & bdd.cube({var: value for var, value in state.items() if var in bdd.vars})
+
+    def _plainest(self, clauses: satcheck.Clauses, assumptions: list[int], sid: str) -> Any:
+        with clauses.solver() as solver:
+            state = satcheck.example(solver, clauses, assumptions, self.encoding.facts())
+        assert state is not None  # it was satisfiable when the hole was found
+        return self._state(sid, state)
 
 
 def _space(names: list[str], max_memory: int | None) -> Any:

@@ -38,13 +38,13 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..conditions import Compare, Lit, Node, Ref
 from ..story import Chance, ChangeStat, Effect, GainClue, IfEffect, Roll, SetFlag, Story
-from . import DEFAULT_BUDGET, attractor, invariants, model, symbolic
+from . import DEFAULT_BUDGET, attractor, invariants, model, satcheck, symbolic
 from .abstract import INF, Analyzer, Move, Possibilities
 from .explore import components
 
@@ -71,6 +71,9 @@ class EscapeResult:
     every_path: bool = False  # the attractor (game.tools.attractor) was given its turn
     encoding: symbolic.Encoding | None = None
     invariant: list[Any] = field(default_factory=list)
+    # scene -> a function giving the plainest state of its hole (game.tools.attractor's holes
+    # are one state each, as the solver found it; the plainest costs a solver call per fact)
+    plainest: dict[str, Callable[[], Any]] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -82,6 +85,8 @@ class EscapeResult:
         hole = self.unproved.get(sid)
         if hole is None or self.encoding is None:
             return None
+        if sid in self.plainest:
+            hole = self.plainest[sid]()
         return self.encoding.example(self.encoding.restrict(hole, self.invariant))
 
 
@@ -110,15 +115,17 @@ class Escaper:
         self.examined = 0
         self.monotone = _Monotone(analyzer)
         self.encoding: symbolic.Encoding | None = None
-        self.invariant: list[Any] = []
+        self.invariant: list[Any] = []  # its implications as one BDD, cut at INVARIANT_NODES
+        self.parts: list[Any] = []  # the same implications, one BDD each (for game.tools.satcheck)
+        self.plainest: dict[str, Callable[[], Any]] = {}  # see EscapeResult
         # scenes whose on_enter may end the game inside an `if` or `chance`
         self.ends_inside = {sid: any(isinstance(e, (IfEffect, Chance)) for e in scene.on_enter)
                             for sid, scene in analyzer.story.scenes.items()}
         self.reason = ""  # why nothing was tried, when nothing was
-        # The attractor (every path at once) costs more than the default time: on this
-        # repo's story it proves the last 50 scenes in about 20 s. It runs when the proof
-        # is given more time than the default (check --deep, or a bigger --budget).
-        self.attract = seconds > DEFAULT_SECONDS if every_path is None else every_path
+        # The attractor (every path at once) proves what the ranking argument leaves: on this
+        # repo's story its last 50 scenes in about a second. Its holes are looked for by a SAT
+        # solver (game.tools.satcheck); without python-sat it is not tried.
+        self.attract = satcheck.available() if every_path is None else every_path
 
     def run(self) -> EscapeResult:
         result = EscapeResult()
@@ -139,8 +146,8 @@ class Escaper:
         safe: set[str] = set(poss.terminal)
         try:
             self.encoding = symbolic.Encoding(analyzer, _turn_cap(analyzer.story), self.bdd_memory()[0])
-            self.invariant = [self.encoding.conjunction(invariants.invariant(self.encoding), INVARIANT_NODES,
-                                                        self.deadline)]
+            self.parts = invariants.invariant(self.encoding)
+            self.invariant = [self.encoding.conjunction(self.parts, INVARIANT_NODES, self.deadline)]
             succ = {sid: sorted({t for m in poss.enabled.get(sid, ()) for t in poss.targets.get((sid, m.id), ())})
                     for sid in poss.states}
             for group in components(succ):
@@ -154,7 +161,7 @@ class Escaper:
                 raise
             result.exhausted = True
             result.reason = "its BDDs reached the memory limit (raise --max-memory)"
-        result.encoding, result.invariant = self.encoding, self.invariant
+        result.encoding, result.invariant, result.plainest = self.encoding, self.invariant, self.plainest
         result.every_path = self.attract
         for sid in poss.states:
             if sid in safe:

@@ -520,13 +520,17 @@ class Encoding:
     def empty(self, states: Any) -> bool:
         return states == self.false
 
+    def facts(self) -> list[str]:
+        """The variables of clues, flags, visits and once-only marks, in the manager's order."""
+        facts = [*self.clue.values(), *self.flag.values(), *self.visit.values(), *self.once.values()]
+        return sorted(facts, key=self.bdd.level_of_var)
+
     def example(self, states: Any) -> dict[str, Any]:
         """One state of a non-empty set, in the story's words: {'clue.x': True, 'stat.y': 3, ...}.
 
         Facts (clues, flags, visits, once-only marks) are false wherever the set allows: a
         state with only what it must hold reads as a situation, not as noise."""
-        facts = [*self.clue.values(), *self.flag.values(), *self.visit.values(), *self.once.values()]
-        for var in sorted(facts, key=self.bdd.level_of_var):
+        for var in self.facts():
             without = states & ~self.bdd.var(var)
             states = without if without != self.false else states & self.bdd.var(var)
         picked = self.bdd.pick(states) or {}
