@@ -76,3 +76,23 @@ def test_a_set_shared_by_two_literals_is_encoded_once():
     size = len(clauses.clauses)
     assert clauses.literal(bdd, both) == first and clauses.literal(bdd, ~both) == -first
     assert len(clauses.clauses) == size
+
+
+def test_clauses_stop_at_their_memory_and_let_the_caller_stop_them():
+    """A set of a few thousand nodes: with room for 500 clauses the encoding stops (the proof
+    then says its clauses reached the memory limit); with room enough it calls tick() as it
+    goes, so a deadline can stop it too."""
+    import random
+
+    names = [f"x{i}" for i in range(24)]
+    bdd = _manager(dd_cudd, names)
+    rng = random.Random(7)
+    big = bdd.false
+    for _ in range(400):
+        big = big | bdd.cube({name: rng.random() < 0.5 for name in rng.sample(names, 12)})
+    assert len(big) > 3 * satcheck.TICK_NODES
+    with pytest.raises(satcheck.TooBig):
+        satcheck.Clauses(max_memory=500 * satcheck.CLAUSE_BYTES).literal(bdd, big)
+    ticks = []
+    satcheck.Clauses(tick=lambda: ticks.append(1)).literal(bdd, big)
+    assert len(ticks) >= 3

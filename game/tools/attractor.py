@@ -267,7 +267,7 @@ class Attractor:
         invariant allows and that has left every other scene it visited by an exit, for
         each usable scene that has one (as a set of the main manager holding that state)."""
         bdd = self.encoding.bdd
-        clauses = satcheck.Clauses()
+        clauses = satcheck.Clauses(self.escaper.bdd_memory()[2], self.escaper.tick)
         for part in (*self.escaper.parts, *self.implied):
             clauses.require(bdd, part)
         left = {sid: clauses.switch(bdd, cut) for sid, cut in self.left.items()}

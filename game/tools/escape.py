@@ -156,6 +156,9 @@ class Escaper:
                     self._prove_group(members, succ, safe, result)
         except _OutOfEffort:
             result.exhausted = True
+        except satcheck.TooBig:
+            result.exhausted = True
+            result.reason = "its clauses for the SAT solver reached the memory limit (raise --max-memory)"
         except ValueError as error:
             if not symbolic.out_of_memory(error):
                 raise
@@ -184,12 +187,13 @@ class Escaper:
                 result.unproved.pop(sid, None)
             result.unproved.update(holes)
 
-    def bdd_memory(self) -> tuple[int | None, int | None]:
-        """The BDDs' memory as (main manager, the attractor's own): with the attractor on,
-        a third of it goes to the attractor's."""
+    def bdd_memory(self) -> tuple[int | None, int | None, int | None]:
+        """The proof's memory as (main manager, the attractor's own manager, its clauses for
+        the SAT solver): with the attractor on, half to the main manager, a quarter to each
+        of the others."""
         if self.max_memory is None or not self.attract:
-            return self.max_memory, None
-        return self.max_memory - self.max_memory // 3, self.max_memory // 3
+            return self.max_memory, None, None
+        return self.max_memory - self.max_memory // 2, self.max_memory // 4, self.max_memory // 4
 
     def tick(self) -> None:
         """Count one step of effort; give up when the effort or the time is spent."""

@@ -17,6 +17,7 @@ major platform, released several times a year): a complete solver, so
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 try:
@@ -25,6 +26,14 @@ except ImportError:  # pragma: no cover - the 'analysis' extra brings it
     Solver = None
 
 TRUE = 1  # a variable that a unit clause holds true: the constants' literal
+# What a clause costs, here and in the solver (a list of three ints, about 90 bytes, and the
+# solver's copy and watches): the memory limit is counted in clauses.
+CLAUSE_BYTES = 160
+TICK_NODES = 1_000  # nodes encoded between two calls of the caller's tick()
+
+
+class TooBig(Exception):
+    """The clauses would pass the memory they were given."""
 
 
 def available() -> bool:
@@ -34,7 +43,9 @@ def available() -> bool:
 class Clauses:
     """Sets of states as clauses over shared variables, for one solver."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_memory: int | None = None, tick: Callable[[], None] | None = None) -> None:
+        self.max_clauses = None if max_memory is None else max_memory // CLAUSE_BYTES
+        self.tick = tick  # called now and then while encoding: it may raise to stop
         self.count = TRUE
         self.clauses: list[list[int]] = [[TRUE]]
         self.variables: dict[str, int] = {}  # a BDD variable's name -> its SAT variable
@@ -68,6 +79,11 @@ class Clauses:
                 continue
             stack.pop()
             here = self._nodes[(manager, _number(node))] = self._new()
+            if here % TICK_NODES == 0:
+                if self.tick is not None:
+                    self.tick()
+                if self.max_clauses is not None and len(self.clauses) > self.max_clauses:
+                    raise TooBig
             var = self.variable(node.var)
             yes, no = self._known(bdd, manager, high), self._known(bdd, manager, low)
             # here <-> (var ? yes : no); the last two are implied, and help the solver
