@@ -120,8 +120,7 @@ class Clauses:
 
 def model(solver: Any, clauses: Clauses) -> dict[str, bool]:
     """The state the solver's last satisfiable call found, as {variable name: value}."""
-    found = set(solver.get_model() or ())
-    return {name: var in found for name, var in clauses.variables.items()}
+    return _named(clauses, _true(solver))
 
 
 def example(solver: Any, clauses: Clauses, assumptions: list[int], falsest: list[str]) -> dict[str, bool] | None:
@@ -130,19 +129,28 @@ def example(solver: Any, clauses: Clauses, assumptions: list[int], falsest: list
     holding only what it must reads as a situation, not as noise)."""
     if not solver.solve(assumptions=assumptions):
         return None
-    model = set(solver.get_model() or ())
+    true = _true(solver)
     fixed = list(assumptions)
     for name in falsest:
         var = clauses.variables.get(name)
         if var is None:
             continue  # nothing here reads it: false will do
-        if var in model:  # else false already, with every choice made so far
+        if var in true:  # else false already, with every choice made so far
             if not solver.solve(assumptions=[*fixed, -var]):
                 fixed.append(var)
                 continue
-            model = set(solver.get_model() or ())
+            true = _true(solver)
         fixed.append(-var)
-    return {name: var in model for name, var in clauses.variables.items()}
+    return _named(clauses, true)
+
+
+def _true(solver: Any) -> set[int]:
+    """The literals true in the solver's last model."""
+    return set(solver.get_model() or ())
+
+
+def _named(clauses: Clauses, true: set[int]) -> dict[str, bool]:
+    return {name: var in true for name, var in clauses.variables.items()}
 
 
 def _number(node: Any) -> int:
