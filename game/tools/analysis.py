@@ -215,6 +215,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
                     if ended is None or story.scenes[sid].ending == ended}
         reached_endings = {e for e in result.ended if e is not None}
         complete = result.complete
+        del result  # its states are the search's share of --max-memory: give it to the witness searches
         verdict.soft_locks = any(d.code in ("soft-lock", "locked-dead-end") for d in finder.found)
         if not complete and allowed < budget:
             verdict.reasons.append(f"the search stopped at {allowed:,} states, as many as the memory limit of "
