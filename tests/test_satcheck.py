@@ -2,7 +2,8 @@
 managers with different variable orders (as the attractor's and the story's are), and in
 dd's pure-Python BDDs as well as CUDD's. "No common state" must be exactly what conjoining
 them in one manager says; a state it finds must lie in every set; the plainest state must
-have each fact false wherever that still leaves one."""
+have each fact false wherever that still leaves one (and, out of solver calls, the state
+found so far must still be one)."""
 
 from __future__ import annotations
 
@@ -60,10 +61,14 @@ def test_no_common_state_is_exactly_what_one_manager_says(first, second, third, 
                 state = satcheck.model(solver, clauses)
                 row = tuple(state.get(name, False) for name in NAMES)
                 assert row in expected  # (a variable no set reads is absent: either value will do)
-                plain = satcheck.example(solver, clauses, assumptions, NAMES)
-                assert plain is not None
+                found = satcheck.example(solver, clauses, assumptions, NAMES)
+                assert found is not None
+                plain, _ = found
                 wanted = min(expected, key=lambda r: tuple(r))  # False < True: falsest first, in order
                 assert tuple(plain.get(name, False) for name in NAMES) == wanted
+                # out of calls at once: the first state found, still one with every assumption
+                first, made = satcheck.example(solver, clauses, assumptions, NAMES, calls=0)
+                assert made == 1 and tuple(first.get(name, False) for name in NAMES) in expected
             else:
                 assert satcheck.example(solver, clauses, assumptions, NAMES) is None
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,9 +71,6 @@ class EscapeResult:
     every_path: bool = False  # the attractor (game.tools.attractor) was given its turn
     encoding: symbolic.Encoding | None = None
     invariant: list[Any] = field(default_factory=list)
-    # scene -> a function giving the plainest state of its hole (game.tools.attractor's holes
-    # are one state each, as the solver found it; the plainest costs a solver call per fact)
-    plainest: dict[str, Callable[[], Any]] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -85,8 +82,6 @@ class EscapeResult:
         hole = self.unproved.get(sid)
         if hole is None or self.encoding is None:
             return None
-        if sid in self.plainest:
-            hole = self.plainest[sid]()
         return self.encoding.example(self.encoding.restrict(hole, self.invariant))
 
 
@@ -117,7 +112,6 @@ class Escaper:
         self.encoding: symbolic.Encoding | None = None
         self.invariant: list[Any] = []  # its implications as one BDD, cut at INVARIANT_NODES
         self.parts: list[Any] = []  # the same implications, one BDD each (for game.tools.satcheck)
-        self.plainest: dict[str, Callable[[], Any]] = {}  # see EscapeResult
         # scenes whose on_enter may end the game inside an `if` or `chance`
         self.ends_inside = {sid: any(isinstance(e, (IfEffect, Chance)) for e in scene.on_enter)
                             for sid, scene in analyzer.story.scenes.items()}
@@ -164,7 +158,7 @@ class Escaper:
                 raise
             result.exhausted = True
             result.reason = "its BDDs reached the memory limit (raise --max-memory)"
-        result.encoding, result.invariant, result.plainest = self.encoding, self.invariant, self.plainest
+        result.encoding, result.invariant = self.encoding, self.invariant
         result.every_path = self.attract
         for sid in poss.states:
             if sid in safe:

@@ -123,25 +123,30 @@ def model(solver: Any, clauses: Clauses) -> dict[str, bool]:
     return _named(clauses, _true(solver))
 
 
-def example(solver: Any, clauses: Clauses, assumptions: list[int], falsest: list[str]) -> dict[str, bool] | None:
-    """A state with every assumption, as {variable name: value}, or None if there is none.
-    The variables in `falsest` are made false in turn wherever that still leaves one (a state
-    holding only what it must reads as a situation, not as noise)."""
+def example(solver: Any, clauses: Clauses, assumptions: list[int], falsest: list[str],
+            calls: int | None = None) -> tuple[dict[str, bool], int] | None:
+    """A state with every assumption, as {variable name: value}, and the solver calls made
+    for it; None if there is none. The variables in `falsest` are made false in turn
+    wherever that still leaves one (a state holding only what it must reads as a situation,
+    not as noise), until `calls` further calls are spent (then the state found so far)."""
     if not solver.solve(assumptions=assumptions):
         return None
     true = _true(solver)
-    fixed = list(assumptions)
+    fixed, made = list(assumptions), 1
     for name in falsest:
         var = clauses.variables.get(name)
         if var is None:
             continue  # nothing here reads it: false will do
         if var in true:  # else false already, with every choice made so far
+            if calls is not None and made > calls:
+                break
+            made += 1
             if not solver.solve(assumptions=[*fixed, -var]):
                 fixed.append(var)
                 continue
             true = _true(solver)
         fixed.append(-var)
-    return _named(clauses, true)
+    return _named(clauses, true), made
 
 
 def _true(solver: Any) -> set[int]:
