@@ -279,11 +279,11 @@ class Attractor:
                       *(switch for other, switch in left.items() if other != sid)]
                 for sid in sorted(self.usable)}
         failed = {}
-        calls = PLAIN_CALLS
+        calls, facts = PLAIN_CALLS, self.encoding.facts()
         with clauses.solver() as solver:
             for sid, assumptions in asks.items():
                 self.escaper.tick()
-                found = satcheck.example(solver, clauses, assumptions, self.encoding.facts(), calls)
+                found = satcheck.example(solver, clauses, assumptions, facts, calls)
                 if found is None:
                     continue  # unsatisfiable: no such state, the scene is proved
                 state, made = found
