@@ -188,7 +188,8 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     dead = DeadText(story)
     dead.prove(finder.analyzer, poss)
     choices = ChoiceStatus(story, poss)
-    verdict = Verdict(scenes=len(story.scenes), endings=len(_named_endings(story)))
+    named = _named_endings(story)  # a walk of every effect: once
+    verdict = Verdict(scenes=len(story.scenes), endings=len(named))
     search = None
     reached_scenes: set[str] = set()
     standing: set[str] = set()
@@ -231,7 +232,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
         for sid in sorted(possible - reached_scenes):
             finder.error(story.scenes[sid].pos, f"scene '{sid}' can never be reached: no playthrough gets "
                          "there (every reachable state was visited)", "unreachable-scene")
-        for ending_id in sorted(_named_endings(story) & poss.endings - reached_endings):
+        for ending_id in sorted(named & poss.endings - reached_endings):
             finder.error(story.endings[ending_id].pos, f"ending '{ending_id}' can never be reached: no "
                          "playthrough gets there (every reachable state was visited)", "ending-unreachable")
         possible = possible & reached_scenes
@@ -250,13 +251,13 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     else:
         endings = poss.endings
     verdict.unreachable = sum(1 for s in story.scenes if s not in possible) + \
-        sum(1 for e in _named_endings(story) if e not in endings)
+        sum(1 for e in named if e not in endings)
     if poss.gaps:
         verdict.reasons.append("the analysis does not model " + ", ".join(poss.gaps))
     missing_endings: set[str] = set()
     if not exact:
         missing = {s for s in story.scenes if s in possible and s not in reached_scenes}
-        missing_endings = {e for e in _named_endings(story) if e in poss.endings and e not in reached_endings}
+        missing_endings = {e for e in named if e in poss.endings and e not in reached_endings}
         explorer = explorer or Explorer(story, engine)
         usable = dead.judged(explorer.exact())
         def still_open() -> bool:  # some text or choice neither seen nor ruled out
@@ -314,7 +315,6 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     verdict.soft_locks = any(d.code in ("soft-lock", "locked-dead-end") for d in finder.found)
     verdict.reachable_scenes = {s for s in story.scenes if s in reached_scenes and s in possible}
     verdict.unreachable_scenes = {s for s in story.scenes if s not in possible}
-    named = _named_endings(story)
     verdict.reachable_endings = {e for e in named if e in endings and e not in verdict.unknown_endings
                                  and (exact or e in reached_endings or e not in missing_endings)}
     verdict.unreachable_endings = {e for e in named if e not in endings}

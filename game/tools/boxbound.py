@@ -64,12 +64,16 @@ def bound(analyzer: Moves) -> AState:
     reached: set[str] = set()
     queued: set[int] = set()
     queue: deque[Move] = deque()
+    # A case board's deductions and answers read many clues, so every clue found would take
+    # them again; taken after the choices (the bound is the same in any order: every move
+    # only adds), each is taken about once, with most of what it reads already in.
+    later: deque[Move] = deque()
 
     def push(moves) -> None:
         for move in moves:
             if id(move) not in queued and move.scene in reached:
                 queued.add(id(move))
-                queue.append(move)
+                (queue if move.choice is not None else later).append(move)
 
     def reach(sid: str) -> None:
         if sid not in reached:
@@ -84,8 +88,8 @@ def bound(analyzer: Moves) -> AState:
     # are fixed; both sides of an `if` are joined), only on which branches it may take; so
     # a move whose branches cannot change is taken once, not again at every growth.
     settled: set[int] = set()
-    while queue:
-        move = queue.popleft()
+    while queue or later:
+        move = queue.popleft() if queue else later.popleft()
         queued.discard(id(move))
         if id(move) in settled:
             continue
