@@ -13,6 +13,9 @@ import io
 import re
 from pathlib import Path
 
+import pytest
+
+from game.tools import forward, symbolic
 from game.tools.check import report, run_check
 
 CASE = Path(__file__).parent / "data" / "analysis" / "dead_text"
@@ -73,11 +76,13 @@ scenes:
 """
 
 
-def test_an_undecided_text_is_listed_as_unknown_with_its_place(tmp_path: Path) -> None:
+def test_an_undecided_text_is_listed_as_unknown_with_its_place(tmp_path: Path, monkeypatch) -> None:
     """Either key, never both: the fast pass holds one fact at a time and cannot rule the
-    paragraph out, and no playthrough shows it. With the search skipped (--budget 0) it is
-    unknown, named by file:line:col, and check never says the text is fine. The search,
-    visiting every state, proves it dead."""
+    paragraph out, and no playthrough shows it. With the search skipped (--budget 0) and
+    no pass over whole states (as without the `analysis` extra) it is unknown, named by
+    file:line:col, and check never says the text is fine. The search, visiting every
+    state, proves it dead."""
+    monkeypatch.setattr(forward, "prove_dead", lambda *args: {})
     (tmp_path / "story.yaml").write_text(PAIR)
     result = run_check(tmp_path, budget=0)
     verdict = result.verdict
@@ -90,6 +95,67 @@ def test_an_undecided_text_is_listed_as_unknown_with_its_place(tmp_path: Path) -
     searched = run_check(tmp_path)
     assert searched.verdict is not None and searched.verdict.unknown_texts == []
     assert [d.pos.line for d in searched.diagnostics if d.code == "text-never-shown"] == [9]
+
+
+@pytest.mark.skipif(not symbolic.available(), reason="needs the dd package (the analysis extra)")
+def test_facts_that_never_come_together_are_proven_apart_without_the_search(tmp_path: Path) -> None:
+    """The same paragraph with the search skipped: the pass over whole states
+    (game.tools.forward) follows both keys through every move and finds no state at the
+    hub holding both, so the paragraph is dead, warned where it is written, with the facts
+    it followed; the live text beside it is not."""
+    (tmp_path / "story.yaml").write_text(PAIR)
+    result = run_check(tmp_path, budget=0)
+    warned = [d for d in result.diagnostics if d.code == "text-never-shown"]
+    assert [(d.pos.line, d.pos.col) for d in warned] == [(9, 9)]
+    assert "clue.ka" in warned[0].message and "clue.kb" in warned[0].message
+    assert result.verdict is not None and result.verdict.unknown_texts == []
+
+
+RELATED = """\
+story: {id: related, title: Related, start: a.hall, format: 2}
+areas: {a: A}
+clues: {red: {title: Red}, blue: {title: Blue}}
+endings: {out: {title: Out}}
+scenes:
+  a.hall:
+    text: A hall with two doors.
+    choices:
+      - {id: left, text: Left., goto: a.left}
+      - {id: right, text: Right., goto: a.right}
+  a.left:
+    on_enter: [{clue: red}]
+    text: Red light.
+    choices:
+      - {id: onward, text: On., goto: a.exit}
+  a.right:
+    on_enter: [{clue: blue}]
+    text: Blue light.
+    choices:
+      - {id: onward, text: On., goto: a.exit}
+  a.exit:
+    text:
+      - "The exit. {clue.red: You smell of red.|You smell of blue.}"
+      - if: clue.red and clue.blue
+        text: Both colours on you, somehow.
+    choices:
+      - {id: out, text: Out., goto: a.end}
+  a.end:
+    text: Out.
+    ending: out
+"""
+
+
+@pytest.mark.skipif(not symbolic.available(), reason="needs the dd package (the analysis extra)")
+@pytest.mark.parametrize("budget", [0, 10_000])
+def test_a_text_needing_two_exclusive_paths_is_dead_and_its_neighbours_live(tmp_path: Path, budget: int) -> None:
+    """Red on one road, blue on the other, one way only: at the exit each colour may be
+    held, never both. Proven dead whether or not the search runs; both sides of the inline
+    text beside it are seen showing."""
+    (tmp_path / "story.yaml").write_text(RELATED)
+    result = run_check(tmp_path, budget=budget)
+    assert [d.pos.line for d in result.diagnostics if d.code == "text-never-shown"] == [24]
+    assert result.verdict is not None and result.verdict.unknown_texts == []
+    assert result.verdict.dead_texts == 1 and result.verdict.texts == 3
 
 
 PATIENCE = """\

@@ -23,12 +23,13 @@ that covers every state. Anything else is "unknown", named, with the reason.
 from __future__ import annotations
 
 import gc
+import time
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, Pos
 from ..engine import Engine
 from ..story import EndGame, Story, all_effects
-from . import DEEP_BUDGET, DEFAULT_BUDGET, escape, satcheck, witness
+from . import DEEP_BUDGET, DEFAULT_BUDGET, escape, forward, satcheck, symbolic, witness
 from .abstract import Analyzer, Possibilities, possibilities
 from .choicestatus import ChoiceStatus
 from .deadtext import Conditional, DeadText
@@ -248,6 +249,13 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
         dead.exhausted([text.kind == "scene" and
                         explorer.decides(text.scene, {ref for condition, _ in text.guards for ref in condition.refs})
                         for text in dead.texts])
+        if len(dead.dead) + len(dead.shown) < len(dead.texts):
+            # Text reading what the search's states do not keep (facts only text reads, counts
+            # past a cap): real playthroughs hold every fact exactly, so they may see it shown.
+            every = [True] * len(dead.texts)
+            witness.playouts(story, set(), set(), steps=witness.WANDER_STEPS, rules=explorer.engine,
+                             observe=lambda pt, offered: dead.witness(pt, offered, every),
+                             undecided=lambda: len(dead.dead) + len(dead.shown) < len(dead.texts))
     else:
         endings = poss.endings
     verdict.unreachable = sum(1 for s in story.scenes if s not in possible) + \
@@ -303,6 +311,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
             verdict.reasons.append(escape_reason + _one_hole(proof, verdict.unproved_escape))
     else:
         reached_endings = set(endings)
+    _forward_dead(story, finder, dead, max_memory, budget)
     for diagnostic, target in finder.traps:
         if target in standing:  # a player stands there, and from there reaches no ending
             finder.found.append(diagnostic)
@@ -326,6 +335,19 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     verdict.unknown_choices = choices.unknown()
     verdict.seen_choices = set(choices.seen)
     return Analysis(_dedupe(finder.found), search, verdict, finder.poss, finder.analyzer)
+
+
+def _forward_dead(story: Story, finder: Finder, dead: DeadText, max_memory: int | None, budget: int) -> None:
+    """The texts neither seen nor proven dead, tried once more with whole states
+    (game.tools.forward): facts that each may hold there, but never together."""
+    if not symbolic.available() or len(story.scenes) > escape.MAX_SCENES:
+        return
+    open_ = [(i, t) for i, t in enumerate(dead.texts) if i not in dead.dead and i not in dead.shown
+             and t.scene and t.kind not in ("ending", "answer")]
+    if open_:
+        deadline = time.monotonic() + escape.seconds_for(budget)
+        dead.proved(forward.prove_dead(finder.analyzer, open_, None if max_memory is None else max_memory // 4,
+                                       deadline))
 
 
 def escape_why(proof: escape.EscapeResult) -> str:

@@ -244,6 +244,17 @@ class DeadText:
                 self.reported[index] = "no playthrough shows it (every reachable state was visited)"
                 self.failed[index] = guards[-1][0]
 
+    def proved(self, found: dict[int, str]) -> None:
+        """Mark dead the texts game.tools.forward proved never drawn (index -> why); a text
+        inside another proved dead is not reported on its own."""
+        outer = {tuple((id(c), side) for c, side in self.texts[i].guards) for i in found}
+        for index, reason in found.items():
+            guards = self.texts[index].guards
+            self.dead.add(index)
+            if not any(tuple((id(c), side) for c, side in guards[:n]) in outer for n in range(1, len(guards))):
+                self.reported[index] = reason
+                self.failed[index] = guards[-1][0]
+
     def _witness_answers(self, pt: Playthrough, offered: list[str], usable: list[bool]) -> None:
         """Mark shown what answering says, for each answer this real state offers: it is
         drawn from the state before the answer runs (Rules.outcome), the texts of the

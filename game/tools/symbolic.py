@@ -81,7 +81,8 @@ def out_of_memory(error: ValueError) -> bool:
 class Encoding:
     """The story's state as BDD variables, and its conditions and moves as BDDs."""
 
-    def __init__(self, analyzer: Analyzer, turn_cap: int | None, max_memory: int | None = None):
+    def __init__(self, analyzer: Analyzer, turn_cap: int | None, max_memory: int | None = None,
+                 also_stats: frozenset[str] = frozenset()):
         assert _dd is not None
         self.analyzer = analyzer
         story = analyzer.story
@@ -156,7 +157,7 @@ class Encoding:
         # Only the stats something the proof evaluates reads (a choice's or branch's
         # condition, an `if` among effects, a question's, a 'block' limit): a stat only
         # text reads changes nothing a move does, so it is left out, and so are its changes.
-        read = _stats_read(story)
+        read = _stats_read(story) | also_stats  # and those the caller asks for (text it judges)
         for i, stat in enumerate(story.stats.values()):
             if stat.id in read:
                 self._number(stat.id, f"s{i}", stat.min, stat.max)
