@@ -234,19 +234,13 @@ class DeadText:
         keeps is the one that text is drawn in (outcomes, labels and endings are judged on
         states the search does not keep one for). A text inside another that never shows
         is not reported on its own (the one around it is)."""
-        never = [i for i, text in enumerate(self.texts) if text.kind == "scene" and usable[i]
-                 and i not in self.dead and i not in self.shown]
-        outer = {tuple((id(c), side) for c, side in self.texts[i].guards) for i in never}
-        for index in never:
-            guards = self.texts[index].guards
-            self.dead.add(index)
-            if not any(tuple((id(c), side) for c, side in guards[:n]) in outer for n in range(1, len(guards))):
-                self.reported[index] = "no playthrough shows it (every reachable state was visited)"
-                self.failed[index] = guards[-1][0]
+        self.proved({i: "no playthrough shows it (every reachable state was visited)"
+                     for i, text in enumerate(self.texts) if text.kind == "scene" and usable[i]
+                     and i not in self.dead and i not in self.shown})
 
     def proved(self, found: dict[int, str]) -> None:
-        """Mark dead the texts game.tools.forward proved never drawn (index -> why); a text
-        inside another proved dead is not reported on its own."""
+        """Mark dead the texts proven never drawn (index -> why: the exhausted search, or
+        game.tools.forward); a text inside another proved dead is not reported on its own."""
         outer = {tuple((id(c), side) for c, side in self.texts[i].guards) for i in found}
         for index, reason in found.items():
             guards = self.texts[index].guards

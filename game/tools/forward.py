@@ -42,9 +42,7 @@ from ..story import (
     Question,
     Roll,
     SetFlag,
-    all_effects,
 )
-from . import model
 from .abstract import Analyzer
 from .symbolic import Encoding
 
@@ -61,18 +59,15 @@ class Unmodelled(Exception):
 class Forward:
     """Scene -> every state (as the encoding holds it) a player may stand in there."""
 
-    def __init__(self, analyzer: Analyzer, encoding: Encoding, tick: Callable[[], None],
-                 reads: frozenset[tuple[str, str]] = frozenset(), followed: set[str] | None = None):
+    def __init__(self, analyzer: Analyzer, encoding: Encoding, tick: Callable[[], None], followed: set[str]):
         self.analyzer = analyzer
         self.encoding = encoding
         self.bdd = encoding.bdd
-        # The cone of influence: facts nothing followed here reads (only text, or a question's
-        # slots, which are not asked for) are never held, so they cost no nodes; reads names
-        # the ones the caller will ask about. With `followed` given, only those variables are
-        # held (a localization): every condition is then read as "some value of the others
-        # would make it hold", more states again, never fewer.
-        self.local = followed is not None
-        self.followed = set(followed) if followed is not None else self._followed(reads)
+        # Only these variables are held (a localization): every condition is read as "some
+        # value of the others would make it hold", more states, never fewer. The turn, counts
+        # (atoms) and whatever is not followed are free in every set, so a move that changes
+        # them needs nothing done.
+        self.followed = followed
         self._compiled: dict[str, list[tuple[Any, Any, list[tuple[Any, str | None]]]]] = {}
         self._ifs: dict[int, tuple[Any, Any]] = {}
         # Where each question may be closed: where it is asked, and for one of a batch, wherever
@@ -88,7 +83,6 @@ class Forward:
                     questions.append(member)
         self._asked = asked
         self.tick = tick  # called once per scene looked at; it may raise to stop the pass
-        self._turns = encoding.between("", 0, encoding.turn_cap) if encoding.turn_cap is not None else encoding.true
 
     # -- the fixpoint ---------------------------------------------------------
 
@@ -116,28 +110,6 @@ class Forward:
                     dirty.add(target)
         return reach
 
-    def _followed(self, reads: frozenset[tuple[str, str]]) -> set[str]:
-        """The variables of the facts some followed condition (or the caller) reads."""
-        enc, story = self.encoding, self.analyzer.story
-        conditions = [c for scene in story.scenes.values() for _, c in model.behaviour_conditions(scene)]
-        conditions += [e.condition for q in story.questions.values() for o in q.outcomes
-                       for e in all_effects(o.effects) if isinstance(e, IfEffect)]
-        conditions += [q.opens for q in story.questions.values() if q.opens is not None]
-        refs = set(reads).union(*(c.refs for c in conditions))
-        for deduction in story.deductions.values():
-            refs.update(("clue", n) for n in (*deduction.needs, deduction.gives))
-        for question in story.questions.values():
-            refs.add(("concluded", question.id))  # whether it may still be answered
-        tables = {"clue": enc.clue, "flag": enc.flag, "visited": enc.visit}
-        followed = set(enc.once.values())
-        for kind, name in refs:
-            if kind in ("solved", "concluded"):
-                kind, name = "flag", f"{kind}.{name}"
-            var = tables.get(kind, {}).get(name)
-            if var is not None:
-                followed.add(var)
-        return followed
-
     def _initial(self) -> Any:
         """A new playthrough before it enters the start: no fact held, stats at their start."""
         enc, bdd = self.encoding, self.bdd
@@ -150,7 +122,7 @@ class Forward:
             if var in self.followed:
                 states = states & ~bdd.var(var)
         for stat in self.analyzer.story.stats.values():
-            if stat.id in enc.ranges and (not self.local or enc.stat_bits[stat.id][0] in self.followed):
+            if stat.id in enc.ranges and enc.stat_bits[stat.id][0] in self.followed:
                 states = states & enc.equals(stat.id, stat.start)
         return states
 
@@ -162,19 +134,18 @@ class Forward:
             if pre == enc.false:
                 continue
             if move.deduction is not None:
-                found.append((sid, self._set(self._turn(pre), enc.clue[move.deduction.gives], True)))
+                found.append((sid, self._set(pre, enc.clue[move.deduction.gives], True)))
                 continue
             assert move.choice is not None
             for taken_when, target in branches:
                 taken = pre & taken_when
                 if taken == enc.false:
                     continue
-                after = self._effects(move.choice.effects, self._turn(taken))
+                after = self._effects(move.choice.effects, taken)
                 if target is not None:
                     after = self._enter(target, after)
                 if move.once:
                     after = self._set(after, enc.once[move.once], True)
-                after = self._forget(after, ("taken", f"{sid}.{move.choice.id}"))
                 found.append((target or sid, after))
         for question in self._asked.get(sid, ()):
             found.extend(self._answers(sid, question, states))
@@ -207,11 +178,10 @@ class Forward:
         # A batch's answers are confirmed together, later: its `opens` may no longer hold then.
         open_ = states if question.batch else \
             states & self._local(enc.condition(question.opens))
-        if closed is not None:
+        if closed is not None and closed in self.followed:
             open_ = open_ & ~self.bdd.var(closed)
         if open_ == enc.false:
             return []
-        open_ = self._forget_turn(open_)  # a batch's confirmation takes no turn of its own
         found = []
         for outcome in (question.right, *question.responses):
             if outcome.correct or outcome.conclude:
@@ -234,9 +204,7 @@ class Forward:
         return found
 
     def _local(self, states: Any) -> Any:
-        """A condition's states, the variables not followed let go (localized only)."""
-        if not self.local:
-            return states
+        """A condition's states, the variables not followed let go."""
         free = [v for v in self.bdd.support(states) if v not in self.followed]
         return self.bdd.exist(free, states) if free else states
 
@@ -244,23 +212,16 @@ class Forward:
 
     def _set(self, states: Any, var: str, value: bool) -> Any:
         if var not in self.followed:
-            return states  # never held: free in every set
+            return states  # free in every set
         bdd = self.bdd
         return bdd.exist([var], states) & (bdd.var(var) if value else ~bdd.var(var))
-
-    def _forget(self, states: Any, *changed: tuple[str, str]) -> Any:
-        """states, with the atoms that read a changed reference saying anything now."""
-        if self.local:
-            return states  # atoms are never followed: free in every set already
-        names = [name for name, reads in self.encoding.atom_reads.items() if any(c in reads for c in changed)]
-        return self.bdd.exist(names, states) if names else states
 
     def _change(self, states: Any, key: str, amount: int, relative: bool) -> Any:
         """states after the stat changes, clamped like the engine."""
         enc, bdd = self.encoding, self.bdd
         bits, primed = enc.stat_bits[key], enc.stat_primed[key]
-        if bits[0] not in self.followed and self.local:
-            return states  # never held
+        if bits[0] not in self.followed:
+            return states  # free in every set
         relation = enc._relation(key, amount, relative)
         if _and_exists is not None:  # CUDD's relational product: no conjunction built first
             moved = _and_exists(states, relation, bits)
@@ -268,19 +229,8 @@ class Forward:
             moved = bdd.exist(bits, states & relation)
         return bdd.let(dict(zip(primed, bits, strict=True)), moved)
 
-    def _turn(self, states: Any) -> Any:
-        """The turn is not followed: after any move it may be anything (counting it
-        exactly multiplied every set by the turns it can be, for the few texts that read it)."""
-        states = self._forget(states, ("turn", ""))
-        if self.encoding.turn_cap is None or self.local:
-            return states
-        return self.bdd.exist(self.encoding.stat_bits[""], states) & self._turns
-
-    _forget_turn = _turn
-
     def _enter(self, target: str, states: Any) -> Any:
         """Rules.enter: the visit counts, then on_enter runs."""
-        states = self._forget(states, ("visits", target))
         var = self.encoding.visit.get(target)
         if var is not None:
             states = self._set(states, var, True)
@@ -290,8 +240,6 @@ class Forward:
         """How the question was closed, as the flags conditions read (solved., concluded.)."""
         flags = {f"concluded.{question.id}": True, f"concluded.{question.id}.{outcome_id}": True,
                  f"solved.{question.id}": outcome_id == RIGHT}
-        states = self._forget(states, *(("solved", question.id), ("concluded", question.id),
-                                        ("concluded", f"{question.id}.{outcome_id}")))
         for name, value in flags.items():
             var = self.encoding.flag.get(name)
             if var is not None:
@@ -309,7 +257,6 @@ class Forward:
             elif isinstance(effect, SetFlag):
                 states = self._set(states, enc.flag[effect.flag], effect.value)
             elif isinstance(effect, ChangeStat):
-                states = self._forget(states, ("stat", effect.stat))
                 if effect.stat in enc.ranges:
                     states = self._change(states, effect.stat, effect.amount, effect.relative)
             elif isinstance(effect, EndGame):
@@ -320,7 +267,6 @@ class Forward:
             elif isinstance(effect, Chance):
                 states = self._effects(effect.then, states) | self._effects(effect.otherwise, states)
             elif isinstance(effect, Roll):
-                states = self._forget(states, ("stat", effect.stat))
                 if effect.stat in enc.ranges:
                     rolled = enc.false
                     for value in range(effect.low, effect.high + 1):
@@ -339,6 +285,8 @@ class Forward:
         closed = self.encoding.flag.get(f"concluded.{question.id}")
         if closed is None:
             raise Unmodelled(f"answering '{question.id}'")
+        if closed not in self.followed:  # whether it was closed is not held: it may be either
+            return states | self._effects(outcome.effects, self._close(question, answer.outcome, states))
         held = self.bdd.var(closed)
         opened = self._effects(outcome.effects, self._close(question, answer.outcome, states & ~held))
         return (states & held) | opened
