@@ -14,12 +14,11 @@ as "some value of the others makes it hold", and the followed variables grow
 to those that decide them until the text is proven dead or the budget is spent
 (docs/ARCHITECTURE.md, "Dead text").
 
-The sets over-approximate, never under: what the encoding does not follow
-exactly is let go wherever it may change. Counts (visits, taken) are atoms that
-may say anything after a move that changes what they read; a question may be
-answered, each way it can go, wherever it may be open (the slots' candidates
-and the locks after wrong tries are not asked for) and its turn is forgotten;
-a move that ends the game is followed on as if it had not. The fixpoint must
+The sets over-approximate, never under: a variable not followed (the turn,
+counts such as visits.X, every fact outside the text's cone) is free in every
+set; a question may be answered, each way it can go, wherever it may be open
+(the slots' candidates and the locks after wrong tries are not asked for); a
+move that ends the game is followed on as if it had not. The fixpoint must
 finish: stopped short (time or memory) its sets hold less than the truth, and
 nothing is claimed from them.
 """
