@@ -30,7 +30,7 @@ from typing import TextIO
 
 from .errors import GameError, SaveError, StoryError, TranscriptMismatch, UsageError
 from .safetext import cells, label, printable
-from .tools import DEEP_BUDGET, DEFAULT_BUDGET, DEFAULT_MAX_MEMORY
+from .tools import DEEP_BUDGET, DEFAULT_BUDGET, DEFAULT_MAX_MEMORY, FULL_ANALYSIS_SCENES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORY = PROJECT_ROOT / "story"
@@ -76,9 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="one JSON object on stdout")
     check.add_argument("--stats", action="store_true", help="also print the story's numbers")
     check.add_argument("--deep", action="store_true",
-                       help=f"search up to {DEEP_BUDGET:,} states for soft-locks (default {DEFAULT_BUDGET:,})")
+                       help=f"search up to {DEEP_BUDGET:,} states for soft-locks (default {DEFAULT_BUDGET:,}); "
+                            f"on a story of more than {FULL_ANALYSIS_SCENES:,} scenes, the default runs no "
+                            "story-wide analysis, only the scene graph")
     check.add_argument("--budget", type=_count, metavar="STATES",
-                       help="most states the soft-lock search may visit (0: skip the search)")
+                       help="most states the soft-lock search may visit (0: skip the search); like --deep, "
+                            "it runs the story-wide analysis whatever the story's size")
     check.add_argument("--strict", action="store_true",
                        help="exit 1 when something could not be decided: the verdict is 'unknown', or a "
                             "text or choice was neither seen nor ruled out")
@@ -310,8 +313,10 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO) -> int:
     from .tools import check
 
     budget = args.budget if args.budget is not None else DEEP_BUDGET if args.deep else DEFAULT_BUDGET
+    # Asked for a search (--deep, --budget): the analysis runs whatever the story's size.
+    full = True if args.deep or args.budget is not None else None
     result = check.run_check(args.dir, budget, args.max_memory, continuity=args.continuity, deep=args.deep,
-                             continuity_budget=args.continuity_budget)
+                             continuity_budget=args.continuity_budget, full=full)
     return check.report(result, stdout, args.json, args.stats, args.strict)
 
 

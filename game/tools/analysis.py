@@ -105,6 +105,9 @@ class Verdict:
     never_choices: int = 0
     unknown_choices: list[str] = field(default_factory=list)
     seen_choices: set[tuple[str, str]] = field(default_factory=set)  # (scene, choice) seen available (for tests)
+    # False: only the condition-blind scene graph was looked at (game.tools.outline), a story too
+    # big for the analysis by default; nothing is then claimed beyond what that graph proves.
+    analysed: bool = True
 
     def status(self, kind: str, name: str) -> str:
         """'reachable', 'unreachable' or 'unknown' for kind 'scene' or 'ending'."""
@@ -114,13 +117,18 @@ class Verdict:
 
     @property
     def proven(self) -> bool:
-        return not (self.unknown_scenes or self.unknown_endings or self.unproved_escape)
+        return self.analysed and not (self.unknown_scenes or self.unknown_endings or self.unproved_escape)
 
     def line(self) -> str:
         if self.proven:
             locks = "the soft-locks above are real" if self.soft_locks else "no soft-lock"
             but = f" but the {self.unreachable} reported above" if self.unreachable else ""
             return f"proven: {locks}; every scene and ending reachable{but}"
+        why = f" ({'; '.join(self.reasons)})" if self.reasons else ""
+        if not self.analysed:
+            return (f"unknown: {len(self.unknown_scenes):,} of {self.scenes:,} scenes and "
+                    f"{len(self.unknown_endings):,} of {self.endings:,} endings neither shown reachable nor proved "
+                    f"unreachable, and soft-locks behind conditions not looked for{why}")
         parts = []
         if self.unproved_escape:
             parts.append(f"no soft-lock not proved in {_names(self.unproved_escape)}")
@@ -129,7 +137,6 @@ class Verdict:
                          f"unreachable ({_names(self.unknown_scenes)})")
         if self.unknown_endings:
             parts.append(f"endings not decided: {_names(self.unknown_endings)}")
-        why = f" ({'; '.join(self.reasons)})" if self.reasons else ""
         return f"unknown: {'; '.join(parts)}{why}"
 
     def text_line(self) -> str | None:
@@ -152,7 +159,7 @@ class Verdict:
                 f"in a real playthrough nor proven never available ({_names(self.unknown_choices)})")
 
     def to_json(self) -> dict:
-        return {"proven": self.proven, "unknown_scenes": self.unknown_scenes,
+        return {"proven": self.proven, "analysed": self.analysed, "unknown_scenes": self.unknown_scenes,
                 "unknown_endings": self.unknown_endings, "unproved_escape": self.unproved_escape,
                 "reasons": self.reasons, "line": self.line(),
                 "texts": self.texts, "dead_texts": self.dead_texts, "unknown_texts": self.unknown_texts,
@@ -189,7 +196,7 @@ def _analyze(story: Story, budget: int, engine: Engine | None, max_memory: int |
     dead = DeadText(story)
     dead.prove(finder.analyzer, poss)
     choices = ChoiceStatus(story, poss)
-    named = _named_endings(story)  # a walk of every effect: once
+    named = named_endings(story)  # a walk of every effect: once
     verdict = Verdict(scenes=len(story.scenes), endings=len(named))
     search = None
     reached_scenes: set[str] = set()
@@ -384,7 +391,7 @@ def _one_hole(proof: escape.EscapeResult, unproved: list[str]) -> str:
     return ""
 
 
-def _named_endings(story: Story) -> set[str]:
+def named_endings(story: Story) -> set[str]:
     """Endings some scene or effect names (an unused ending is the loader's warning)."""
     named = {s.ending for s in story.scenes.values() if s.ending}
     for scene in story.scenes.values():

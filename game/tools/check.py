@@ -15,8 +15,9 @@ from typing import Any, TextIO
 from .. import loader
 from ..diagnostics import Diagnostic
 from ..story import Story
-from . import DEFAULT_BUDGET
+from . import DEFAULT_BUDGET, FULL_ANALYSIS_SCENES
 from .analysis import SearchSummary, Verdict, analyze
+from .outline import analyze_outline
 from .questions import Odds, QuestionCheck, format_odds
 
 
@@ -46,15 +47,21 @@ class CheckResult:
 
 
 def run_check(root: Path, budget: int = DEFAULT_BUDGET, max_memory: int | None = None,
-              continuity: bool = False, deep: bool = False, continuity_budget: int | None = None) -> CheckResult:
+              continuity: bool = False, deep: bool = False, continuity_budget: int | None = None,
+              full: bool | None = None) -> CheckResult:
     """Load and, if the story loads, analyse it; budget caps the soft-lock search (0: skip it).
+
+    full: run the story-wide analysis (game.tools.analysis); None: only on a story of up to
+    FULL_ANALYSIS_SCENES scenes, past which the condition-blind graph (game.tools.outline) stands in.
 
     continuity: also the continuity check and the lints about choices (game.tools.continuity, choicelints);
     its search's budget is continuity_budget if given, else the default (four times it when deep)."""
     story, diagnostics = loader.check(root)
     if story is None:
         return CheckResult(story, diagnostics)
-    analysis = analyze(story, budget, max_memory=max_memory)
+    if full is None:
+        full = len(story.scenes) <= FULL_ANALYSIS_SCENES
+    analysis = analyze(story, budget, max_memory=max_memory) if full else analyze_outline(story)
     found = list(analysis.diagnostics)
     odds: dict[str, Odds] = {}
     if story.questions and analysis.possibilities is not None and analysis.analyzer is not None:
