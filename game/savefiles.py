@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SaveError
+from .safetext import printable
 
 SUFFIX = ".json"
 MAX_SLOT_LENGTH = 40
@@ -57,7 +58,8 @@ def slot_name(raw: str) -> str:
     if len(name) > MAX_SLOT_LENGTH:
         raise SaveError(f"save name is longer than {MAX_SLOT_LENGTH} characters")
     if not _SLOT_RE.match(name):
-        raise SaveError(f"save name {shown!r} may use only letters, digits, '-' and '_', "
+        # quoted as typed (Python's repr would escape a quote and add its own), controls escaped
+        raise SaveError(f"save name '{printable(shown)}' may use only letters, digits, '-' and '_', "
                         "and must start with a letter or digit")
     if name in _WINDOWS_RESERVED:
         raise SaveError(f"save name '{name}' is reserved on Windows; pick another")

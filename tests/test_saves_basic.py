@@ -89,6 +89,15 @@ def test_hostile_slot_names_are_refused(name):
         saves.slot_name(name)
 
 
+def test_a_refused_name_is_quoted_as_typed_with_its_controls_escaped():
+    with pytest.raises(SaveError) as refused:
+        saves.slot_name("it's \"mine\"")
+    assert str(refused.value).startswith("save name 'it's \"mine\"' may use only letters")
+    with pytest.raises(SaveError) as refused:
+        saves.slot_name("red\x1b[31m")
+    assert "\x1b" not in str(refused.value) and "'red\\x1b[31m'" in str(refused.value)
+
+
 def test_slot_names_are_normalised():
     assert saves.slot_name("  Kozlov Shiva ") == "kozlov-shiva"
     assert saves.slot_name("case_2") == "case_2"

@@ -110,7 +110,7 @@ def _analyze(story: Story) -> Analysis:
             continue
         sources = sorted(set(outline.back.get(sid, ())))
         why = ("no choice leads here" if not sources else
-               f"only unreachable scenes lead here ({', '.join(repr(s) for s in sources[:NAMES])})")
+               "only unreachable scenes lead here (" + ", ".join(f"'{s}'" for s in sources[:NAMES]) + ")")
         found.append(Diagnostic(scene.pos, "error", f"scene '{sid}' can never be reached: {why}",
                                 "unreachable-scene"))
     named = named_endings(story)
