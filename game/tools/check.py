@@ -1,7 +1,9 @@
 """`play.py check`: load a story folder and report every problem, plus its numbers.
 
 The loader finds what is wrong in each file; story-wide analysis (reachability,
-soft-locks) lives in game.tools.analysis and is added to the same report.
+soft-locks) lives in game.tools.analysis and is added to the same report; on a story
+of more than FULL_ANALYSIS_SCENES scenes, unless asked for, the scene graph alone
+(game.tools.outline) stands in for it.
 """
 
 from __future__ import annotations
